@@ -1,0 +1,23 @@
+//===- Passes.td - conversions out of the snn dialect -------*- tablegen -*-===//
+#ifndef SNN_CONVERSION_PASSES_TD
+#define SNN_CONVERSION_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def ConvertSNNToLinalg : Pass<"convert-snn-to-linalg", "ModuleOp"> {
+  let summary = "Lower snn ops on float tensors to linalg.generic and arith";
+  let description = [{
+    The reference lowering: every snn op becomes one `linalg.generic` (plus
+    `tensor.collapse_shape` of weights, so that constants reach C as flat
+    arrays) whose body spells out the op's documented formula in the op's
+    element type, in the documented order of evaluation. Ops on quantized
+    types are not lowered yet: the pass reports an error on them.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::tensor::TensorDialect",
+  ];
+}
+
+#endif // SNN_CONVERSION_PASSES_TD

@@ -1,0 +1,22 @@
+//===- SNNOps.h - snn dialect operations -----------------------*- C++ -*-===//
+#ifndef SNN_DIALECT_SNN_SNNOPS_H
+#define SNN_DIALECT_SNN_SNNOPS_H
+
+#include "mlir/Bytecode/BytecodeOpInterface.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/ImplicitLocOpBuilder.h"
+#include "mlir/IR/OpDefinition.h"
+#include "mlir/IR/OpImplementation.h"
+#include "mlir/Interfaces/InferTypeOpInterface.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "snn/Dialect/SNN/SNNDialect.h"
+
+#define GET_ATTRDEF_CLASSES
+#include "snn/Dialect/SNN/SNNAttrs.h.inc"
+
+#define GET_OP_CLASSES
+#include "snn/Dialect/SNN/SNNOps.h.inc"
+
+#endif // SNN_DIALECT_SNN_SNNOPS_H

@@ -1,0 +1,302 @@
+//===- SNNOps.td - snn dialect operations -------------------*- tablegen -*-===//
+//
+// Conventions shared by every op:
+//  - Operands and results are ranked tensors. Element types are floats
+//    (f16/f32/f64), quantized types (`!quant.uniform`) or, for spikes only,
+//    signless integers.
+//  - Parameter attributes (`decay`, `gain`, ...) are f64 dense elements with
+//    either one element (broadcast to every neuron) or exactly the shape of
+//    the neuron tensor (one value per neuron).
+//  - State operands and the matching results have identical types, and every
+//    value that is added to another carries the same element type (the same
+//    scale when quantized): a mismatch is a verifier error, resolved by
+//    inserting `snn.rescale`.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SNN_OPS_TD
+#define SNN_OPS_TD
+
+include "snn/Dialect/SNN/SNNDialect.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+include "mlir/IR/CommonAttrConstraints.td"
+include "mlir/IR/OpBase.td"
+include "mlir/Interfaces/InferTypeOpInterface.td"
+
+class SNN_Op<string mnemonic, list<Trait> traits = []>
+    : Op<SNN_Dialect, mnemonic, traits # [Pure]>;
+
+defvar SNN_Param = F64ElementsAttr;
+
+//===----------------------------------------------------------------------===//
+// Synapses
+//===----------------------------------------------------------------------===//
+
+def SNN_LinearOp : SNN_Op<"linear"> {
+  let summary = "dense synapse: y = W x (+ b)";
+  let description = [{
+    A fully connected synapse (NIR `Linear` and `Affine`). `weight` has shape
+    `[out, in]`, `input` shape `[in]`, the optional `bias` and the result
+    shape `[out]`. Entry `i` of the result is
+    `sum_j weight[i, j] * input[j] + bias[i]`, accumulated in order of `j`.
+
+    With quantized types the result's scale must equal the product of the
+    input's and the weight's scales (the accumulator's scale), and a bias must
+    carry the result's element type.
+
+    Example:
+    ```mlir
+    %w = arith.constant dense<0.5> : tensor<10x64xf32>
+    %b = arith.constant dense<0.1> : tensor<10xf32>
+    %y = snn.linear %x, %w, %b : tensor<64xf32>, tensor<10x64xf32>, tensor<10xf32> -> tensor<10xf32>
+    ```
+  }];
+  let arguments = (ins AnyRankedTensor:$input, AnyRankedTensor:$weight,
+                       Optional<AnyRankedTensor>:$bias);
+  let results = (outs AnyRankedTensor:$output);
+  let assemblyFormat = [{
+    $input `,` $weight (`,` $bias^)? attr-dict `:` type($input) `,` type($weight)
+    (`,` type($bias)^)? `->` type($output)
+  }];
+  let hasVerifier = 1;
+}
+
+def SNN_ScaleOp : SNN_Op<"scale", [SameOperandsAndResultType]> {
+  let summary = "elementwise scaling: y = scale * x";
+  let description = [{
+    NIR `Scale`. Multiplies each element by `scale` (one value, or one per
+    element).
+
+    Example:
+    ```mlir
+    %y = snn.scale %x {scale = dense<2.0> : tensor<1xf64>} : tensor<16xf32>
+    ```
+  }];
+  let arguments = (ins AnyRankedTensor:$input, SNN_Param:$scale);
+  let results = (outs AnyRankedTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+  let hasVerifier = 1;
+}
+
+def SNN_ThresholdOp : SNN_Op<"threshold"> {
+  let summary = "spike where the input crosses a threshold";
+  let description = [{
+    NIR `Threshold`: `z = input > threshold` (or `>=` with
+    `compare = #snn.compare<ge>`), as 1 or 0 of the result's element type.
+    The result has the input's shape; its element type may be a float or a
+    signless integer.
+
+    Example:
+    ```mlir
+    %z = snn.threshold %x {threshold = dense<1.0> : tensor<1xf64>,
+                           compare = #snn.compare<gt>} : tensor<8xf32> -> tensor<8xf32>
+    ```
+  }];
+  let arguments = (ins AnyRankedTensor:$input, SNN_Param:$threshold,
+                       SNN_CompareModeAttr:$compare);
+  let results = (outs AnyRankedTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
+  let hasVerifier = 1;
+}
+
+def SNN_RescaleOp : SNN_Op<"rescale"> {
+  let summary = "convert a quantized tensor to another scale";
+  let description = [{
+    Re-expresses quantized values at the result's scale:
+    `result = round(input * scale_in / scale_out)`, saturated to the result's
+    storage range. Both element types are `!quant.uniform` with the same
+    expressed type; shapes are equal. Quantization passes insert it wherever
+    a producer's scale differs from what its consumer needs.
+
+    Example:
+    ```mlir
+    %y = snn.rescale %x : tensor<8x!quant.uniform<i32:f32, 0.001>>
+                        -> tensor<8x!quant.uniform<i16:f32, 0.01>>
+    ```
+  }];
+  let arguments = (ins AnyRankedTensor:$input);
+  let results = (outs AnyRankedTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// Neurons
+//===----------------------------------------------------------------------===//
+
+def SNN_IntegratorOp : SNN_Op<"integrator", [AllTypesMatch<["v", "v_next"]>]> {
+  let summary = "integrator neuron: v' = v + gain * x";
+  let description = [{
+    NIR `I` (dv/dt = r I), discretized: `v_next = v + gain * input`.
+    The result is the neuron's state and also its output.
+
+    Example:
+    ```mlir
+    %v1 = snn.integrator %x, %v {gain = dense<0.001> : tensor<1xf64>} : tensor<4xf32>, tensor<4xf32>
+    ```
+  }];
+  let arguments = (ins AnyRankedTensor:$input, AnyRankedTensor:$v, SNN_Param:$gain);
+  let results = (outs AnyRankedTensor:$v_next);
+  let assemblyFormat = "$input `,` $v attr-dict `:` type($input) `,` type($v)";
+  let hasVerifier = 1;
+}
+
+def SNN_LIOp : SNN_Op<"li", [AllTypesMatch<["v", "v_next"]>]> {
+  let summary = "leaky integrator: v' = decay * v + gain * x + leak";
+  let description = [{
+    NIR `LI` discretized by the front end:
+    `v_next = (decay * v + gain * input) + leak`, evaluated in that order.
+    For forward Euler with step `dt`: decay = 1 - dt/tau,
+    gain = r dt/tau, leak = v_leak dt/tau.
+
+    Example:
+    ```mlir
+    %v1 = snn.li %x, %v {decay = dense<0.9> : tensor<1xf64>,
+                         gain = dense<1.0> : tensor<1xf64>,
+                         leak = dense<0.0> : tensor<1xf64>} : tensor<10xf32>, tensor<10xf32>
+    ```
+  }];
+  let arguments = (ins AnyRankedTensor:$input, AnyRankedTensor:$v,
+                       SNN_Param:$decay, SNN_Param:$gain, SNN_Param:$leak);
+  let results = (outs AnyRankedTensor:$v_next);
+  let assemblyFormat = "$input `,` $v attr-dict `:` type($input) `,` type($v)";
+  let hasVerifier = 1;
+}
+
+// Shared by the spiking neurons: threshold, reset value and the two modes.
+defvar SNN_SpikeParams = (ins SNN_Param:$threshold, SNN_Param:$v_reset,
+                              SNN_ResetModeAttr:$reset, SNN_CompareModeAttr:$compare);
+
+def SNN_IFOp : SNN_Op<"if", [AllTypesMatch<["v", "v_next"]>]> {
+  let summary = "integrate-and-fire neuron";
+  let description = [{
+    NIR `IF` discretized by the front end (gain = r dt):
+    ```
+    u = v + gain * input            (- threshold * spike_prev  if reset = subtract_delayed)
+    spike = u > threshold           (>= with compare = ge)
+    v_next = spike ? v_reset : u            reset = value
+             u - threshold * spike          reset = subtract
+             u                              reset = subtract_delayed
+    ```
+    `spike_prev` (the previous step's spikes) is present exactly when
+    `reset = subtract_delayed`; it has the spike result's type.
+
+    Example:
+    ```mlir
+    %v1, %s = snn.if %x, %v {gain = dense<1.0> : tensor<1xf64>,
+        threshold = dense<1.0> : tensor<1xf64>, v_reset = dense<0.0> : tensor<1xf64>,
+        reset = #snn.reset<subtract>, compare = #snn.compare<gt>}
+        : tensor<10xf32>, tensor<10xf32> -> tensor<10xf32>
+    ```
+  }];
+  let arguments = !con((ins AnyRankedTensor:$input, AnyRankedTensor:$v,
+                            Optional<AnyRankedTensor>:$spike_prev, SNN_Param:$gain),
+                       SNN_SpikeParams);
+  let results = (outs AnyRankedTensor:$v_next, AnyRankedTensor:$spike);
+  let assemblyFormat = [{
+    $input `,` $v (`,` $spike_prev^)? attr-dict `:` type($input) `,` type($v)
+    (`,` type($spike_prev)^)? `->` type($spike)
+  }];
+  let hasVerifier = 1;
+}
+
+def SNN_LIFOp : SNN_Op<"lif", [AllTypesMatch<["v", "v_next"]>]> {
+  let summary = "leaky integrate-and-fire neuron";
+  let description = [{
+    NIR `LIF` discretized by the front end:
+    ```
+    u = (decay * v + gain * input) + leak   (- threshold * spike_prev  if subtract_delayed)
+    spike = u > threshold                   (>= with compare = ge)
+    v_next = spike ? v_reset : u            reset = value
+             u - threshold * spike          reset = subtract
+             u                              reset = subtract_delayed
+    ```
+    `spike_prev` (the previous step's spikes) is present exactly when
+    `reset = subtract_delayed`; it has the spike result's type.
+
+    Example (snnTorch's Leaky, beta = 0.9):
+    ```mlir
+    %v1, %s1 = snn.lif %x, %v, %s {decay = dense<0.9> : tensor<1xf64>,
+        gain = dense<1.0> : tensor<1xf64>, leak = dense<0.0> : tensor<1xf64>,
+        threshold = dense<1.0> : tensor<1xf64>, v_reset = dense<0.0> : tensor<1xf64>,
+        reset = #snn.reset<subtract_delayed>, compare = #snn.compare<gt>}
+        : tensor<10xf32>, tensor<10xf32>, tensor<10xf32> -> tensor<10xf32>
+    ```
+  }];
+  let arguments = !con((ins AnyRankedTensor:$input, AnyRankedTensor:$v,
+                            Optional<AnyRankedTensor>:$spike_prev,
+                            SNN_Param:$decay, SNN_Param:$gain, SNN_Param:$leak),
+                       SNN_SpikeParams);
+  let results = (outs AnyRankedTensor:$v_next, AnyRankedTensor:$spike);
+  let assemblyFormat = [{
+    $input `,` $v (`,` $spike_prev^)? attr-dict `:` type($input) `,` type($v)
+    (`,` type($spike_prev)^)? `->` type($spike)
+  }];
+  let hasVerifier = 1;
+}
+
+def SNN_CubaLIOp : SNN_Op<"cubali",
+    [AllTypesMatch<["v", "v_next"]>, AllTypesMatch<["i_syn", "i_syn_next"]>]> {
+  let summary = "current-based leaky integrator";
+  let description = [{
+    NIR `CubaLI` discretized by the front end:
+    ```
+    i_syn_next = syn_decay * i_syn + syn_gain * input
+    v_next = (decay * v + gain * i) + leak
+    ```
+    where `i` is `i_syn_next`, or `i_syn` when the unit attribute
+    `voltage_first` is present (the membrane sees the previous current).
+
+    Example:
+    ```mlir
+    %i1, %v1 = snn.cubali %x, %i, %v {syn_decay = dense<0.8> : tensor<1xf64>,
+        syn_gain = dense<1.0> : tensor<1xf64>, decay = dense<0.9> : tensor<1xf64>,
+        gain = dense<1.0> : tensor<1xf64>, leak = dense<0.0> : tensor<1xf64>}
+        : tensor<10xf32>, tensor<10xf32>, tensor<10xf32>
+    ```
+  }];
+  let arguments = (ins AnyRankedTensor:$input, AnyRankedTensor:$i_syn, AnyRankedTensor:$v,
+                       SNN_Param:$syn_decay, SNN_Param:$syn_gain,
+                       SNN_Param:$decay, SNN_Param:$gain, SNN_Param:$leak,
+                       UnitAttr:$voltage_first);
+  let results = (outs AnyRankedTensor:$i_syn_next, AnyRankedTensor:$v_next);
+  let assemblyFormat = [{
+    $input `,` $i_syn `,` $v attr-dict `:` type($input) `,` type($i_syn) `,` type($v)
+  }];
+  let hasVerifier = 1;
+}
+
+def SNN_CubaLIFOp : SNN_Op<"cubalif",
+    [AllTypesMatch<["v", "v_next"]>, AllTypesMatch<["i_syn", "i_syn_next"]>]> {
+  let summary = "current-based leaky integrate-and-fire neuron";
+  let description = [{
+    NIR `CubaLIF`: `snn.cubali`'s update followed by `snn.lif`'s threshold and
+    reset on the membrane (`spike_prev` present exactly when
+    `reset = subtract_delayed`).
+
+    Example:
+    ```mlir
+    %i1, %v1, %s = snn.cubalif %x, %i, %v {syn_decay = dense<0.8> : tensor<1xf64>,
+        syn_gain = dense<1.0> : tensor<1xf64>, decay = dense<0.9> : tensor<1xf64>,
+        gain = dense<1.0> : tensor<1xf64>, leak = dense<0.0> : tensor<1xf64>,
+        threshold = dense<1.0> : tensor<1xf64>, v_reset = dense<0.0> : tensor<1xf64>,
+        reset = #snn.reset<value>, compare = #snn.compare<gt>}
+        : tensor<10xf32>, tensor<10xf32>, tensor<10xf32> -> tensor<10xf32>
+    ```
+  }];
+  let arguments = !con((ins AnyRankedTensor:$input, AnyRankedTensor:$i_syn, AnyRankedTensor:$v,
+                            Optional<AnyRankedTensor>:$spike_prev,
+                            SNN_Param:$syn_decay, SNN_Param:$syn_gain,
+                            SNN_Param:$decay, SNN_Param:$gain, SNN_Param:$leak,
+                            UnitAttr:$voltage_first),
+                       SNN_SpikeParams);
+  let results = (outs AnyRankedTensor:$i_syn_next, AnyRankedTensor:$v_next,
+                      AnyRankedTensor:$spike);
+  let assemblyFormat = [{
+    $input `,` $i_syn `,` $v (`,` $spike_prev^)? attr-dict `:` type($input) `,`
+    type($i_syn) `,` type($v) (`,` type($spike_prev)^)? `->` type($spike)
+  }];
+  let hasVerifier = 1;
+}
+
+#endif // SNN_OPS_TD

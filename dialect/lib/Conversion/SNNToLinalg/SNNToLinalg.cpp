@@ -1,0 +1,416 @@
+//===- SNNToLinalg.cpp - the reference lowering of snn ops ----------------===//
+//
+// Each snn op becomes one linalg.generic whose body spells out the op's
+// documented formula, in the documented order, in the op's element type. This
+// lowering is the correctness baseline: it favours plainness over speed.
+//
+//===----------------------------------------------------------------------===//
+#include "snn/Conversion/Passes.h"
+#include "snn/Dialect/SNN/SNNOps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Quant/IR/QuantTypes.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/PatternMatch.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+namespace mlir {
+namespace snn {
+#define GEN_PASS_DEF_CONVERTSNNTOLINALG
+#include "snn/Conversion/Passes.h.inc"
+} // namespace snn
+} // namespace mlir
+
+using namespace mlir;
+using namespace mlir::snn;
+
+namespace {
+
+/// A discretization parameter inside a linalg.generic body: either one
+/// constant shared by all neurons, or a per-neuron tensor read through the
+/// identity map.
+class Param {
+public:
+  /// Values that need no arithmetic: x * 1 and x + 0 are exact, so skipping
+  /// them changes no result and saves work.
+  bool isSplatOf(double value) const {
+    return splat && attr.getSplatValue<APFloat>().convertToDouble() == value;
+  }
+  DenseElementsAttr attr;
+  bool splat = false;
+  Value scalar;         // set when splat
+  int64_t inputIndex = -1; // block argument index when per neuron
+};
+
+/// Collects the ins of one linalg.generic over a neuron tensor and its
+/// parameters, then builds the op.
+class ElementwiseBuilder {
+public:
+  ElementwiseBuilder(OpBuilder &b, Location loc, RankedTensorType neuronType)
+      : b(b), loc(loc), neuronType(neuronType) {}
+
+  int64_t addInput(Value v) {
+    inputs.push_back(v);
+    return static_cast<int64_t>(inputs.size()) - 1;
+  }
+
+  Param addParam(DenseElementsAttr attr) {
+    Param p;
+    p.attr = attr;
+    auto elem = cast<FloatType>(neuronType.getElementType());
+    if (attr.getNumElements() == 1) {
+      p.splat = true;
+      double value = (*attr.getValues<APFloat>().begin()).convertToDouble();
+      p.scalar = arith::ConstantOp::create(b, loc, b.getFloatAttr(elem, value));
+      return p;
+    }
+    SmallVector<APFloat> values;
+    for (APFloat value : attr.getValues<APFloat>()) {
+      bool losesInfo = false;
+      value.convert(elem.getFloatSemantics(), APFloat::rmNearestTiesToEven,
+                    &losesInfo);
+      values.push_back(value);
+    }
+    auto type = RankedTensorType::get(neuronType.getShape(), elem);
+    Value tensor = arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::get(type, values));
+    p.inputIndex = addInput(tensor);
+    return p;
+  }
+
+  /// Builds the generic with `numResults` outputs of the types given; the
+  /// body callback receives the block arguments (ins, then outs) and returns
+  /// the values to yield.
+  SmallVector<Value>
+  build(TypeRange resultTypes,
+        function_ref<SmallVector<Value>(OpBuilder &, Location, ValueRange)> body) {
+    SmallVector<Value> outputs;
+    for (Type t : resultTypes) {
+      auto rt = cast<RankedTensorType>(t);
+      outputs.push_back(
+          tensor::EmptyOp::create(b, loc, rt.getShape(), rt.getElementType()));
+    }
+    unsigned rank = neuronType.getRank();
+    SmallVector<AffineMap> maps(inputs.size() + outputs.size(),
+                                b.getMultiDimIdentityMap(rank));
+    SmallVector<utils::IteratorType> iterators(rank,
+                                               utils::IteratorType::parallel);
+    auto generic = linalg::GenericOp::create(
+        b, loc, resultTypes, inputs, outputs, maps, iterators,
+        [&](OpBuilder &nb, Location nloc, ValueRange args) {
+          linalg::YieldOp::create(nb, nloc, body(nb, nloc, args));
+        });
+    return SmallVector<Value>(generic.getResults());
+  }
+
+private:
+  OpBuilder &b;
+  Location loc;
+  RankedTensorType neuronType;
+  SmallVector<Value> inputs;
+};
+
+/// Arithmetic in the body of a generic, with exact shortcuts for parameters
+/// that are 1 or 0 everywhere.
+struct BodyMath {
+  OpBuilder &b;
+  Location loc;
+  ValueRange args;
+
+  Value param(const Param &p) {
+    return p.splat ? p.scalar : args[p.inputIndex];
+  }
+  Value mul(const Param &p, Value x) {
+    if (p.isSplatOf(1.0))
+      return x;
+    return arith::MulFOp::create(b, loc, param(p), x);
+  }
+  Value add(Value x, Value y) { return arith::AddFOp::create(b, loc, x, y); }
+  Value sub(Value x, Value y) { return arith::SubFOp::create(b, loc, x, y); }
+  Value addParam(Value x, const Param &p) {
+    if (p.isSplatOf(0.0))
+      return x;
+    return add(x, param(p));
+  }
+  Value compare(CompareMode mode, Value v, const Param &threshold) {
+    auto pred = mode == CompareMode::ge ? arith::CmpFPredicate::OGE
+                                        : arith::CmpFPredicate::OGT;
+    return arith::CmpFOp::create(b, loc, pred, v, param(threshold));
+  }
+  /// A spike of element type `t` (1 or 0) from a comparison result.
+  Value spikeOf(Value fired, Type t) {
+    if (auto ft = dyn_cast<FloatType>(t))
+      return arith::SelectOp::create(
+          b, loc, fired, arith::ConstantOp::create(b, loc, b.getFloatAttr(ft, 1.0)),
+          arith::ConstantOp::create(b, loc, b.getFloatAttr(ft, 0.0)));
+    return arith::ExtUIOp::create(b, loc, t, fired);
+  }
+  /// A spike value as the membrane's float type.
+  Value spikeAsFloat(Value spike, FloatType ft) {
+    if (isa<FloatType>(spike.getType()))
+      return spike;
+    return arith::UIToFPOp::create(b, loc, ft, spike);
+  }
+};
+
+/// The spike/reset half shared by if, lif and cubalif.
+struct SpikeParams {
+  Param threshold, vReset;
+  ResetMode reset;
+  CompareMode compare;
+  int64_t spikePrevIndex = -1;
+};
+
+template <typename OpT>
+SpikeParams addSpikeParams(ElementwiseBuilder &eb, OpT op) {
+  SpikeParams sp;
+  sp.reset = op.getReset();
+  sp.compare = op.getCompare();
+  if (op.getSpikePrev())
+    sp.spikePrevIndex = eb.addInput(op.getSpikePrev());
+  sp.threshold = eb.addParam(op.getThresholdAttr());
+  sp.vReset = eb.addParam(op.getVResetAttr());
+  return sp;
+}
+
+/// Given the integrated membrane `u`, yields (v_next, spike).
+std::pair<Value, Value> fireAndReset(BodyMath &m, const SpikeParams &sp, Value u,
+                                     Type spikeType) {
+  auto ft = cast<FloatType>(u.getType());
+  if (sp.reset == ResetMode::subtract_delayed) {
+    Value prev = m.spikeAsFloat(m.args[sp.spikePrevIndex], ft);
+    u = m.sub(u, m.mul(sp.threshold, prev));
+  }
+  Value fired = m.compare(sp.compare, u, sp.threshold);
+  Value spike = m.spikeOf(fired, spikeType);
+  Value vNext = u;
+  if (sp.reset == ResetMode::value)
+    vNext = arith::SelectOp::create(m.b, m.loc, fired, m.param(sp.vReset), u);
+  else if (sp.reset == ResetMode::subtract)
+    vNext = arith::SelectOp::create(m.b, m.loc, fired,
+                                    m.sub(u, m.param(sp.threshold)), u);
+  return {vNext, spike};
+}
+
+Type elementType(Value v) {
+  return cast<RankedTensorType>(v.getType()).getElementType();
+}
+
+LogicalResult rejectQuantized(Operation *op) {
+  for (Type t : llvm::concat<Type>(op->getOperandTypes(), op->getResultTypes()))
+    if (isa<quant::QuantizedType>(cast<RankedTensorType>(t).getElementType()))
+      return op->emitOpError()
+             << "on quantized types cannot be lowered to linalg yet";
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// One function per op
+//===----------------------------------------------------------------------===//
+
+SmallVector<Value> lower(OpBuilder &b, LinearOp op) {
+  Location loc = op.getLoc();
+  auto wType = op.getWeight().getType();
+  auto outType = op.getOutput().getType();
+  auto elem = cast<FloatType>(outType.getElementType());
+  int64_t rows = wType.getDimSize(0), cols = wType.getDimSize(1);
+  // Flat weights: C receives `static const T w[rows * cols]`, whose flat
+  // initializer is valid under -Wmissing-braces, and the row-major order is
+  // the layout a dense kernel streams through.
+  Value flatWeight = tensor::CollapseShapeOp::create(
+      b, loc, RankedTensorType::get({rows * cols}, elem), op.getWeight(),
+      ArrayRef<ReassociationIndices>{{0, 1}});
+  Value init;
+  if (Value bias = op.getBias()) {
+    init = bias;
+  } else {
+    Value empty = tensor::EmptyOp::create(b, loc, outType.getShape(), elem);
+    Value zero = arith::ConstantOp::create(b, loc, b.getFloatAttr(elem, 0.0));
+    init = linalg::FillOp::create(b, loc, zero, empty).getResult(0);
+  }
+  AffineExpr i = b.getAffineDimExpr(0), j = b.getAffineDimExpr(1);
+  SmallVector<AffineMap> maps = {AffineMap::get(2, 0, {i * cols + j}),
+                                 AffineMap::get(2, 0, {j}),
+                                 AffineMap::get(2, 0, {i})};
+  Type inElem = elementType(op.getInput());
+  auto generic = linalg::GenericOp::create(
+      b, loc, TypeRange{outType}, ValueRange{flatWeight, op.getInput()},
+      ValueRange{init}, maps,
+      {utils::IteratorType::parallel, utils::IteratorType::reduction},
+      [&](OpBuilder &nb, Location nloc, ValueRange args) {
+        Value x = args[1];
+        if (!isa<FloatType>(inElem))
+          x = arith::UIToFPOp::create(nb, nloc, elem, x);
+        Value product = arith::MulFOp::create(nb, nloc, args[0], x);
+        Value sum = arith::AddFOp::create(nb, nloc, args[2], product);
+        linalg::YieldOp::create(nb, nloc, sum);
+      });
+  return {generic.getResult(0)};
+}
+
+SmallVector<Value> lower(OpBuilder &b, ScaleOp op) {
+  ElementwiseBuilder eb(b, op.getLoc(), op.getInput().getType());
+  int64_t x = eb.addInput(op.getInput());
+  Param scale = eb.addParam(op.getScaleAttr());
+  return eb.build({op.getType()}, [&](OpBuilder &nb, Location l, ValueRange a) {
+    BodyMath m{nb, l, a};
+    return SmallVector<Value>{m.mul(scale, a[x])};
+  });
+}
+
+SmallVector<Value> lower(OpBuilder &b, ThresholdOp op) {
+  ElementwiseBuilder eb(b, op.getLoc(), op.getInput().getType());
+  int64_t x = eb.addInput(op.getInput());
+  Param threshold = eb.addParam(op.getThresholdAttr());
+  Type spikeType = elementType(op.getOutput());
+  return eb.build({op.getType()}, [&](OpBuilder &nb, Location l, ValueRange a) {
+    BodyMath m{nb, l, a};
+    return SmallVector<Value>{
+        m.spikeOf(m.compare(op.getCompare(), a[x], threshold), spikeType)};
+  });
+}
+
+SmallVector<Value> lower(OpBuilder &b, IntegratorOp op) {
+  ElementwiseBuilder eb(b, op.getLoc(), op.getV().getType());
+  int64_t x = eb.addInput(op.getInput()), v = eb.addInput(op.getV());
+  Param gain = eb.addParam(op.getGainAttr());
+  return eb.build({op.getV().getType()},
+                  [&](OpBuilder &nb, Location l, ValueRange a) {
+                    BodyMath m{nb, l, a};
+                    return SmallVector<Value>{m.add(a[v], m.mul(gain, a[x]))};
+                  });
+}
+
+SmallVector<Value> lower(OpBuilder &b, LIOp op) {
+  ElementwiseBuilder eb(b, op.getLoc(), op.getV().getType());
+  int64_t x = eb.addInput(op.getInput()), v = eb.addInput(op.getV());
+  Param decay = eb.addParam(op.getDecayAttr()), gain = eb.addParam(op.getGainAttr()),
+        leak = eb.addParam(op.getLeakAttr());
+  return eb.build({op.getV().getType()},
+                  [&](OpBuilder &nb, Location l, ValueRange a) {
+                    BodyMath m{nb, l, a};
+                    Value u = m.add(m.mul(decay, a[v]), m.mul(gain, a[x]));
+                    return SmallVector<Value>{m.addParam(u, leak)};
+                  });
+}
+
+SmallVector<Value> lower(OpBuilder &b, IFOp op) {
+  ElementwiseBuilder eb(b, op.getLoc(), op.getV().getType());
+  int64_t x = eb.addInput(op.getInput()), v = eb.addInput(op.getV());
+  Param gain = eb.addParam(op.getGainAttr());
+  SpikeParams sp = addSpikeParams(eb, op);
+  Type spikeType = elementType(op.getSpike());
+  return eb.build({op.getV().getType(), op.getSpike().getType()},
+                  [&](OpBuilder &nb, Location l, ValueRange a) {
+                    BodyMath m{nb, l, a};
+                    Value u = m.add(a[v], m.mul(gain, a[x]));
+                    auto [vNext, spike] = fireAndReset(m, sp, u, spikeType);
+                    return SmallVector<Value>{vNext, spike};
+                  });
+}
+
+SmallVector<Value> lower(OpBuilder &b, LIFOp op) {
+  ElementwiseBuilder eb(b, op.getLoc(), op.getV().getType());
+  int64_t x = eb.addInput(op.getInput()), v = eb.addInput(op.getV());
+  Param decay = eb.addParam(op.getDecayAttr()), gain = eb.addParam(op.getGainAttr()),
+        leak = eb.addParam(op.getLeakAttr());
+  SpikeParams sp = addSpikeParams(eb, op);
+  Type spikeType = elementType(op.getSpike());
+  return eb.build({op.getV().getType(), op.getSpike().getType()},
+                  [&](OpBuilder &nb, Location l, ValueRange a) {
+                    BodyMath m{nb, l, a};
+                    Value u = m.addParam(
+                        m.add(m.mul(decay, a[v]), m.mul(gain, a[x])), leak);
+                    auto [vNext, spike] = fireAndReset(m, sp, u, spikeType);
+                    return SmallVector<Value>{vNext, spike};
+                  });
+}
+
+/// The synaptic-current and membrane update shared by cubali and cubalif;
+/// returns (i_syn_next, u).
+struct CubaParams {
+  int64_t x, i, v;
+  Param synDecay, synGain, decay, gain, leak;
+  bool voltageFirst;
+};
+
+template <typename OpT>
+CubaParams addCubaParams(ElementwiseBuilder &eb, OpT op) {
+  CubaParams c;
+  c.x = eb.addInput(op.getInput());
+  c.i = eb.addInput(op.getISyn());
+  c.v = eb.addInput(op.getV());
+  c.synDecay = eb.addParam(op.getSynDecayAttr());
+  c.synGain = eb.addParam(op.getSynGainAttr());
+  c.decay = eb.addParam(op.getDecayAttr());
+  c.gain = eb.addParam(op.getGainAttr());
+  c.leak = eb.addParam(op.getLeakAttr());
+  c.voltageFirst = op.getVoltageFirst();
+  return c;
+}
+
+std::pair<Value, Value> cubaUpdate(BodyMath &m, const CubaParams &c) {
+  Value iNext =
+      m.add(m.mul(c.synDecay, m.args[c.i]), m.mul(c.synGain, m.args[c.x]));
+  Value iUsed = c.voltageFirst ? m.args[c.i] : iNext;
+  Value u = m.addParam(m.add(m.mul(c.decay, m.args[c.v]), m.mul(c.gain, iUsed)),
+                       c.leak);
+  return {iNext, u};
+}
+
+SmallVector<Value> lower(OpBuilder &b, CubaLIOp op) {
+  ElementwiseBuilder eb(b, op.getLoc(), op.getV().getType());
+  CubaParams c = addCubaParams(eb, op);
+  return eb.build({op.getISyn().getType(), op.getV().getType()},
+                  [&](OpBuilder &nb, Location l, ValueRange a) {
+                    BodyMath m{nb, l, a};
+                    auto [iNext, u] = cubaUpdate(m, c);
+                    return SmallVector<Value>{iNext, u};
+                  });
+}
+
+SmallVector<Value> lower(OpBuilder &b, CubaLIFOp op) {
+  ElementwiseBuilder eb(b, op.getLoc(), op.getV().getType());
+  CubaParams c = addCubaParams(eb, op);
+  SpikeParams sp = addSpikeParams(eb, op);
+  Type spikeType = elementType(op.getSpike());
+  return eb.build({op.getISyn().getType(), op.getV().getType(),
+                   op.getSpike().getType()},
+                  [&](OpBuilder &nb, Location l, ValueRange a) {
+                    BodyMath m{nb, l, a};
+                    auto [iNext, u] = cubaUpdate(m, c);
+                    auto [vNext, spike] = fireAndReset(m, sp, u, spikeType);
+                    return SmallVector<Value>{iNext, vNext, spike};
+                  });
+}
+
+struct ConvertSNNToLinalgPass
+    : public snn::impl::ConvertSNNToLinalgBase<ConvertSNNToLinalgPass> {
+  void runOnOperation() override {
+    SmallVector<Operation *> ops;
+    getOperation().walk([&](Operation *op) {
+      if (isa<SNNDialect>(op->getDialect()))
+        ops.push_back(op);
+    });
+    IRRewriter rewriter(&getContext());
+    for (Operation *op : ops) {
+      if (failed(rejectQuantized(op)))
+        return signalPassFailure();
+      rewriter.setInsertionPoint(op);
+      SmallVector<Value> replacements =
+          llvm::TypeSwitch<Operation *, SmallVector<Value>>(op)
+              .Case<LinearOp, ScaleOp, ThresholdOp, IntegratorOp, LIOp, IFOp,
+                    LIFOp, CubaLIOp, CubaLIFOp>(
+                  [&](auto typed) { return lower(rewriter, typed); })
+              .Default([](Operation *) { return SmallVector<Value>(); });
+      if (replacements.empty()) {
+        op->emitOpError() << "has no lowering to linalg";
+        return signalPassFailure();
+      }
+      rewriter.replaceOp(op, replacements);
+    }
+  }
+};
+
+} // namespace

@@ -1,0 +1,313 @@
+//===- SNNOps.cpp - verifiers of the snn ops ------------------------------===//
+//
+// The rules every op shares (element kinds, parameter shapes, matching
+// scales) live in the helpers at the top, so that each verifier reads as the
+// list of what its op requires.
+//
+//===----------------------------------------------------------------------===//
+#include "snn/Dialect/SNN/SNNOps.h"
+
+#include "mlir/Dialect/Quant/IR/QuantTypes.h"
+
+#include <cmath>
+
+using namespace mlir;
+using namespace mlir::snn;
+
+namespace {
+
+bool isQuantized(Type t) { return isa<quant::QuantizedType>(t); }
+
+Type elementTypeOf(Value v) {
+  return cast<RankedTensorType>(v.getType()).getElementType();
+}
+
+/// Values that are computed with (membranes, currents, activations) are
+/// floats or quantized; integers are only valid as spikes.
+LogicalResult verifyComputeElement(Operation *op, Value v, StringRef what) {
+  Type t = elementTypeOf(v);
+  if (isa<FloatType>(t) || isQuantized(t))
+    return success();
+  return op->emitOpError() << what
+                           << " must have a float or quantized element type, got "
+                           << t;
+}
+
+LogicalResult verifySpikeElement(Operation *op, Value v, StringRef what) {
+  Type t = elementTypeOf(v);
+  if (isa<FloatType>(t) || isQuantized(t) || t.isSignlessInteger())
+    return success();
+  return op->emitOpError() << what
+                           << " must have a float, quantized or signless integer "
+                              "element type, got "
+                           << t;
+}
+
+/// Two values that are added or compared must agree exactly: the same float
+/// type, or the same quantized type (same storage and scale).
+LogicalResult verifySameElement(Operation *op, Value a, StringRef aName, Value b,
+                                StringRef bName) {
+  Type ta = elementTypeOf(a), tb = elementTypeOf(b);
+  if (ta == tb)
+    return success();
+  if (isQuantized(ta) && isQuantized(tb))
+    return op->emitOpError() << "scale mismatch between " << aName << " (" << ta
+                             << ") and " << bName << " (" << tb
+                             << "); insert snn.rescale";
+  return op->emitOpError() << aName << " and " << bName
+                           << " must have the same element type, got " << ta
+                           << " and " << tb;
+}
+
+LogicalResult verifySameShape(Operation *op, Value a, StringRef aName, Value b,
+                              StringRef bName) {
+  auto ta = cast<RankedTensorType>(a.getType());
+  auto tb = cast<RankedTensorType>(b.getType());
+  if (ta.getShape() == tb.getShape())
+    return success();
+  return op->emitOpError() << aName << " and " << bName
+                           << " must have the same shape, got " << ta << " and "
+                           << tb;
+}
+
+/// A parameter holds one value for all neurons or one value per neuron, and
+/// every value is finite.
+LogicalResult verifyParam(Operation *op, DenseElementsAttr param,
+                          StringRef name, Value neurons) {
+  auto shape = cast<RankedTensorType>(neurons.getType()).getShape();
+  auto paramType = param.getType();
+  if (paramType.getNumElements() != 1 && paramType.getShape() != shape)
+    return op->emitOpError() << "parameter '" << name
+                             << "' must have one element or the neurons' shape ["
+                             << shape << "], got " << paramType;
+  for (const APFloat &value : param.getValues<APFloat>())
+    if (!value.isFinite())
+      return op->emitOpError() << "parameter '" << name
+                               << "' must be finite, got "
+                               << value.convertToDouble();
+  return success();
+}
+
+LogicalResult verifyStaticShape(Operation *op) {
+  for (Type t : op->getOperandTypes())
+    if (!cast<RankedTensorType>(t).hasStaticShape())
+      return op->emitOpError() << "operands must have static shapes, got " << t;
+  return success();
+}
+
+/// The spike-producing neurons share threshold, reset and the optional
+/// previous-spike operand.
+LogicalResult verifySpiking(Operation *op, Value v, Value spike,
+                            Value spikePrev, ResetMode reset,
+                            DenseElementsAttr threshold,
+                            DenseElementsAttr vReset) {
+  if (failed(verifySpikeElement(op, spike, "spike")) ||
+      failed(verifySameShape(op, v, "membrane", spike, "spike")) ||
+      failed(verifyParam(op, threshold, "threshold", v)) ||
+      failed(verifyParam(op, vReset, "v_reset", v)))
+    return failure();
+  bool delayed = reset == ResetMode::subtract_delayed;
+  if (delayed && !spikePrev)
+    return op->emitOpError()
+           << "reset = subtract_delayed needs the previous spikes as an operand";
+  if (!delayed && spikePrev)
+    return op->emitOpError() << "a previous-spike operand is only valid with "
+                                "reset = subtract_delayed";
+  if (spikePrev && spikePrev.getType() != spike.getType())
+    return op->emitOpError() << "previous spikes must have the spike type "
+                             << spike.getType() << ", got "
+                             << spikePrev.getType();
+  if (isQuantized(elementTypeOf(v)) != isQuantized(elementTypeOf(spike)) &&
+      isa<FloatType>(elementTypeOf(spike)))
+    return op->emitOpError()
+           << "a quantized membrane cannot produce float spikes";
+  return success();
+}
+
+} // namespace
+
+//===----------------------------------------------------------------------===//
+
+LogicalResult LinearOp::verify() {
+  if (failed(verifyStaticShape(*this)))
+    return failure();
+  auto inType = getInput().getType();
+  auto wType = getWeight().getType();
+  auto outType = getOutput().getType();
+  if (inType.getRank() != 1 || wType.getRank() != 2 || outType.getRank() != 1)
+    return emitOpError() << "expects input [in], weight [out, in] and result "
+                            "[out], got "
+                         << inType << ", " << wType << " and " << outType;
+  if (wType.getDimSize(1) != inType.getDimSize(0))
+    return emitOpError() << "weight has " << wType.getDimSize(1)
+                         << " columns but the input has " << inType.getDimSize(0)
+                         << " elements";
+  if (wType.getDimSize(0) != outType.getDimSize(0))
+    return emitOpError() << "weight has " << wType.getDimSize(0)
+                         << " rows but the result has " << outType.getDimSize(0)
+                         << " elements";
+  if (failed(verifySpikeElement(*this, getInput(), "input")) ||
+      failed(verifyComputeElement(*this, getWeight(), "weight")) ||
+      failed(verifyComputeElement(*this, getOutput(), "result")))
+    return failure();
+  if (Value bias = getBias()) {
+    if (bias.getType() != outType)
+      return emitOpError() << "bias must have the result type " << outType
+                           << ", got " << bias.getType();
+  }
+
+  Type inElem = inType.getElementType(), wElem = wType.getElementType(),
+       outElem = outType.getElementType();
+  auto qIn = dyn_cast<quant::UniformQuantizedType>(inElem);
+  auto qW = dyn_cast<quant::UniformQuantizedType>(wElem);
+  auto qOut = dyn_cast<quant::UniformQuantizedType>(outElem);
+  if (!isQuantized(wElem)) {
+    if (isQuantized(inElem) || isQuantized(outElem))
+      return emitOpError() << "float weights need float input and result";
+    // Integer spikes may feed a float synapse; float values must agree.
+    if (isa<FloatType>(inElem) && inElem != wElem)
+      return emitOpError() << "input and weight must have the same element "
+                              "type, got "
+                           << inElem << " and " << wElem;
+    if (outElem != wElem)
+      return emitOpError() << "result must have the weight's element type "
+                           << wElem << ", got " << outElem;
+    return success();
+  }
+  if (!qW || !qOut || (isQuantized(inElem) && !qIn))
+    return emitOpError() << "quantized synapses need per-tensor "
+                            "!quant.uniform weight and result types";
+  // The accumulator's scale is the product of the scales that are multiplied;
+  // spikes (0/1 integers) carry scale 1.
+  double inScale = qIn ? qIn.getScale() : 1.0;
+  if (isa<FloatType>(inElem))
+    return emitOpError() << "a quantized synapse cannot take float input";
+  double expected = inScale * qW.getScale();
+  if (std::fabs(qOut.getScale() - expected) > 1e-9 * std::fabs(expected))
+    return emitOpError() << "result scale " << qOut.getScale()
+                         << " differs from input scale x weight scale = "
+                         << expected << "; insert snn.rescale after the synapse";
+  if (qOut.getStorageTypeIntegralWidth() < 32)
+    return emitOpError() << "a quantized accumulator needs at least 32 bits, "
+                            "got "
+                         << qOut;
+  return success();
+}
+
+LogicalResult ScaleOp::verify() {
+  if (failed(verifyStaticShape(*this)) ||
+      failed(verifyComputeElement(*this, getInput(), "input")))
+    return failure();
+  return verifyParam(*this, getScaleAttr(), "scale", getInput());
+}
+
+LogicalResult ThresholdOp::verify() {
+  if (failed(verifyStaticShape(*this)) ||
+      failed(verifyComputeElement(*this, getInput(), "input")) ||
+      failed(verifySpikeElement(*this, getOutput(), "result")) ||
+      failed(verifySameShape(*this, getInput(), "input", getOutput(), "result")))
+    return failure();
+  return verifyParam(*this, getThresholdAttr(), "threshold", getInput());
+}
+
+LogicalResult RescaleOp::verify() {
+  if (failed(verifySameShape(*this, getInput(), "input", getOutput(), "result")))
+    return failure();
+  auto qIn = dyn_cast<quant::UniformQuantizedType>(elementTypeOf(getInput()));
+  auto qOut = dyn_cast<quant::UniformQuantizedType>(elementTypeOf(getOutput()));
+  if (!qIn || !qOut)
+    return emitOpError() << "input and result must be per-tensor "
+                            "!quant.uniform types, got "
+                         << getInput().getType() << " and "
+                         << getOutput().getType();
+  if (qIn.getExpressedType() != qOut.getExpressedType())
+    return emitOpError() << "input and result must express the same type, got "
+                         << qIn.getExpressedType() << " and "
+                         << qOut.getExpressedType();
+  return success();
+}
+
+LogicalResult IntegratorOp::verify() {
+  if (failed(verifyStaticShape(*this)) ||
+      failed(verifyComputeElement(*this, getV(), "membrane")) ||
+      failed(verifySameShape(*this, getInput(), "input", getV(), "membrane")) ||
+      failed(verifySameElement(*this, getInput(), "input", getV(), "membrane")))
+    return failure();
+  return verifyParam(*this, getGainAttr(), "gain", getV());
+}
+
+LogicalResult LIOp::verify() {
+  if (failed(verifyStaticShape(*this)) ||
+      failed(verifyComputeElement(*this, getV(), "membrane")) ||
+      failed(verifySameShape(*this, getInput(), "input", getV(), "membrane")) ||
+      failed(verifySameElement(*this, getInput(), "input", getV(), "membrane")))
+    return failure();
+  for (auto [name, param] :
+       {std::pair{"decay", getDecayAttr()}, std::pair{"gain", getGainAttr()},
+        std::pair{"leak", getLeakAttr()}})
+    if (failed(verifyParam(*this, param, name, getV())))
+      return failure();
+  return success();
+}
+
+LogicalResult IFOp::verify() {
+  if (failed(verifyStaticShape(*this)) ||
+      failed(verifyComputeElement(*this, getV(), "membrane")) ||
+      failed(verifySameShape(*this, getInput(), "input", getV(), "membrane")) ||
+      failed(verifySameElement(*this, getInput(), "input", getV(), "membrane")) ||
+      failed(verifyParam(*this, getGainAttr(), "gain", getV())))
+    return failure();
+  return verifySpiking(*this, getV(), getSpike(), getSpikePrev(), getReset(),
+                       getThresholdAttr(), getVResetAttr());
+}
+
+LogicalResult LIFOp::verify() {
+  if (failed(verifyStaticShape(*this)) ||
+      failed(verifyComputeElement(*this, getV(), "membrane")) ||
+      failed(verifySameShape(*this, getInput(), "input", getV(), "membrane")) ||
+      failed(verifySameElement(*this, getInput(), "input", getV(), "membrane")))
+    return failure();
+  for (auto [name, param] :
+       {std::pair{"decay", getDecayAttr()}, std::pair{"gain", getGainAttr()},
+        std::pair{"leak", getLeakAttr()}})
+    if (failed(verifyParam(*this, param, name, getV())))
+      return failure();
+  return verifySpiking(*this, getV(), getSpike(), getSpikePrev(), getReset(),
+                       getThresholdAttr(), getVResetAttr());
+}
+
+/// CubaLI and CubaLIF share the synaptic-current half.
+template <typename CubaOp>
+static LogicalResult verifyCuba(CubaOp op) {
+  if (failed(verifyStaticShape(op)) ||
+      failed(verifyComputeElement(op, op.getV(), "membrane")) ||
+      failed(verifyComputeElement(op, op.getISyn(), "synaptic current")) ||
+      failed(verifySameShape(op, op.getInput(), "input", op.getV(), "membrane")) ||
+      failed(verifySameShape(op, op.getISyn(), "synaptic current", op.getV(),
+                             "membrane")) ||
+      failed(verifySameElement(op, op.getInput(), "input", op.getISyn(),
+                               "synaptic current")) ||
+      failed(verifySameElement(op, op.getISyn(), "synaptic current", op.getV(),
+                               "membrane")))
+    return failure();
+  for (auto [name, param] : {std::pair{"syn_decay", op.getSynDecayAttr()},
+                             std::pair{"syn_gain", op.getSynGainAttr()},
+                             std::pair{"decay", op.getDecayAttr()},
+                             std::pair{"gain", op.getGainAttr()},
+                             std::pair{"leak", op.getLeakAttr()}})
+    if (failed(verifyParam(op, param, name, op.getV())))
+      return failure();
+  return success();
+}
+
+LogicalResult CubaLIOp::verify() { return verifyCuba(*this); }
+
+LogicalResult CubaLIFOp::verify() {
+  if (failed(verifyCuba(*this)))
+    return failure();
+  return verifySpiking(*this, getV(), getSpike(), getSpikePrev(), getReset(),
+                       getThresholdAttr(), getVResetAttr());
+}
+
+#define GET_OP_CLASSES
+#include "snn/Dialect/SNN/SNNOps.cpp.inc"

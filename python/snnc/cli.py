@@ -1,0 +1,133 @@
+"""The `snnc` command line: compile, run, check.
+
+Errors in the user's input print one line (file, node, problem) to stderr and
+exit with status 1; bad usage exits with status 2 (argparse).
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from . import __version__
+from .errors import SNNCError
+from .semantics import COMPARE_MODES, PRECISIONS, PRESETS, RESET_MODES
+
+EXIT_INPUT_ERROR = 1
+
+
+def _add_semantics(parser):
+    group = parser.add_argument_group("discretization (NIR stores none of these)")
+    group.add_argument("--preset", choices=sorted(PRESETS),
+                       help="defaults of the framework that exported the file")
+    group.add_argument("--dt", type=float, help="time step in seconds")
+    group.add_argument("--reset", choices=RESET_MODES,
+                       help="what a spike does to the membrane (default: value)")
+    group.add_argument("--compare", choices=COMPARE_MODES,
+                       help="spike when v > threshold (gt, default) or v >= threshold (ge)")
+    parser.add_argument("--precision", choices=PRECISIONS,
+                        help="element type of the generated code (default: f32)")
+
+
+def _semantics(args):
+    return dict(preset=args.preset, dt=args.dt, reset=args.reset, compare=args.compare,
+                precision=args.precision)
+
+
+def _cmd_compile(args):
+    from . import api
+    written = api.compile(args.model, args.output_dir, name=args.name, emit=args.emit,
+                          **_semantics(args))
+    for path in written.values():
+        print(path)
+    return 0
+
+
+def _load_npy(path):
+    import numpy as np
+    try:
+        return np.load(path, allow_pickle=False)
+    except Exception as exc:  # numpy raises many types for bad files
+        raise SNNCError(f"not a readable .npy file ({exc})", path=path) from None
+
+
+def _cmd_run(args):
+    import numpy as np
+    from . import api
+    inputs = _load_npy(args.input)
+    outputs = api.run(args.model, inputs, backend=args.backend, **_semantics(args))
+    np.save(args.output, outputs)
+    print(f"{args.output}: {list(outputs.shape)} outputs ({args.backend} backend)")
+    return 0
+
+
+def _cmd_check(args):
+    from .frontend.graph import node_type_name, read_nir, unsupported_reason, load_graph
+    nir_graph = read_nir(args.model)
+    problems = 0
+    print(f"{args.model}: {len(nir_graph.nodes)} nodes, {len(nir_graph.edges)} edges")
+    for name, node in sorted(nir_graph.nodes.items()):
+        reason = unsupported_reason(node)
+        status = "unsupported: " + reason if reason else "supported"
+        problems += bool(reason)
+        print(f"  {name:24s} {node_type_name(node):10s} {status}")
+    if problems == 0:
+        load_graph(args.model)  # structure: edges, shapes, parameters
+        print("the graph can be compiled; NIR stores no time step or reset rule: pass "
+              f"--dt/--reset or --preset ({', '.join(sorted(PRESETS))})")
+        return 0
+    print(f"{problems} node(s) cannot be compiled yet")
+    return EXIT_INPUT_ERROR
+
+
+def build_parser():
+    parser = argparse.ArgumentParser(
+        prog="snnc", description="Compile spiking neural networks (NIR) to C11.")
+    parser.add_argument("--version", action="version", version=f"snnc {__version__}")
+    parser.add_argument("--cmake-dir", action="store_true",
+                        help="print the directory of snncConfig.cmake and exit")
+    sub = parser.add_subparsers(dest="command")
+
+    p = sub.add_parser("compile", help="NIR -> NAME.h + NAME.c (or MLIR)")
+    p.add_argument("model", help="the .nir file")
+    p.add_argument("-o", "--output-dir", required=True)
+    p.add_argument("--name", required=True, help="C prefix of every generated symbol")
+    p.add_argument("--emit", choices=("c", "mlir", "linalg"), default="c")
+    _add_semantics(p)
+    p.set_defaults(func=_cmd_compile)
+
+    p = sub.add_parser("run", help="run a model on inputs [T, n_in] saved as .npy")
+    p.add_argument("model")
+    p.add_argument("--input", required=True, help=".npy of shape [T, n_in] or [S, T, n_in]")
+    p.add_argument("--output", required=True, help=".npy written with the outputs")
+    p.add_argument("--backend", choices=("c", "reference"), default="c")
+    _add_semantics(p)
+    p.set_defaults(func=_cmd_run)
+
+    p = sub.add_parser("check", help="which nodes can be compiled, and why not")
+    p.add_argument("model")
+    p.set_defaults(func=_cmd_check)
+    return parser
+
+
+def main(argv=None):
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.cmake_dir:
+        from . import cmake_dir
+        print(cmake_dir())
+        return 0
+    if not args.command:
+        parser.print_help(sys.stderr)
+        return 2
+    try:
+        return args.func(args)
+    except SNNCError as exc:
+        print(f"snnc: error: {exc}", file=sys.stderr)
+        return EXIT_INPUT_ERROR
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,43 @@
+"""Pass pipelines, run in-process on the snn IR the front end built.
+
+Every pass is MLIR's own except convert-snn-to-linalg; all run through
+`mlir.passmanager` in this process (no subprocess to mlir-opt).
+"""
+from mlir import ir
+from mlir.passmanager import PassManager
+
+# Reference lowering: one linalg.generic per snn op.
+LINALG_PIPELINE = "convert-snn-to-linalg, canonicalize"
+
+# From linalg on tensors to EmitC. Notes on the choices:
+# - results become out-parameters, and static allocations are hoisted into
+#   them, so no heap buffer reaches C (EmitC has no lowering for dealloc);
+# - remaining temporaries go to the stack (no malloc in generated code);
+# - buffer-alignment=0: aligned memref.alloca does not legalize to EmitC.
+EMITC_PIPELINE = ", ".join([
+    "one-shot-bufferize{bufferize-function-boundaries "
+    "function-boundary-type-conversion=identity-layout-map buffer-alignment=0}",
+    "buffer-results-to-out-params{hoist-static-allocs}",
+    "func.func(promote-buffers-to-stack{max-alloc-size-in-bytes=4294967295})",
+    "convert-linalg-to-loops",
+    "lower-affine",
+    "canonicalize",
+    "convert-to-emitc",
+    "reconcile-unrealized-casts",
+])
+
+
+def run_pipeline(module: ir.Module, pipeline: str) -> None:
+    """Runs a textual pass pipeline on the module in place, verifying after each pass."""
+    with module.context:
+        pm = PassManager.parse(f"builtin.module({pipeline})")
+        pm.enable_verifier(True)
+        pm.run(module.operation)
+
+
+def lower_to_linalg(module: ir.Module) -> None:
+    run_pipeline(module, LINALG_PIPELINE)
+
+
+def lower_to_emitc(module: ir.Module) -> None:
+    run_pipeline(module, LINALG_PIPELINE + ", " + EMITC_PIPELINE)

@@ -1,0 +1,163 @@
+"""Emitting snn IR for a validated graph: one time step as one function.
+
+The step function is `func.func private @<name>_step_compute(state..., input)
+-> (state'..., output)`; the C API wrapper (emit.py) calls it with the state
+struct's arrays. When the output is itself a piece of state (the last layer's
+spikes under a delayed reset), it is not returned twice: `output_state`
+records which state holds it.
+"""
+from __future__ import annotations
+
+import dataclasses
+from typing import List, Optional, Tuple
+
+import numpy as np
+from mlir import ir
+from mlir.dialects import arith, func
+
+from .. import semantics
+from ..dialects import snn
+from .graph import Graph, Layer
+
+
+@dataclasses.dataclass
+class StateField:
+    """One array of the generated state struct."""
+
+    ident: str                 # C field name, e.g. "lif1_v"
+    shape: Tuple[int, ...]
+    layer: str                 # NIR node name
+
+
+@dataclasses.dataclass
+class ModelIR:
+    module: ir.Module
+    compute_name: str
+    states: List[StateField]
+    input_shape: Tuple[int, ...]
+    output_shape: Tuple[int, ...]
+    output_state: Optional[int]   # index into states when the output is a state
+
+
+def _element_type(precision):
+    return ir.F32Type.get() if precision == "f32" else ir.F64Type.get()
+
+
+def _param_attr(values: np.ndarray) -> ir.DenseElementsAttr:
+    """A per-neuron parameter: one element when all neurons agree."""
+    values = np.asarray(values, dtype=np.float64)
+    flat = values.reshape(-1)
+    if flat.size and np.all(flat == flat[0]):
+        values = flat[:1]
+    return ir.DenseElementsAttr.get(np.ascontiguousarray(values), type=ir.F64Type.get())
+
+
+def _states_of(layer: Layer, options: semantics.Options) -> List[StateField]:
+    fields = []
+    if layer.kind in ("integrator", "if", "li", "lif"):
+        fields.append(StateField(f"{layer.ident}_v", layer.out_shape, layer.name))
+    if layer.kind in ("if", "lif") and options.reset == "subtract-delayed":
+        fields.append(StateField(f"{layer.ident}_spike", layer.out_shape, layer.name))
+    return fields
+
+
+def emit_model(graph: Graph, options: semantics.Options, name: str,
+               context: ir.Context) -> ModelIR:
+    states = [field for layer in graph.layers for field in _states_of(layer, options)]
+    with context, ir.Location.unknown():
+        elem = _element_type(options.precision)
+
+        def tensor(shape):
+            return ir.RankedTensorType.get(list(shape), elem)
+
+        module = ir.Module.create()
+        arg_types = [tensor(s.shape) for s in states] + [tensor(graph.input_shape)]
+        compute_name = f"{name}_step_compute"
+        output_state = None
+        with ir.InsertionPoint(module.body):
+            function = func.FuncOp(compute_name, (arg_types, []))
+            function.attributes["sym_visibility"] = ir.StringAttr.get("private")
+            block = function.add_entry_block()
+            with ir.InsertionPoint(block):
+                state_in = list(block.arguments[:len(states)])
+                value = block.arguments[len(states)]
+                state_out = []
+                for layer in graph.layers:
+                    value, new_states = _emit_layer(layer, value, state_in, options, tensor, elem)
+                    state_in = state_in[len(new_states):]
+                    state_out.extend(new_states)
+                results = list(state_out)
+                for index, state_value in enumerate(state_out):
+                    if state_value == value:
+                        output_state = index
+                if output_state is None:
+                    results.append(value)
+                func.ReturnOp(results)
+            function.attributes["function_type"] = ir.TypeAttr.get(
+                ir.FunctionType.get(arg_types, [r.type for r in results]))
+        if not module.operation.verify():
+            raise RuntimeError("internal error: the front end built invalid snn IR")
+    return ModelIR(module, compute_name, states, graph.input_shape, graph.output_shape,
+                   output_state)
+
+
+def _compare_attr(options):
+    return ir.Attribute.parse(f"#snn.compare<{options.compare}>")
+
+
+def _reset_attr(options):
+    return ir.Attribute.parse(f"#snn.reset<{options.reset.replace('-', '_')}>")
+
+
+def _emit_layer(layer: Layer, x, state_in, options, tensor, elem):
+    """Emits one layer; returns (its output value, its new state values)."""
+    loc = ir.Location.name(layer.name)
+    p = layer.params
+    dt = options.dt
+    with loc:
+        if layer.kind in ("affine", "linear"):
+            weight = arith.ConstantOp(
+                tensor(p["weight"].shape),
+                ir.DenseElementsAttr.get(p["weight"].astype(_np_dtype(options)),
+                                         type=elem)).result
+            bias = None
+            if "bias" in p:
+                bias = arith.ConstantOp(
+                    tensor(p["bias"].shape),
+                    ir.DenseElementsAttr.get(p["bias"].astype(_np_dtype(options)),
+                                             type=elem)).result
+            return snn.linear(tensor(layer.out_shape), x, weight, bias=bias), []
+        if layer.kind == "scale":
+            return snn.scale(x, _param_attr(p["scale"])), []
+        if layer.kind == "threshold":
+            return snn.threshold(tensor(layer.out_shape), x, _param_attr(p["threshold"]),
+                                 _compare_attr(options)), []
+        if layer.kind == "integrator":
+            gain = semantics.integrator_gain(p["r"], dt)
+            v_next = snn.integrator(x, state_in[0], _param_attr(gain))
+            return v_next, [v_next]
+        if layer.kind == "li":
+            decay, gain, leak = semantics.leaky_constants(p["tau"], p["r"], p["v_leak"], dt)
+            v_next = snn.li(x, state_in[0], _param_attr(decay), _param_attr(gain),
+                            _param_attr(leak))
+            return v_next, [v_next]
+        delayed = options.reset == "subtract-delayed"
+        spike_prev = state_in[1] if delayed else None
+        spike_params = (_param_attr(p["v_threshold"]), _param_attr(p["v_reset"]),
+                        _reset_attr(options), _compare_attr(options))
+        neuron_type = tensor(layer.out_shape)
+        if layer.kind == "if":
+            gain = semantics.integrator_gain(p["r"], dt)
+            op = snn.IFOp(neuron_type, neuron_type, x, state_in[0], _param_attr(gain),
+                          *spike_params, spike_prev=spike_prev)
+        else:
+            decay, gain, leak = semantics.leaky_constants(p["tau"], p["r"], p["v_leak"], dt)
+            op = snn.LIFOp(neuron_type, neuron_type, x, state_in[0], _param_attr(decay),
+                           _param_attr(gain), _param_attr(leak), *spike_params,
+                           spike_prev=spike_prev)
+        v_next, spike = op.results
+        return spike, ([v_next, spike] if delayed else [v_next])
+
+
+def _np_dtype(options):
+    return np.float32 if options.precision == "f32" else np.float64

@@ -1,0 +1,88 @@
+"""Discretization: how the continuous-time NIR equations become one time step.
+
+NIR stores neither the time step nor the reset rule nor the comparison with the
+threshold, and frameworks that export NIR disagree on all three (see
+docs/semantics.md). They are therefore explicit options, with presets that
+reproduce what a given exporter computes. The dialect never sees these
+choices: the front end turns them into per-op constants here.
+"""
+from __future__ import annotations
+
+import dataclasses
+from typing import Optional
+
+RESET_MODES = ("value", "subtract", "subtract-delayed")
+COMPARE_MODES = ("gt", "ge")
+PRECISIONS = ("f32", "f64")
+
+# What each exporter's own simulation does (measured against the framework in
+# tests/fixtures). Explicit options override a preset field by field.
+PRESETS = {
+    # snnTorch 1.0 exports dt = 1e-4 and subtracts the threshold times the
+    # previous step's spike before thresholding (its default reset_delay).
+    "snntorch": {"dt": 1e-4, "reset": "subtract-delayed", "compare": "gt"},
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class Options:
+    """Everything besides the NIR file that decides the generated code."""
+
+    dt: float
+    reset: str = "value"
+    compare: str = "gt"
+    precision: str = "f32"
+
+    def describe(self) -> str:
+        """One line for generated headers; stable so output stays byte-identical."""
+        return (f"precision={self.precision} dt={self.dt!r} reset={self.reset} "
+                f"compare={self.compare}")
+
+
+def resolve_options(*, preset: Optional[str] = None, dt: Optional[float] = None,
+                    reset: Optional[str] = None, compare: Optional[str] = None,
+                    precision: Optional[str] = None) -> Options:
+    """Combines a preset with explicit options; explicit ones win.
+
+    Raises ValueError with a user-facing message on an unknown or missing value.
+    """
+    values = {}
+    if preset is not None:
+        if preset not in PRESETS:
+            raise ValueError(f"unknown preset '{preset}' (known: {', '.join(sorted(PRESETS))})")
+        values.update(PRESETS[preset])
+    for key, value in (("dt", dt), ("reset", reset), ("compare", compare),
+                       ("precision", precision)):
+        if value is not None:
+            values[key] = value
+    if "dt" not in values:
+        raise ValueError("the time step is not stored in NIR: pass --dt SECONDS "
+                         f"or --preset ({', '.join(sorted(PRESETS))})")
+    dt_value = values["dt"]
+    try:
+        dt_value = float(dt_value)
+    except (TypeError, ValueError):
+        raise ValueError(f"--dt must be a number, got {dt_value!r}") from None
+    if not (dt_value > 0 and dt_value < float("inf")):
+        raise ValueError(f"--dt must be a positive finite number, got {dt_value!r}")
+    values["dt"] = dt_value
+    for key, allowed in (("reset", RESET_MODES), ("compare", COMPARE_MODES),
+                         ("precision", PRECISIONS)):
+        if key in values and values[key] not in allowed:
+            raise ValueError(f"--{key} must be one of {', '.join(allowed)}, got '{values[key]}'")
+    return Options(**values)
+
+
+# Forward Euler: v' = v + dt/tau (v_leak - v + r I)
+#               = (1 - dt/tau) v + (r dt/tau) I + (v_leak dt/tau).
+# The products are evaluated left to right in float64, as written here, so
+# that the constants are reproducible bit for bit.
+
+def leaky_constants(tau, r, v_leak, dt):
+    """(decay, gain, leak) of a leaky membrane (NIR LI, LIF)."""
+    return 1.0 - dt / tau, r * dt / tau, v_leak * dt / tau
+
+
+def integrator_gain(r, dt):
+    """Input gain of a non-leaky membrane (NIR I, IF): v' = v + r dt I."""
+    return r * dt
