@@ -1,0 +1,128 @@
+# snncConfig.cmake: CMake package of snnc, the NIR-to-C compiler for spiking networks.
+#
+#   find_package(snnc CONFIG REQUIRED)   # with -Dsnnc_DIR=$(python -m snnc --cmake-dir)
+#   add_snn_model(kws MODEL kws.nir PRESET snntorch)
+#   target_link_libraries(app PRIVATE snnc::kws)
+#
+# Variables read:
+#   SNNC_PYTHON  Python interpreter in which snnc is installed. Default: the
+#                interpreter of the virtual environment this file was installed
+#                into, else python3 on the host (never the target's sysroot).
+# Variables set:
+#   snnc_VERSION, SNNC_PYTHON, SNNC_PACKAGE_DIR
+include_guard(GLOBAL)
+
+get_filename_component(SNNC_PACKAGE_DIR "${CMAKE_CURRENT_LIST_DIR}/.." ABSOLUTE)
+
+if(NOT SNNC_PYTHON)
+  # <venv>/lib/pythonX.Y/site-packages/snnc/cmake -> <venv>/bin/python3
+  get_filename_component(_snnc_venv "${SNNC_PACKAGE_DIR}/../../../.." ABSOLUTE)
+  foreach(_snnc_candidate "${_snnc_venv}/bin/python3" "${_snnc_venv}/bin/python")
+    if(EXISTS "${_snnc_candidate}")
+      set(SNNC_PYTHON "${_snnc_candidate}")
+      break()
+    endif()
+  endforeach()
+endif()
+if(NOT SNNC_PYTHON)
+  # A cross toolchain file may restrict program lookup to the target sysroot;
+  # the compiler runs on the host, so search the host.
+  find_program(_snnc_host_python NAMES python3 python NO_CMAKE_FIND_ROOT_PATH)
+  set(SNNC_PYTHON "${_snnc_host_python}")
+endif()
+set(SNNC_PYTHON "${SNNC_PYTHON}" CACHE FILEPATH "Python interpreter in which snnc is installed")
+
+execute_process(
+  COMMAND "${SNNC_PYTHON}" -c "import snnc; print(snnc.__version__)"
+  OUTPUT_VARIABLE snnc_VERSION ERROR_VARIABLE _snnc_error
+  RESULT_VARIABLE _snnc_result OUTPUT_STRIP_TRAILING_WHITESPACE)
+if(NOT _snnc_result EQUAL 0)
+  message(FATAL_ERROR "snnc: '${SNNC_PYTHON}' cannot import snnc (${_snnc_error}). "
+    "Install it there (pip install snnc) or set -DSNNC_PYTHON=/path/to/python.")
+endif()
+
+# Files whose change means a different compiler: generated code depends on them.
+file(GLOB _snnc_compiler_files "${SNNC_PACKAGE_DIR}/*.py" "${SNNC_PACKAGE_DIR}/_core*"
+     "${SNNC_PACKAGE_DIR}/frontend/*.py")
+set(SNNC_COMPILER_FILES ${_snnc_compiler_files} CACHE INTERNAL "")
+
+#[=======================================================================[.rst:
+add_snn_model
+-------------
+
+Compiles a NIR model to C at build time and defines a static library target
+``<name>`` (alias ``snnc::<name>``) whose public include directory holds
+``<name>.h``::
+
+  add_snn_model(<name>
+    MODEL <file.nir>
+    [PRESET snntorch]                   # the exporting framework's defaults
+    [DT <seconds>]                      # time step (NIR stores none)
+    [RESET value|subtract|subtract-delayed]
+    [COMPARE gt|ge]
+    [PRECISION f32|f64]                 # default f32
+    [OUTPUT_DIR <dir>])                 # default ${CMAKE_CURRENT_BINARY_DIR}/snnc/<name>
+
+``<name>`` is also the C prefix of every generated symbol (``<name>_step``,
+``<name>_state``, ...), so it must be a C identifier. Explicit DT, RESET and
+COMPARE override the preset. The code is regenerated when the model, the
+options or the installed compiler change, and not otherwise. The library is
+compiled as C11 with ``-ffp-contract=off`` on GCC and Clang so that floating
+point results do not depend on whether the compiler fuses multiply-adds.
+#]=======================================================================]
+function(add_snn_model name)
+  cmake_parse_arguments(PARSE_ARGV 1 ARG ""
+    "MODEL;PRESET;DT;RESET;COMPARE;PRECISION;OUTPUT_DIR" "")
+  if(ARG_UNPARSED_ARGUMENTS)
+    message(FATAL_ERROR "add_snn_model(${name}): unknown arguments: ${ARG_UNPARSED_ARGUMENTS}")
+  endif()
+  if(NOT name MATCHES "^[A-Za-z_][A-Za-z0-9_]*$")
+    message(FATAL_ERROR "add_snn_model(${name}): the name must be a C identifier")
+  endif()
+  if(NOT ARG_MODEL)
+    message(FATAL_ERROR "add_snn_model(${name}): MODEL <file.nir> is required")
+  endif()
+  get_filename_component(model "${ARG_MODEL}" ABSOLUTE BASE_DIR "${CMAKE_CURRENT_SOURCE_DIR}")
+  if(NOT EXISTS "${model}")
+    message(FATAL_ERROR "add_snn_model(${name}): model file not found: ${model}")
+  endif()
+  if(NOT ARG_PRESET AND NOT ARG_DT)
+    message(FATAL_ERROR "add_snn_model(${name}): NIR stores no time step; give DT or PRESET")
+  endif()
+  set(out "${ARG_OUTPUT_DIR}")
+  if(NOT out)
+    set(out "${CMAKE_CURRENT_BINARY_DIR}/snnc/${name}")
+  endif()
+
+  set(options "")
+  foreach(keyword PRESET DT RESET COMPARE PRECISION)
+    if(DEFINED ARG_${keyword})
+      string(TOLOWER "${keyword}" flag)
+      list(APPEND options "--${flag}" "${ARG_${keyword}}")
+    endif()
+  endforeach()
+  # A stamp of the options, rewritten only when they change, so that a new
+  # option regenerates the code with every generator.
+  set(stamp "${out}/${name}.snnc-options")
+  set(stamp_text "${options}\n")
+  if(EXISTS "${stamp}")
+    file(READ "${stamp}" old_stamp_text)
+  endif()
+  if(NOT "${old_stamp_text}" STREQUAL "${stamp_text}")
+    file(WRITE "${stamp}" "${stamp_text}")
+  endif()
+
+  add_custom_command(
+    OUTPUT "${out}/${name}.c" "${out}/${name}.h"
+    COMMAND "${SNNC_PYTHON}" -m snnc compile "${model}" -o "${out}" --name "${name}" ${options}
+    DEPENDS "${model}" "${stamp}" ${SNNC_COMPILER_FILES}
+    COMMENT "snnc: compiling ${ARG_MODEL} to ${name}.c"
+    VERBATIM)
+  add_library(${name} STATIC "${out}/${name}.c" "${out}/${name}.h")
+  add_library(snnc::${name} ALIAS ${name})
+  target_include_directories(${name} PUBLIC "$<BUILD_INTERFACE:${out}>")
+  set_target_properties(${name} PROPERTIES C_STANDARD 11 C_STANDARD_REQUIRED ON
+                                            C_EXTENSIONS OFF LINKER_LANGUAGE C)
+  target_compile_options(${name} PRIVATE
+    "$<$<C_COMPILER_ID:GNU,Clang,AppleClang>:-ffp-contract=off>")
+endfunction()
