@@ -1,0 +1,103 @@
+"""The CMake integration, as a user sees it: find_package(snnc) from the installed
+package, add_snn_model() in examples/cmake_app, build, ctest, incremental rebuilds."""
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+import snnc
+
+REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+APP = os.path.join(REPO, "examples", "cmake_app")
+
+
+def _installed_cmake_dir():
+    path = snnc.cmake_dir()
+    if not os.path.isfile(os.path.join(path, "snncConfig.cmake")):
+        pytest.skip("snnc is imported from the source tree, not an installed package")
+    return path
+
+
+def _run(cmd, cwd):
+    result = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True)
+    assert result.returncode == 0, f"{' '.join(cmd)} failed:\n{result.stdout}\n{result.stderr}"
+    return result.stdout + result.stderr
+
+
+@pytest.fixture(scope="module")
+def app_build(tmp_path_factory):
+    if not shutil.which("cmake"):
+        pytest.skip("cmake is not installed")
+    build = tmp_path_factory.mktemp("cmake_app")
+    _run(["cmake", "-S", APP, "-B", str(build), "-G", "Ninja",
+          f"-Dsnnc_DIR={_installed_cmake_dir()}", f"-DSNNC_PYTHON={sys.executable}"], REPO)
+    _run(["cmake", "--build", str(build)], REPO)
+    return build
+
+
+def test_app_builds_and_reproduces_snntorch(app_build):
+    out = _run(["ctest", "--output-on-failure"], str(app_build))
+    assert "100% tests passed" in out
+    generated = app_build / "snnc" / "digits"
+    assert (generated / "digits.h").is_file() and (generated / "digits.c").is_file()
+
+
+def test_rebuilds_only_when_model_or_options_change(tmp_path):
+    """A private copy of the app and its model, so both can be edited."""
+    shutil.copytree(APP, tmp_path / "cmake_app")
+    shutil.copytree(os.path.join(REPO, "examples", "models"), tmp_path / "models")
+    source_dir, build = tmp_path / "cmake_app", tmp_path / "build"
+    generated = build / "snnc" / "digits" / "digits.c"
+    configure = ["cmake", "-S", str(source_dir), "-B", str(build), "-G", "Ninja",
+                 f"-Dsnnc_DIR={_installed_cmake_dir()}", f"-DSNNC_PYTHON={sys.executable}"]
+    _run(configure, REPO)
+    assert "snnc: compiling" in _run(["cmake", "--build", str(build)], REPO)
+    assert "precision=f32" in generated.read_text()
+
+    # Nothing changed: nothing to do.
+    assert "no work to do" in _run(["cmake", "--build", str(build)], REPO)
+
+    # The model changed: the code is regenerated.
+    os.utime(tmp_path / "models" / "digits" / "digits.nir")
+    assert "snnc: compiling" in _run(["cmake", "--build", str(build)], REPO)
+
+    # An option changed: regenerated with the new option.
+    cmakelists = source_dir / "CMakeLists.txt"
+    cmakelists.write_text(cmakelists.read_text().replace("PRECISION f32", "PRECISION f64"))
+    _run(configure, REPO)
+    assert "snnc: compiling" in _run(["cmake", "--build", str(build)], REPO)
+    text = generated.read_text()
+    assert "precision=f64" in text and "double" in text
+
+
+def test_missing_model_is_a_clear_configure_error(tmp_path):
+    project = tmp_path / "bad"
+    project.mkdir()
+    (project / "CMakeLists.txt").write_text(
+        "cmake_minimum_required(VERSION 3.20)\nproject(bad C)\n"
+        "find_package(snnc CONFIG REQUIRED)\n"
+        "add_snn_model(m MODEL does_not_exist.nir PRESET snntorch)\n")
+    result = subprocess.run(["cmake", "-S", str(project), "-B", str(tmp_path / "b"),
+                             f"-Dsnnc_DIR={_installed_cmake_dir()}",
+                             f"-DSNNC_PYTHON={sys.executable}"],
+                            capture_output=True, text=True)
+    assert result.returncode != 0
+    assert "model file not found" in result.stderr
+
+
+def test_python_without_snnc_is_a_clear_configure_error(tmp_path):
+    project = tmp_path / "nosnnc"
+    project.mkdir()
+    (project / "CMakeLists.txt").write_text(
+        "cmake_minimum_required(VERSION 3.20)\nproject(p C)\nfind_package(snnc CONFIG REQUIRED)\n")
+    python = shutil.which("python3", path="/usr/bin:/bin") or "/usr/bin/python3"
+    probe = subprocess.run([python, "-c", "import snnc"], capture_output=True)
+    if probe.returncode == 0:
+        pytest.skip(f"{python} has snnc installed")
+    result = subprocess.run(["cmake", "-S", str(project), "-B", str(tmp_path / "b"),
+                             f"-Dsnnc_DIR={_installed_cmake_dir()}", f"-DSNNC_PYTHON={python}"],
+                            capture_output=True, text=True)
+    assert result.returncode != 0
+    assert "cannot import snnc" in result.stderr
