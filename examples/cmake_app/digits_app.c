@@ -2,16 +2,47 @@
  *
  * usage: digits_app INPUTS.npy LABELS.npy [EXPECTED_SPIKES.npy]
  *                   [--min-accuracy A] [--require-identical]
+ * It also prints a fingerprint: a 64-bit FNV-1a hash of the bit patterns of
+ * every output and every state value after every step, in an order that does
+ * not depend on the target's byte order, so that runs on different machines
+ * can be compared for bit-identical results.
  * INPUTS [N, T, 64] spikes, LABELS [N], EXPECTED_SPIKES [N, T, 10] output
  * spikes of another implementation (the framework that trained the model)
  * to compare with. Exit status 1 if accuracy < A or, with
  * --require-identical, if any output spike differs. */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "digits.h"
 #include "npy.h"
+
+static int is_little_endian(void) {
+  const uint16_t one = 1;
+  unsigned char first;
+  memcpy(&first, &one, 1);
+  return first == 1;
+}
+
+typedef struct fingerprint {
+  uint64_t hash;
+} fingerprint;
+
+/* Hashes the values' bit patterns least significant byte first. */
+static void fingerprint_values(fingerprint *fp, const digits_output_t *values, size_t count) {
+  for (size_t i = 0; i < count; ++i) {
+    unsigned char bytes[sizeof(digits_output_t)];
+    memcpy(bytes, &values[i], sizeof bytes);
+    uint64_t bits = 0;
+    for (size_t b = 0; b < sizeof bytes; ++b) /* native order -> integer */
+      bits |= (uint64_t)bytes[b] << (8u * (is_little_endian() ? b : sizeof bytes - 1 - b));
+    for (size_t b = 0; b < sizeof bytes; ++b) {
+      fp->hash ^= (bits >> (8u * b)) & 0xffu;
+      fp->hash *= 0x100000001b3ull;
+    }
+  }
+}
 
 int main(int argc, char **argv) {
   const char *paths[3] = {NULL, NULL, NULL};
@@ -45,6 +76,9 @@ int main(int argc, char **argv) {
   digits_state state;
   digits_input_t x[DIGITS_NUM_INPUTS];
   digits_output_t y[DIGITS_NUM_OUTPUTS];
+  fingerprint fp = {0xcbf29ce484222325ull};
+  /* The state struct holds arrays of the output's element type only. */
+  _Static_assert(sizeof(digits_state) % sizeof(digits_output_t) == 0, "state layout");
   for (size_t s = 0; s < n; ++s) {
     unsigned counts[DIGITS_NUM_OUTPUTS] = {0};
     digits_reset(&state);
@@ -53,6 +87,10 @@ int main(int argc, char **argv) {
       for (size_t i = 0; i < DIGITS_NUM_INPUTS; ++i)
         x[i] = (digits_input_t)row[i];
       digits_step(&state, x, y);
+      fingerprint_values(&fp, y, DIGITS_NUM_OUTPUTS);
+      digits_output_t state_values[sizeof(digits_state) / sizeof(digits_output_t)];
+      memcpy(state_values, &state, sizeof state);
+      fingerprint_values(&fp, state_values, sizeof state_values / sizeof state_values[0]);
       for (size_t k = 0; k < DIGITS_NUM_OUTPUTS; ++k) {
         counts[k] += y[k] != 0;
         if (paths[2] &&
@@ -69,6 +107,7 @@ int main(int argc, char **argv) {
   double accuracy = (double)correct / (double)n;
   printf("compiled C (snnc %s): accuracy %.4f (%zu/%zu test samples)\n", DIGITS_SNNC_VERSION,
          accuracy, correct, n);
+  printf("fingerprint of all outputs and states: %016llx\n", (unsigned long long)fp.hash);
   if (paths[2])
     printf("output spikes differing from %s: %zu of %zu\n", paths[2], differing,
            n * steps * DIGITS_NUM_OUTPUTS);

@@ -64,12 +64,12 @@ def test_rebuilds_only_when_model_or_options_change(tmp_path):
     assert "snnc: compiling" in _run(["cmake", "--build", str(build)], REPO)
 
     # An option changed: regenerated with the new option.
-    cmakelists = source_dir / "CMakeLists.txt"
-    cmakelists.write_text(cmakelists.read_text().replace("PRECISION f32", "PRECISION f64"))
-    _run(configure, REPO)
+    _run(configure + ["-DDIGITS_PRECISION=f64"], REPO)
     assert "snnc: compiling" in _run(["cmake", "--build", str(build)], REPO)
     text = generated.read_text()
     assert "precision=f64" in text and "double" in text
+    # ... and the f64 build reproduces snnTorch's float64 run.
+    assert "100% tests passed" in _run(["ctest", "--output-on-failure"], str(build))
 
 
 def test_missing_model_is_a_clear_configure_error(tmp_path):
