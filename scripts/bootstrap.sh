@@ -1,28 +1,37 @@
 #!/usr/bin/env bash
 # Prepares a fresh Debian machine: system packages, the virtual environment
-# .venv, and snnc built and installed into it. Safe to run again: it only
+# .venv, and snnc built and installed into it.
+#   bash scripts/bootstrap.sh            # what the demo needs
+#   bash scripts/bootstrap.sh --cross    # also Bazel, cross compilers, qemu (the tests) Safe to run again: it only
 # installs what is missing and rebuilds incrementally.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# System packages: C compilers the tests build generated code with.
+# System packages. Always: C compilers for the generated code. With --cross
+# (the tests): Bazel, cross compilers, picolibc and qemu for the build
+# integration and portability tests. Never the `gcc-multilib` package: it
+# removes the cross compilers.
+packages=(gcc g++ clang make)
+if [ "${1:-}" = "--cross" ]; then
+  packages+=(bazel-bootstrap qemu-user qemu-system-arm
+             gcc-aarch64-linux-gnu gcc-arm-linux-gnueabihf gcc-riscv64-linux-gnu
+             gcc-i686-linux-gnu gcc-s390x-linux-gnu
+             libc6-dev-arm64-cross libc6-dev-armhf-cross libc6-dev-riscv64-cross
+             libc6-dev-i386-cross libc6-dev-s390x-cross
+             gcc-arm-none-eabi picolibc-arm-none-eabi)
+fi
 missing=()
-for tool in gcc g++ clang make; do
-  command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" \
+    || missing+=("$package")
 done
 if ((${#missing[@]})); then
   echo "bootstrap: installing ${missing[*]} with apt-get"
-  packages=()
-  for tool in "${missing[@]}"; do
-    case "$tool" in
-      g++) packages+=(g++) ;;
-      *) packages+=("$tool") ;;
-    esac
-  done
   SUDO=""
   [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${packages[@]}"
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends \
+    "${missing[@]}" >/dev/null
 fi
 
 PYTHON=${PYTHON:-python3}

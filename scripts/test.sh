@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
-# Every test: the dialect's lit suite, then pytest (end to end through C with
-# gcc and clang, the CLI, the CMake example). Bootstraps the machine first.
+# Every test: the dialect's lit suite, pytest (end to end through C with gcc
+# and clang, the CLI, the CMake and Bazel examples), then the portability
+# matrix. Bootstraps the machine first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/bootstrap.sh
+bash scripts/bootstrap.sh --cross
 # shellcheck disable=SC1091
 . .venv/bin/activate
 
 echo "== lit: dialect/test"
 lit -sv dialect/test
 echo "== pytest: python/tests"
-SNNC_REQUIRE_CLANG=1 python -m pytest python/tests -q "$@"
+# Nothing may be skipped for want of a tool: bootstrap installed them all.
+SNNC_REQUIRE_CLANG=1 SNNC_REQUIRE_BAZEL=1 SNNC_REQUIRE_CROSS=1 python -m pytest python/tests -q "$@"
+echo "== portability matrix: the example on 9 targets, bit-identical to the host"
+python scripts/portability.py
