@@ -16,6 +16,7 @@
 import getpass
 import importlib.util
 import os
+import re
 import shlex
 import subprocess
 import sys
@@ -93,7 +94,7 @@ def _add_tool(name, path):
     # inside a path or another name (e.g. `not` in `notes`, or `snn-opt` in
     # `/bin/snn-opt`).
     config.substitutions.append(
-        (r"(?<![\w./-])" + name.replace("-", r"\-") + r"(?![\w./-])",
+        (r"(?<![\w./-])" + re.escape(name) + r"(?![\w./-])",
          shlex.quote(path)))
 
 

@@ -32,17 +32,17 @@ def _options(preset=None, dt=None, reset=None, compare=None, precision=None, pat
         raise SNNCError(str(exc), path=path) from None
 
 
-def _check_name(name: str) -> str:
+def _check_name(name: str, path=None) -> str:
     if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name or "") or name in (
             "main", "memcpy", "memset"):
-        raise SNNCError(f"--name must be a C identifier, got '{name}'")
+        raise SNNCError(f"--name must be a C identifier, got '{name}'", path=path)
     return name
 
 
 def generate(model_path, *, name: str, emit: str = "c", preset=None, dt=None, reset=None,
              compare=None, precision=None) -> Dict[str, str]:
     """Compiles a NIR file and returns {file name: text} without writing anything."""
-    name = _check_name(name)
+    name = _check_name(name, path=model_path)
     if emit not in EMIT_KINDS:
         raise SNNCError(f"--emit must be one of {', '.join(EMIT_KINDS)}, got '{emit}'")
     options = _options(preset, dt, reset, compare, precision, path=model_path)
@@ -185,8 +185,7 @@ def run(model_path, inputs, *, backend: str = "c", name: str = "model", **option
         opts = _options(path=model_path, **options)
         graph = load_graph(model_path)
         array = _as_sequences(inputs, int(np.prod(graph.input_shape)))
-        return reference.simulate(graph, opts, array,
-                                  dtype=np.float64)
+        return reference.simulate(graph, opts, array, dtype=_np_type(opts.precision))
     if backend == "c":
         return run_c(model_path, inputs, name=name, **options)
     raise SNNCError(f"--backend must be c or reference, got '{backend}'")

@@ -48,6 +48,7 @@ def test_rebuilds_only_when_model_or_options_change(tmp_path):
     """A private copy of the app and its model, so both can be edited."""
     shutil.copytree(APP, tmp_path / "cmake_app")
     shutil.copytree(os.path.join(REPO, "examples", "models"), tmp_path / "models")
+    shutil.copytree(os.path.join(REPO, "examples", "common"), tmp_path / "common")
     source_dir, build = tmp_path / "cmake_app", tmp_path / "build"
     generated = build / "snnc" / "digits" / "digits.c"
     configure = ["cmake", "-S", str(source_dir), "-B", str(build), "-G", "Ninja",

@@ -125,7 +125,10 @@ def read_nir(path):
     if not os.path.exists(path):
         raise SNNCError("no such file", path=path)
     try:
-        return nir.read(path)
+        # No type checking: nir would then add Input/Output nodes to dangling
+        # ends and reject shape mismatches without naming the node; the graph
+        # is validated here instead, with errors that name the node.
+        return nir.read(path, type_check=False)
     except Exception as exc:  # h5py and nir raise many types for bad files
         detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise SNNCError(f"not a readable NIR file ({detail})", path=path) from None

@@ -140,10 +140,13 @@ struct BodyMath {
   }
   /// A spike of element type `t` (1 or 0) from a comparison result.
   Value spikeOf(Value fired, Type t) {
-    if (auto ft = dyn_cast<FloatType>(t))
-      return arith::SelectOp::create(
-          b, loc, fired, arith::ConstantOp::create(b, loc, b.getFloatAttr(ft, 1.0)),
-          arith::ConstantOp::create(b, loc, b.getFloatAttr(ft, 0.0)));
+    if (auto ft = dyn_cast<FloatType>(t)) {
+      Value one = arith::ConstantOp::create(b, loc, b.getFloatAttr(ft, 1.0));
+      Value zero = arith::ConstantOp::create(b, loc, b.getFloatAttr(ft, 0.0));
+      return arith::SelectOp::create(b, loc, fired, one, zero);
+    }
+    if (t == fired.getType()) // i1 spikes are the comparison itself
+      return fired;
     return arith::ExtUIOp::create(b, loc, t, fired);
   }
   /// A spike value as the membrane's float type.
@@ -170,7 +173,10 @@ SpikeParams addSpikeParams(ElementwiseBuilder &eb, OpT op) {
   if (op.getSpikePrev())
     sp.spikePrevIndex = eb.addInput(op.getSpikePrev());
   sp.threshold = eb.addParam(op.getThresholdAttr());
-  sp.vReset = eb.addParam(op.getVResetAttr());
+  // Only a reset to value reads v_reset; an unused per-neuron array would
+  // reach C as an unused static const (a -Wall warning).
+  if (sp.reset == ResetMode::value)
+    sp.vReset = eb.addParam(op.getVResetAttr());
   return sp;
 }
 
@@ -290,8 +296,9 @@ SmallVector<Value> lower(OpBuilder &b, LIOp op) {
   return eb.build({op.getV().getType()},
                   [&](OpBuilder &nb, Location l, ValueRange a) {
                     BodyMath m{nb, l, a};
-                    Value u = m.add(m.mul(decay, a[v]), m.mul(gain, a[x]));
-                    return SmallVector<Value>{m.addParam(u, leak)};
+                    Value decayed = m.mul(decay, a[v]);
+                    Value driven = m.mul(gain, a[x]);
+                    return SmallVector<Value>{m.addParam(m.add(decayed, driven), leak)};
                   });
 }
 
@@ -320,8 +327,9 @@ SmallVector<Value> lower(OpBuilder &b, LIFOp op) {
   return eb.build({op.getV().getType(), op.getSpike().getType()},
                   [&](OpBuilder &nb, Location l, ValueRange a) {
                     BodyMath m{nb, l, a};
-                    Value u = m.addParam(
-                        m.add(m.mul(decay, a[v]), m.mul(gain, a[x])), leak);
+                    Value decayed = m.mul(decay, a[v]);
+                    Value driven = m.mul(gain, a[x]);
+                    Value u = m.addParam(m.add(decayed, driven), leak);
                     auto [vNext, spike] = fireAndReset(m, sp, u, spikeType);
                     return SmallVector<Value>{vNext, spike};
                   });
@@ -351,11 +359,15 @@ CubaParams addCubaParams(ElementwiseBuilder &eb, OpT op) {
 }
 
 std::pair<Value, Value> cubaUpdate(BodyMath &m, const CubaParams &c) {
-  Value iNext =
-      m.add(m.mul(c.synDecay, m.args[c.i]), m.mul(c.synGain, m.args[c.x]));
+  // Named steps: C++ leaves the order of nested calls unspecified, and the IR
+  // should list the operations in the documented order.
+  Value synDecayed = m.mul(c.synDecay, m.args[c.i]);
+  Value synDriven = m.mul(c.synGain, m.args[c.x]);
+  Value iNext = m.add(synDecayed, synDriven);
   Value iUsed = c.voltageFirst ? m.args[c.i] : iNext;
-  Value u = m.addParam(m.add(m.mul(c.decay, m.args[c.v]), m.mul(c.gain, iUsed)),
-                       c.leak);
+  Value decayed = m.mul(c.decay, m.args[c.v]);
+  Value driven = m.mul(c.gain, iUsed);
+  Value u = m.addParam(m.add(decayed, driven), c.leak);
   return {iNext, u};
 }
 

@@ -80,18 +80,44 @@ LogicalResult verifyParam(Operation *op, DenseElementsAttr param,
     return op->emitOpError() << "parameter '" << name
                              << "' must have one element or the neurons' shape ["
                              << shape << "], got " << paramType;
-  for (const APFloat &value : param.getValues<APFloat>())
+  auto floatType =
+      dyn_cast<FloatType>(cast<RankedTensorType>(neurons.getType()).getElementType());
+  for (APFloat value : param.getValues<APFloat>()) {
     if (!value.isFinite())
       return op->emitOpError() << "parameter '" << name
                                << "' must be finite, got "
                                << value.convertToDouble();
+    if (floatType) {
+      double original = value.convertToDouble();
+      bool losesInfo = false;
+      value.convert(floatType.getFloatSemantics(), APFloat::rmNearestTiesToEven,
+                    &losesInfo);
+      if (!value.isFinite())
+        return op->emitOpError() << "parameter '" << name << "' value "
+                                 << original << " overflows " << floatType;
+    }
+  }
   return success();
 }
 
 LogicalResult verifyStaticShape(Operation *op) {
-  for (Type t : op->getOperandTypes())
+  for (Type t : llvm::concat<Type>(op->getOperandTypes(), op->getResultTypes()))
     if (!cast<RankedTensorType>(t).hasStaticShape())
-      return op->emitOpError() << "operands must have static shapes, got " << t;
+      return op->emitOpError()
+             << "operands and results must have static shapes, got " << t;
+  return success();
+}
+
+/// Float spikes share the membrane's float type (they are subtracted from it
+/// under subtract_delayed); quantized membranes give integer spikes, and a
+/// float membrane cannot give quantized spikes.
+LogicalResult verifySpikeMatchesMembrane(Operation *op, Value v, Value spike) {
+  Type vt = elementTypeOf(v), st = elementTypeOf(spike);
+  if (isa<FloatType>(st) && st != vt)
+    return op->emitOpError() << "float spikes must have the membrane's element type "
+                             << vt << ", got " << st;
+  if (isQuantized(st))
+    return op->emitOpError() << "spikes must be float or signless integer, got " << st;
   return success();
 }
 
@@ -117,11 +143,7 @@ LogicalResult verifySpiking(Operation *op, Value v, Value spike,
     return op->emitOpError() << "previous spikes must have the spike type "
                              << spike.getType() << ", got "
                              << spikePrev.getType();
-  if (isQuantized(elementTypeOf(v)) != isQuantized(elementTypeOf(spike)) &&
-      isa<FloatType>(elementTypeOf(spike)))
-    return op->emitOpError()
-           << "a quantized membrane cannot produce float spikes";
-  return success();
+  return verifySpikeMatchesMembrane(op, v, spike);
 }
 
 } // namespace
@@ -177,6 +199,15 @@ LogicalResult LinearOp::verify() {
   if (!qW || !qOut || (isQuantized(inElem) && !qIn))
     return emitOpError() << "quantized synapses need per-tensor "
                             "!quant.uniform weight and result types";
+  // Symmetric quantization only: with zero points the product of scales is
+  // not the accumulator's scale.
+  for (auto q : {qIn, qW, qOut})
+    if (q && q.getZeroPoint() != 0)
+      return emitOpError() << "quantized synapses need zero points of 0, got " << q;
+  if (qOut.getExpressedType() != qW.getExpressedType() ||
+      (qIn && qIn.getExpressedType() != qW.getExpressedType()))
+    return emitOpError() << "quantized input, weight and result must express the "
+                            "same float type";
   // The accumulator's scale is the product of the scales that are multiplied;
   // spikes (0/1 integers) carry scale 1.
   double inScale = qIn ? qIn.getScale() : 1.0;
@@ -205,13 +236,15 @@ LogicalResult ThresholdOp::verify() {
   if (failed(verifyStaticShape(*this)) ||
       failed(verifyComputeElement(*this, getInput(), "input")) ||
       failed(verifySpikeElement(*this, getOutput(), "result")) ||
-      failed(verifySameShape(*this, getInput(), "input", getOutput(), "result")))
+      failed(verifySameShape(*this, getInput(), "input", getOutput(), "result")) ||
+      failed(verifySpikeMatchesMembrane(*this, getInput(), getOutput())))
     return failure();
   return verifyParam(*this, getThresholdAttr(), "threshold", getInput());
 }
 
 LogicalResult RescaleOp::verify() {
-  if (failed(verifySameShape(*this, getInput(), "input", getOutput(), "result")))
+  if (failed(verifyStaticShape(*this)) ||
+      failed(verifySameShape(*this, getInput(), "input", getOutput(), "result")))
     return failure();
   auto qIn = dyn_cast<quant::UniformQuantizedType>(elementTypeOf(getInput()));
   auto qOut = dyn_cast<quant::UniformQuantizedType>(elementTypeOf(getOutput()));

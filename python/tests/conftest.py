@@ -1,0 +1,255 @@
+"""Shared fixtures of the snnc test suite.
+
+Everything here is independent of snnc's own code paths: synthetic NIR files
+are written with `nir.write` from parameters drawn by a seeded numpy rng, and
+the shipped example comes with snnTorch's own output spikes.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from types import SimpleNamespace
+
+import nir
+import numpy as np
+import pytest
+
+import snnc
+
+# The directory that holds the `snnc` package under test (python/ in a source
+# checkout, site-packages in an installed one), and this repository's root.
+PACKAGE_PARENT = Path(snnc.__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]
+DIGITS_DIR = REPO_ROOT / "examples" / "models" / "digits"
+
+
+# --------------------------------------------------------------------------
+# tools
+
+
+def find_clang() -> str:
+    """The clang executable; skips the test when absent unless CI demands it."""
+    path = shutil.which("clang")
+    if path:
+        return path
+    if os.environ.get("SNNC_REQUIRE_CLANG") == "1":
+        pytest.fail("clang is not installed but SNNC_REQUIRE_CLANG=1 requires it")
+    pytest.skip("clang is not installed (set SNNC_REQUIRE_CLANG=1 to make this a failure)")
+
+
+def find_tool(name: str) -> str:
+    path = shutil.which(name)
+    if not path:
+        pytest.skip(f"{name} is not installed")
+    return path
+
+
+@pytest.fixture
+def clang():
+    return find_clang()
+
+
+@pytest.fixture
+def gcc():
+    return find_tool("gcc")
+
+
+def cli_env(**extra) -> dict:
+    """Environment for `python -m snnc` subprocesses: the package must be
+    importable from wherever the test runs (the source tree in development)."""
+    env = dict(os.environ)
+    paths = [str(PACKAGE_PARENT)] + [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]
+    env["PYTHONPATH"] = os.pathsep.join(paths)
+    env.update(extra)
+    return env
+
+
+def run_cli(*args, cwd=None, env=None, timeout=120):
+    """Runs `python -m snnc ARGS`; returns the CompletedProcess (text mode)."""
+    return subprocess.run([sys.executable, "-m", "snnc", *map(str, args)], cwd=cwd,
+                          env=env or cli_env(), capture_output=True, text=True,
+                          timeout=timeout)
+
+
+@pytest.fixture
+def cli():
+    return run_cli
+
+
+# --------------------------------------------------------------------------
+# the shipped example
+
+
+@pytest.fixture(scope="session")
+def digits_dir() -> Path:
+    if not (DIGITS_DIR / "digits.nir").is_file():
+        pytest.skip(f"the digits example is not available at {DIGITS_DIR}")
+    return DIGITS_DIR
+
+
+@pytest.fixture(scope="session")
+def digits(digits_dir):
+    """The digits example: paths and arrays (snnTorch's own output spikes)."""
+    d = SimpleNamespace(
+        dir=digits_dir,
+        nir=digits_dir / "digits.nir",
+        inputs=np.load(digits_dir / "test_inputs.npy"),
+        labels=np.load(digits_dir / "test_labels.npy"),
+        spikes_f32=np.load(digits_dir / "snntorch_output_spikes_f32.npy"),
+        spikes_f64=np.load(digits_dir / "snntorch_output_spikes_f64.npy"),
+    )
+    assert d.inputs.shape == (450, 25, 64) and d.inputs.dtype == np.uint8
+    assert d.labels.shape == (450,)
+    assert d.spikes_f32.shape == d.spikes_f64.shape == (450, 25, 10)
+    return d
+
+
+# --------------------------------------------------------------------------
+# synthetic NIR graphs
+
+# The time step the random parameters are drawn for: constants per step
+# (decay 1-dt/tau, gain r*dt/tau) land in useful ranges with it.
+DT = 1e-3
+
+
+def _per_neuron(rng, n, low, high, uniform):
+    if uniform:
+        return np.full(n, rng.uniform(low, high))
+    return rng.uniform(low, high, size=n)
+
+
+class NirFactory:
+    """Writes small NIR files with `nir.write`.
+
+    `chain(spec, n_in=...)` builds Input -> spec... -> Output, where spec items
+    are "affine:N", "linear:N", "lif", "li", "i", "if", "scale", "threshold",
+    optionally "name=item" to choose the node name. Parameters come from
+    `numpy.random.default_rng(seed)`:
+
+    - random (default): drawn for DT = 1e-3 so that neurons both fire and stay
+      silent; per-neuron values unless uniform=True;
+    - uniform_v_reset=True: per-neuron parameters except v_reset, which is
+      the same for all neurons of a layer;
+    - exact=True: small integers and powers of two for dt = 1.0 (decay 0.5,
+      gain 1), so every sum is exact and membranes hit the threshold exactly,
+      which tells `gt` from `ge` apart.
+
+    `graph(nodes, edges)` writes an arbitrary graph (type checking off), for
+    invalid inputs.
+    """
+
+    def __init__(self, directory: Path):
+        self.directory = Path(directory)
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self.count = 0
+
+    def _path(self, file_name):
+        if file_name is None:
+            self.count += 1
+            file_name = f"model{self.count}.nir"
+        return self.directory / file_name
+
+    def graph(self, nodes, edges, file_name=None, type_check=False) -> Path:
+        path = self._path(file_name)
+        nir.write(str(path), nir.NIRGraph(nodes=dict(nodes), edges=list(edges),
+                                          type_check=type_check))
+        return path
+
+    def layer(self, kind, n_in, rng, *, exact=False, uniform=False, uniform_v_reset=False):
+        """One NIR node of `kind` taking n_in inputs; returns (node, n_out)."""
+        kind, _, arg = kind.partition(":")
+        n = n_in
+        if kind in ("affine", "linear"):
+            n_out = int(arg)
+            if exact:
+                weight = rng.integers(-2, 3, size=(n_out, n_in)).astype(np.float64)
+                bias = rng.integers(-1, 2, size=n_out).astype(np.float64)
+            else:
+                weight = rng.normal(0.0, 2.5 / np.sqrt(n_in), size=(n_out, n_in))
+                bias = rng.normal(0.0, 0.3, size=n_out)
+            if kind == "affine":
+                return nir.Affine(weight=weight, bias=bias), n_out
+            return nir.Linear(weight=weight), n_out
+        if exact:
+            # dt = 1: tau = 2 -> decay 0.5, r = 2 -> gain r*dt/tau = 1.
+            tau = np.full(n, 2.0)
+            r_leaky = np.full(n, 2.0)
+            r_int = np.full(n, 1.0)
+            v_leak = rng.integers(-1, 2, size=n).astype(np.float64)
+            v_threshold = rng.integers(1, 4, size=n).astype(np.float64)
+            v_reset = rng.integers(-1, 1, size=n).astype(np.float64)
+            scale = rng.choice([-2.0, -0.5, 0.5, 1.0, 2.0], size=n)
+            threshold = rng.integers(-1, 2, size=n).astype(np.float64)
+        else:
+            tau = _per_neuron(rng, n, 2e-3, 2e-2, uniform)
+            # gain r*dt/tau in [0.5, 1.5]
+            r_leaky = _per_neuron(rng, n, 0.5, 1.5, uniform) * tau / DT
+            r_int = _per_neuron(rng, n, 0.2, 0.8, uniform) / DT
+            v_leak = _per_neuron(rng, n, -0.3, 0.3, uniform)
+            v_threshold = _per_neuron(rng, n, 0.5, 1.5, uniform)
+            v_reset = _per_neuron(rng, n, -0.3, 0.3, uniform)
+            scale = _per_neuron(rng, n, -2.0, 2.0, uniform)
+            threshold = _per_neuron(rng, n, -0.5, 0.5, uniform)
+        if uniform_v_reset:  # one v_reset per layer, other parameters per neuron
+            v_reset = np.full(n, v_reset[0])
+        if kind == "lif":
+            return nir.LIF(tau=tau, r=r_leaky, v_leak=v_leak, v_threshold=v_threshold,
+                           v_reset=v_reset), n
+        if kind == "li":
+            return nir.LI(tau=tau, r=r_leaky, v_leak=v_leak), n
+        if kind == "i":
+            return nir.I(r=r_int), n
+        if kind == "if":
+            return nir.IF(r=r_int, v_threshold=v_threshold, v_reset=v_reset), n
+        if kind == "scale":
+            return nir.Scale(scale=scale), n
+        if kind == "threshold":
+            return nir.Threshold(threshold=threshold), n
+        raise ValueError(f"unknown layer kind {kind!r}")
+
+    def chain(self, spec, *, n_in=6, seed=0, exact=False, uniform=False, uniform_v_reset=False,
+              file_name=None, input_name="input", output_name="output") -> Path:
+        rng = np.random.default_rng(seed)
+        nodes = {input_name: nir.Input(input_type={"input": np.array([n_in])})}
+        order = [input_name]
+        n = n_in
+        for index, item in enumerate(spec):
+            name, sep, kind = item.partition("=")
+            if not sep:
+                name, kind = f"{item.split(':')[0]}{index}", item
+            node, n = self.layer(kind, n, rng, exact=exact, uniform=uniform,
+                                 uniform_v_reset=uniform_v_reset)
+            nodes[name] = node
+            order.append(name)
+        nodes[output_name] = nir.Output(output_type={"output": np.array([n])})
+        order.append(output_name)
+        edges = list(zip(order[:-1], order[1:]))
+        path = self._path(file_name)
+        # type_check=True: nir itself vouches that the graph is well formed.
+        nir.write(str(path), nir.NIRGraph(nodes=nodes, edges=edges))
+        return path
+
+    __call__ = chain
+
+
+@pytest.fixture
+def tmp_nir(tmp_path):
+    """Factory of small synthetic NIR files in this test's tmp_path."""
+    return NirFactory(tmp_path / "nir")
+
+
+@pytest.fixture(scope="session")
+def session_nir(tmp_path_factory):
+    """The same factory for session-scoped (cached) models."""
+    return NirFactory(tmp_path_factory.mktemp("nir"))
+
+
+def bernoulli_inputs(rng, shape, p=0.3):
+    return (rng.random(shape) < p).astype(np.float64)
+
+
+def real_inputs(rng, shape):
+    return rng.normal(0.0, 1.0, size=shape)
