@@ -240,13 +240,9 @@ int run_one() {{
 
 @pytest.mark.parametrize("model", ["a", "b"])
 def test_generated_files_record_sha256(models, model):
-    """The generated code names the model file and its sha256 (computed here
-    with hashlib), so a build can tell which weights it holds.
-
-    The sha256 is checked in NAME.c. The header's first comment names the model
-    and the options; python/snnc/emit.py (working-tree change) deliberately keeps
-    the hash out of the header so that new weights do not force code that
-    includes it to recompile."""
+    """Both generated files name the model file, its sha256 (computed here with
+    hashlib) and the options in their first line, so a build can tell which
+    weights it holds."""
     nir_path = Path(models[f"{model}_nir"])
     digest = hashlib.sha256(nir_path.read_bytes()).hexdigest()
     header, source = sources(models, model)
@@ -255,6 +251,7 @@ def test_generated_files_record_sha256(models, model):
     assert nir_path.name in source_first
     header_first = header.splitlines()[0]
     assert header_first.startswith(f"/* {model}.h: ") and nir_path.name in header_first
+    assert f"sha256 {digest}" in header_first
     assert "options: precision=" in header_first
 
 
