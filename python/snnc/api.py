@@ -24,10 +24,11 @@ STRICT_CFLAGS = ["-std=c11", "-Wall", "-Wextra", "-Wpedantic", "-Wconversion", "
 FP_CFLAGS = ["-ffp-contract=off"]
 
 
-def _options(preset=None, dt=None, reset=None, compare=None, precision=None, path=None):
+def _options(preset=None, dt=None, reset=None, compare=None, precision=None, cuba_order=None,
+             path=None):
     try:
         return semantics.resolve_options(preset=preset, dt=dt, reset=reset, compare=compare,
-                                         precision=precision)
+                                         precision=precision, cuba_order=cuba_order)
     except ValueError as exc:
         raise SNNCError(str(exc), path=path) from None
 
@@ -40,12 +41,12 @@ def _check_name(name: str, path=None) -> str:
 
 
 def generate(model_path, *, name: str, emit: str = "c", preset=None, dt=None, reset=None,
-             compare=None, precision=None) -> Dict[str, str]:
+             compare=None, precision=None, cuba_order=None) -> Dict[str, str]:
     """Compiles a NIR file and returns {file name: text} without writing anything."""
     name = _check_name(name, path=model_path)
     if emit not in EMIT_KINDS:
         raise SNNCError(f"--emit must be one of {', '.join(EMIT_KINDS)}, got '{emit}'")
-    options = _options(preset, dt, reset, compare, precision, path=model_path)
+    options = _options(preset, dt, reset, compare, precision, cuba_order, path=model_path)
     graph = load_graph(model_path)
     model = emit_model(graph, options, name, make_context())
     if emit == "mlir":
@@ -76,10 +77,10 @@ def write_files(files: Dict[str, str], output_dir) -> Dict[str, str]:
 
 
 def compile(model_path, output_dir, *, name: str, emit: str = "c", preset=None, dt=None,
-            reset=None, compare=None, precision=None) -> Dict[str, str]:
+            reset=None, compare=None, precision=None, cuba_order=None) -> Dict[str, str]:
     """Compiles MODEL.nir into OUTPUT_DIR (NAME.h and NAME.c, or MLIR text)."""
     files = generate(model_path, name=name, emit=emit, preset=preset, dt=dt, reset=reset,
-                     compare=compare, precision=precision)
+                     compare=compare, precision=precision, cuba_order=cuba_order)
     return write_files(files, output_dir)
 
 
@@ -163,8 +164,8 @@ def _np_type(precision):
 def _split_states(raw, graph, options, n_seq, n_steps):
     """The state struct's bytes per step -> {field: [S, T, ...]}; the struct holds
     arrays of one element type only, so it has no padding."""
-    from .frontend.emitter import _states_of
-    fields = [f for layer in graph.layers for f in _states_of(layer, options)]
+    from .frontend.emitter import state_fields
+    fields = state_fields(graph, options)
     sizes = [int(np.prod(f.shape)) for f in fields]
     per_step = sum(sizes) or None
     if per_step is None:

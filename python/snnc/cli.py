@@ -11,7 +11,7 @@ import sys
 
 from . import __version__
 from .errors import SNNCError
-from .semantics import COMPARE_MODES, PRECISIONS, PRESETS, RESET_MODES
+from .semantics import COMPARE_MODES, CUBA_ORDERS, PRECISIONS, PRESETS, RESET_MODES
 
 EXIT_INPUT_ERROR = 1
 
@@ -25,13 +25,16 @@ def _add_semantics(parser):
                        help="what a spike does to the membrane (default: value)")
     group.add_argument("--compare", choices=COMPARE_MODES,
                        help="spike when v > threshold (gt, default) or v >= threshold (ge)")
+    group.add_argument("--cuba-order", choices=CUBA_ORDERS,
+                       help="CubaLI/CubaLIF: the membrane sees this step's synaptic current "
+                            "(current-first, default) or the previous step's")
     parser.add_argument("--precision", choices=PRECISIONS,
                         help="element type of the generated code (default: f32)")
 
 
 def _semantics(args):
     return dict(preset=args.preset, dt=args.dt, reset=args.reset, compare=args.compare,
-                precision=args.precision)
+                precision=args.precision, cuba_order=args.cuba_order)
 
 
 def _cmd_compile(args):

@@ -102,7 +102,8 @@ def generate_c(model: ModelIR, options: Options, name: str, model_path) -> Gener
 
     n_in = _count(model.input_shape)
     args = [f"s->{s.ident}" for s in model.states] + ["input"]
-    args += [f"next.{s.ident}" for s in model.states]
+    args += [f"next.{s.ident}" for i, s in enumerate(model.states)
+             if i not in model.state_aliases]
     if model.output_state is None:
         args.append("out")
     step_body = [
@@ -110,6 +111,11 @@ def generate_c(model: ModelIR, options: Options, name: str, model_path) -> Gener
         f"  {ctype} input[{n_in}]; /* the computation takes non-const arrays */",
         "  memcpy(input, in, sizeof input);",
         f"  {model.compute_name}({', '.join(args)});",
+    ]
+    for index, source in sorted(model.state_aliases.items()):
+        target, origin_field = model.states[index].ident, model.states[source].ident
+        step_body.append(f"  memcpy(next.{target}, next.{origin_field}, sizeof next.{target});")
+    step_body += [
         "  *s = next;",
     ]
     if not model.states:

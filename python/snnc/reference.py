@@ -16,9 +16,14 @@ from .frontend.graph import Graph, Layer
 from .semantics import Options
 
 
+NEURONS = ("integrator", "if", "li", "lif", "cubali", "cubalif")
+SPIKING = ("if", "lif", "cubalif")
+
+
 class _LayerState:
     def __init__(self, layer: Layer, batch: int, dtype):
         shape = (batch,) + tuple(layer.out_shape)
+        self.i_syn = np.zeros(shape, dtype)
         self.v = np.zeros(shape, dtype)
         self.spike = np.zeros(shape, dtype)
 
@@ -33,98 +38,135 @@ def _weighted_sum(weight, bias, x, dtype):
     return acc
 
 
+def _constants(layer: Layer, options: Options, cast) -> Dict[str, Optional[np.ndarray]]:
+    """Per-step constants from the NIR parameters (forward Euler)."""
+    p, dt, kind = layer.params, options.dt, layer.kind
+    c: Dict[str, Optional[np.ndarray]] = {}
+    if kind in ("affine", "linear"):
+        c["weight"] = cast(p["weight"])
+        c["bias"] = cast(p["bias"]) if "bias" in p else None
+    elif kind in ("li", "lif"):
+        c["decay"] = cast(1.0 - dt / p["tau"])
+        c["gain"] = cast(p["r"] * dt / p["tau"])
+        c["leak"] = cast(p["v_leak"] * dt / p["tau"])
+    elif kind in ("cubali", "cubalif"):
+        c["syn_decay"] = cast(1.0 - dt / p["tau_syn"])
+        c["syn_gain"] = cast(p["w_in"] * dt / p["tau_syn"])
+        c["decay"] = cast(1.0 - dt / p["tau_mem"])
+        c["gain"] = cast(p["r"] * dt / p["tau_mem"])
+        c["leak"] = cast(p["v_leak"] * dt / p["tau_mem"])
+    elif kind in ("integrator", "if"):
+        c["decay"] = None
+        c["gain"] = cast(p["r"] * dt)
+        c["leak"] = None
+    if kind in SPIKING:
+        c["threshold"] = cast(p["v_threshold"])
+        c["v_reset"] = cast(p["v_reset"])
+    if kind == "threshold":
+        c["threshold"] = cast(p["threshold"])
+    if kind == "scale":
+        c["scale"] = cast(p["scale"])
+    return c
+
+
+def _fire(u, st, c, options, dtype):
+    """Threshold and reset of an integrated membrane u; returns the spikes."""
+    if options.reset == "subtract-delayed":
+        u = u - c["threshold"] * st.spike
+    fired = u >= c["threshold"] if options.compare == "ge" else u > c["threshold"]
+    spike = fired.astype(dtype)
+    if options.reset == "value":
+        st.v = np.where(fired, c["v_reset"], u)
+    elif options.reset == "subtract":
+        st.v = np.where(fired, u - c["threshold"], u)
+    else:
+        st.v = u
+    st.spike = spike
+    return spike
+
+
+def _step_layer(layer, c, st, x, options, dtype):
+    kind = layer.kind
+    if kind in ("affine", "linear"):
+        return _weighted_sum(c["weight"], c["bias"], x, dtype)
+    if kind == "flatten":
+        return x.reshape((x.shape[0],) + tuple(layer.out_shape))
+    if kind == "scale":
+        return c["scale"] * x
+    if kind == "threshold":
+        fired = x >= c["threshold"] if options.compare == "ge" else x > c["threshold"]
+        return fired.astype(dtype)
+    if kind in ("cubali", "cubalif"):
+        i_next = c["syn_decay"] * st.i_syn + c["syn_gain"] * x
+        i_used = st.i_syn if options.cuba_order == "voltage-first" else i_next
+        st.i_syn = i_next
+        u = (c["decay"] * st.v + c["gain"] * i_used) + c["leak"]
+    else:
+        integrated = st.v if c["decay"] is None else c["decay"] * st.v
+        u = integrated + c["gain"] * x
+        if c["leak"] is not None:
+            u = u + c["leak"]
+    if kind in SPIKING:
+        return _fire(u, st, c, options, dtype)
+    st.v = u
+    return u
+
+
 def simulate(graph: Graph, options: Options, inputs: np.ndarray, *,
              dtype=np.float64, record: bool = False):
     """Runs the network on `inputs` of shape [T, n_in] or [S, T, n_in].
 
-    Every sequence starts from rest (all state zero). Returns the outputs,
-    [T, n_out] or [S, T, n_out]; with `record=True` also a dict mapping
-    "<node>.v" and "<node>.spike" to [S, T, ...] traces.
+    Every sequence starts from rest (all state zero). Values meeting at a node
+    are summed in the order of their edges; a recurrent (back) edge delivers
+    its producer's output of the previous step (zero at the first step).
+    Returns the outputs, [T, n_out] or [S, T, n_out]; with `record=True` also
+    a dict mapping "<node>.v", "<node>.i_syn" and "<node>.spike" to traces.
     """
     inputs = np.asarray(inputs)
     single = inputs.ndim == 2
     if single:
         inputs = inputs[None]
     n_seq, n_steps = inputs.shape[:2]
-    dt = options.dt
-    delayed = options.reset == "subtract-delayed"
     cast = lambda a: np.asarray(a, dtype=np.float64).astype(dtype)  # noqa: E731
 
-    # Per-step constants from the NIR parameters (forward Euler).
-    consts: List[Dict[str, np.ndarray]] = []
-    for layer in graph.layers:
-        p = layer.params
-        c: Dict[str, Optional[np.ndarray]] = {}
-        if layer.kind in ("affine", "linear"):
-            c["weight"] = cast(p["weight"])
-            c["bias"] = cast(p["bias"]) if "bias" in p else None
-        elif layer.kind in ("li", "lif"):
-            c["decay"] = cast(1.0 - dt / p["tau"])
-            c["gain"] = cast(p["r"] * dt / p["tau"])
-            c["leak"] = cast(p["v_leak"] * dt / p["tau"])
-        elif layer.kind in ("integrator", "if"):
-            c["decay"] = None
-            c["gain"] = cast(p["r"] * dt)
-            c["leak"] = None
-        if layer.kind in ("if", "lif"):
-            c["threshold"] = cast(p["v_threshold"])
-            c["v_reset"] = cast(p["v_reset"])
-        if layer.kind == "threshold":
-            c["threshold"] = cast(p["threshold"])
-        if layer.kind == "scale":
-            c["scale"] = cast(p["scale"])
-        consts.append(c)
-
+    consts = [_constants(layer, options, cast) for layer in graph.layers]
     states = [_LayerState(layer, n_seq, dtype) for layer in graph.layers]
+    by_name = {layer.name: layer for layer in graph.layers}
+    previous = {p: np.zeros((n_seq,) + tuple(by_name[p].out_shape), dtype)
+                for p in graph.delayed_producers()}
     outputs = np.zeros((n_seq, n_steps) + tuple(graph.output_shape), dtype)
     traces: Dict[str, np.ndarray] = {}
     if record:
         for layer in graph.layers:
-            if layer.kind in ("integrator", "if", "li", "lif"):
-                traces[f"{layer.name}.v"] = np.zeros((n_seq, n_steps) + layer.out_shape, dtype)
-            if layer.kind in ("if", "lif", "threshold"):
-                traces[f"{layer.name}.spike"] = np.zeros((n_seq, n_steps) + layer.out_shape,
-                                                         dtype)
+            shape = (n_seq, n_steps) + layer.out_shape
+            if layer.kind in NEURONS:
+                traces[f"{layer.name}.v"] = np.zeros(shape, dtype)
+            if layer.kind in ("cubali", "cubalif"):
+                traces[f"{layer.name}.i_syn"] = np.zeros(shape, dtype)
+            if layer.kind in SPIKING + ("threshold",):
+                traces[f"{layer.name}.spike"] = np.zeros(shape, dtype)
+
+    def arriving(sources, shape, values):
+        total = None
+        for producer, delayed in sources:
+            part = (previous[producer] if delayed else values[producer])
+            part = part.reshape((n_seq,) + tuple(shape))
+            total = part if total is None else total + part
+        return total
 
     for t in range(n_steps):
-        x = inputs[:, t].astype(dtype)
+        values = {graph.input_name: inputs[:, t].astype(dtype)}
         for layer, c, st in zip(graph.layers, consts, states):
-            kind = layer.kind
-            if kind in ("affine", "linear"):
-                x = _weighted_sum(c["weight"], c["bias"], x, dtype)
-            elif kind == "scale":
-                x = c["scale"] * x
-            elif kind == "threshold":
-                fired = x >= c["threshold"] if options.compare == "ge" else x > c["threshold"]
-                x = fired.astype(dtype)
-            else:
-                integrated = st.v if c["decay"] is None else c["decay"] * st.v
-                u = integrated + c["gain"] * x
-                if c["leak"] is not None:
-                    u = u + c["leak"]
-                if kind in ("integrator", "li"):
-                    st.v = u
-                    x = u
-                else:
-                    if delayed:
-                        u = u - c["threshold"] * st.spike
-                    fired = u >= c["threshold"] if options.compare == "ge" else \
-                        u > c["threshold"]
-                    spike = fired.astype(dtype)
-                    if options.reset == "value":
-                        st.v = np.where(fired, c["v_reset"], u)
-                    elif options.reset == "subtract":
-                        st.v = np.where(fired, u - c["threshold"], u)
-                    else:
-                        st.v = u
-                    st.spike = spike
-                    x = spike
+            x = arriving(layer.sources, layer.in_shape, values)
+            values[layer.name] = _step_layer(layer, c, st, x, options, dtype)
             if record:
-                if f"{layer.name}.v" in traces:
-                    traces[f"{layer.name}.v"][:, t] = st.v
-                if f"{layer.name}.spike" in traces:
-                    traces[f"{layer.name}.spike"][:, t] = x
-        outputs[:, t] = x.reshape((n_seq,) + tuple(graph.output_shape))
+                for key, value in ((".v", st.v), (".i_syn", st.i_syn),
+                                   (".spike", values[layer.name])):
+                    if layer.name + key in traces:
+                        traces[layer.name + key][:, t] = value
+        outputs[:, t] = arriving(graph.output_sources, graph.output_shape, values)
+        for producer in previous:
+            previous[producer] = values[producer]
 
     if single:
         outputs = outputs[0]

@@ -14,6 +14,9 @@ from typing import Optional
 RESET_MODES = ("value", "subtract", "subtract-delayed")
 COMPARE_MODES = ("gt", "ge")
 PRECISIONS = ("f32", "f64")
+# Whether a current-based neuron's membrane sees this step's synaptic current
+# (current-first) or the previous step's (voltage-first).
+CUBA_ORDERS = ("current-first", "voltage-first")
 
 # What each exporter's own simulation does (measured against the framework in
 # tests/fixtures). Explicit options override a preset field by field.
@@ -32,16 +35,21 @@ class Options:
     reset: str = "value"
     compare: str = "gt"
     precision: str = "f32"
+    cuba_order: str = "current-first"
 
     def describe(self) -> str:
         """One line for generated headers; stable so output stays byte-identical."""
-        return (f"precision={self.precision} dt={self.dt!r} reset={self.reset} "
+        text = (f"precision={self.precision} dt={self.dt!r} reset={self.reset} "
                 f"compare={self.compare}")
+        if self.cuba_order != "current-first":
+            text += f" cuba-order={self.cuba_order}"
+        return text
 
 
 def resolve_options(*, preset: Optional[str] = None, dt: Optional[float] = None,
                     reset: Optional[str] = None, compare: Optional[str] = None,
-                    precision: Optional[str] = None) -> Options:
+                    precision: Optional[str] = None,
+                    cuba_order: Optional[str] = None) -> Options:
     """Combines a preset with explicit options; explicit ones win.
 
     Raises ValueError with a user-facing message on an unknown or missing value.
@@ -52,7 +60,7 @@ def resolve_options(*, preset: Optional[str] = None, dt: Optional[float] = None,
             raise ValueError(f"unknown preset '{preset}' (known: {', '.join(sorted(PRESETS))})")
         values.update(PRESETS[preset])
     for key, value in (("dt", dt), ("reset", reset), ("compare", compare),
-                       ("precision", precision)):
+                       ("precision", precision), ("cuba_order", cuba_order)):
         if value is not None:
             values[key] = value
     if "dt" not in values:
@@ -67,9 +75,10 @@ def resolve_options(*, preset: Optional[str] = None, dt: Optional[float] = None,
         raise ValueError(f"--dt must be a positive finite number, got {dt_value!r}")
     values["dt"] = dt_value
     for key, allowed in (("reset", RESET_MODES), ("compare", COMPARE_MODES),
-                         ("precision", PRECISIONS)):
+                         ("precision", PRECISIONS), ("cuba_order", CUBA_ORDERS)):
         if key in values and values[key] not in allowed:
-            raise ValueError(f"--{key} must be one of {', '.join(allowed)}, got '{values[key]}'")
+            flag = key.replace("_", "-")
+            raise ValueError(f"--{flag} must be one of {', '.join(allowed)}, got '{values[key]}'")
     return Options(**values)
 
 
@@ -81,6 +90,12 @@ def resolve_options(*, preset: Optional[str] = None, dt: Optional[float] = None,
 def leaky_constants(tau, r, v_leak, dt):
     """(decay, gain, leak) of a leaky membrane (NIR LI, LIF)."""
     return 1.0 - dt / tau, r * dt / tau, v_leak * dt / tau
+
+
+def synapse_constants(tau_syn, w_in, dt):
+    """(syn_decay, syn_gain) of a current-based synapse (NIR CubaLI, CubaLIF):
+    tau_syn dI/dt = -I + w_in S  ->  I' = (1 - dt/tau_syn) I + (w_in dt/tau_syn) S."""
+    return 1.0 - dt / tau_syn, w_in * dt / tau_syn
 
 
 def integrator_gain(r, dt):

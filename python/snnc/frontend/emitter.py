@@ -9,11 +9,12 @@ records which state holds it.
 from __future__ import annotations
 
 import dataclasses
-from typing import List, Optional, Tuple
+from typing import Dict, List, Optional, Tuple
 
 import numpy as np
 from mlir import ir
 from mlir.dialects import arith, func
+from mlir.dialects import tensor as tensor_dialect
 
 from .. import semantics
 from ..dialects import snn
@@ -37,6 +38,9 @@ class ModelIR:
     input_shape: Tuple[int, ...]
     output_shape: Tuple[int, ...]
     output_state: Optional[int]   # index into states when the output is a state
+    # state index -> index of an earlier state holding the same value (the
+    # computation returns it once; the wrapper copies it)
+    state_aliases: Dict[int, int] = dataclasses.field(default_factory=dict)
 
 
 def _element_type(precision):
@@ -52,18 +56,35 @@ def _param_attr(values: np.ndarray) -> ir.DenseElementsAttr:
     return ir.DenseElementsAttr.get(np.ascontiguousarray(values), type=ir.F64Type.get())
 
 
+SPIKING = ("if", "lif", "cubalif")
+
+
 def _states_of(layer: Layer, options: semantics.Options) -> List[StateField]:
     fields = []
-    if layer.kind in ("integrator", "if", "li", "lif"):
+    if layer.kind in ("cubali", "cubalif"):
+        fields.append(StateField(f"{layer.ident}_i_syn", layer.out_shape, layer.name))
+    if layer.kind in ("integrator", "if", "li", "lif", "cubali", "cubalif"):
         fields.append(StateField(f"{layer.ident}_v", layer.out_shape, layer.name))
-    if layer.kind in ("if", "lif") and options.reset == "subtract-delayed":
+    if layer.kind in SPIKING and options.reset == "subtract-delayed":
         fields.append(StateField(f"{layer.ident}_spike", layer.out_shape, layer.name))
+    return fields
+
+
+def state_fields(graph: Graph, options: semantics.Options) -> List[StateField]:
+    """The state struct's arrays, in order: each layer's neuron state, then the
+    previous outputs that recurrent edges read."""
+    fields = [field for layer in graph.layers for field in _states_of(layer, options)]
+    by_name = {layer.name: layer for layer in graph.layers}
+    for producer in graph.delayed_producers():
+        layer = by_name[producer]
+        fields.append(StateField(f"{layer.ident}_out", layer.out_shape, layer.name))
     return fields
 
 
 def emit_model(graph: Graph, options: semantics.Options, name: str,
                context: ir.Context) -> ModelIR:
-    states = [field for layer in graph.layers for field in _states_of(layer, options)]
+    states = state_fields(graph, options)
+    delayed = graph.delayed_producers()
     with context, ir.Location.unknown():
         elem = _element_type(options.precision)
 
@@ -71,24 +92,51 @@ def emit_model(graph: Graph, options: semantics.Options, name: str,
             return ir.RankedTensorType.get(list(shape), elem)
 
         module = ir.Module.create()
-        arg_types = [tensor(s.shape) for s in states] + [tensor(graph.input_shape)]
+        # The step takes and returns flat arrays, as the C API does.
+        n_in = int(np.prod(graph.input_shape))
+        arg_types = [tensor(s.shape) for s in states] + [tensor([n_in])]
         compute_name = f"{name}_step_compute"
         output_state = None
+        state_aliases = {}
         with ir.InsertionPoint(module.body):
             function = func.FuncOp(compute_name, (arg_types, []))
             function.attributes["sym_visibility"] = ir.StringAttr.get("private")
             block = function.add_entry_block()
             with ir.InsertionPoint(block):
                 state_in = list(block.arguments[:len(states)])
-                value = block.arguments[len(states)]
+                delayed_in = dict(zip(delayed, state_in[len(states) - len(delayed):]))
+                values = {graph.input_name: _reshaped(block.arguments[len(states)],
+                                                      graph.input_shape, tensor)}
+
+                def arriving(node, sources, shape):
+                    parts = [delayed_in[p] if is_delayed else values[p]
+                             for p, is_delayed in sources]
+                    parts = [_reshaped(v, shape, tensor) for v in parts]
+                    if len(parts) == 1:
+                        return parts[0]
+                    with ir.Location.name(node):
+                        return snn.SumOp(parts[0].type, parts).result
+
                 state_out = []
                 for layer in graph.layers:
-                    value, new_states = _emit_layer(layer, value, state_in, options, tensor, elem)
+                    x = arriving(layer.name, layer.sources, layer.in_shape)
+                    values[layer.name], new_states = _emit_layer(layer, x, state_in, options,
+                                                                 tensor, elem)
                     state_in = state_in[len(new_states):]
                     state_out.extend(new_states)
-                results = list(state_out)
+                state_out.extend(values[p] for p in delayed)
+                value = arriving(graph.output_name, graph.output_sources, graph.output_shape)
+                value = _reshaped(value, [int(np.prod(graph.output_shape))], tensor)
+                # A value is returned once (bufferization cannot return one
+                # value twice); the C wrapper copies it to the other fields.
+                results = []
+                for index, v in enumerate(state_out):
+                    if v in results:
+                        state_aliases[index] = state_out.index(v)
+                    else:
+                        results.append(v)
                 for index, state_value in enumerate(state_out):
-                    if state_value == value:
+                    if state_value == value and index not in state_aliases:
                         output_state = index
                 if output_state is None:
                     results.append(value)
@@ -98,7 +146,22 @@ def emit_model(graph: Graph, options: semantics.Options, name: str,
         if not module.operation.verify():
             raise RuntimeError("internal error: the front end built invalid snn IR")
     return ModelIR(module, compute_name, states, graph.input_shape, graph.output_shape,
-                   output_state)
+                   output_state, state_aliases)
+
+
+def _reshaped(value, shape, tensor):
+    """The value as `shape` (same element count, row-major): collapsed to 1-D,
+    then expanded (convert-snn-to-linalg turns both into copies)."""
+    source_shape = list(ir.RankedTensorType(value.type).shape)
+    if source_shape == list(shape):
+        return value
+    if len(source_shape) != 1:
+        value = tensor_dialect.collapse_shape(tensor([int(np.prod(source_shape))]), value,
+                                              [list(range(len(source_shape)))])
+    if len(shape) != 1:
+        value = tensor_dialect.expand_shape(tensor(shape), value, [list(range(len(shape)))],
+                                            [], list(shape))
+    return value
 
 
 def _compare_attr(options):
@@ -127,6 +190,8 @@ def _emit_layer(layer: Layer, x, state_in, options, tensor, elem):
                     ir.DenseElementsAttr.get(p["bias"].astype(_np_dtype(options)),
                                              type=elem)).result
             return snn.linear(tensor(layer.out_shape), x, weight, bias=bias), []
+        if layer.kind == "flatten":
+            return _reshaped(x, layer.out_shape, tensor), []
         if layer.kind == "scale":
             return snn.scale(x, _param_attr(p["scale"])), []
         if layer.kind == "threshold":
@@ -141,6 +206,8 @@ def _emit_layer(layer: Layer, x, state_in, options, tensor, elem):
             v_next = snn.li(x, state_in[0], _param_attr(decay), _param_attr(gain),
                             _param_attr(leak))
             return v_next, [v_next]
+        if layer.kind in ("cubali", "cubalif"):
+            return _emit_cuba(layer, x, state_in, options, tensor)
         delayed = options.reset == "subtract-delayed"
         spike_prev = state_in[1] if delayed else None
         spike_params = (_param_attr(p["v_threshold"]), _param_attr(p["v_reset"]),
@@ -157,6 +224,28 @@ def _emit_layer(layer: Layer, x, state_in, options, tensor, elem):
                            spike_prev=spike_prev)
         v_next, spike = op.results
         return spike, ([v_next, spike] if delayed else [v_next])
+
+
+def _emit_cuba(layer, x, state_in, options, tensor):
+    p, dt = layer.params, options.dt
+    syn_decay, syn_gain = semantics.synapse_constants(p["tau_syn"], p["w_in"], dt)
+    decay, gain, leak = semantics.leaky_constants(p["tau_mem"], p["r"], p["v_leak"], dt)
+    neuron_type = tensor(layer.out_shape)
+    common = [_param_attr(syn_decay), _param_attr(syn_gain), _param_attr(decay),
+              _param_attr(gain), _param_attr(leak)]
+    voltage_first = ir.UnitAttr.get() if options.cuba_order == "voltage-first" else None
+    if layer.kind == "cubali":
+        i_next, v_next = snn.CubaLIOp(x, state_in[0], state_in[1], *common,
+                                      voltage_first=voltage_first).results
+        return v_next, [i_next, v_next]
+    delayed = options.reset == "subtract-delayed"
+    op = snn.CubaLIFOp(neuron_type, neuron_type, neuron_type, x, state_in[0], state_in[1],
+                       *common, _param_attr(p["v_threshold"]), _param_attr(p["v_reset"]),
+                       _reset_attr(options), _compare_attr(options),
+                       spike_prev=state_in[2] if delayed else None,
+                       voltage_first=voltage_first)
+    i_next, v_next, spike = op.results
+    return spike, ([i_next, v_next, spike] if delayed else [i_next, v_next])
 
 
 def _np_dtype(options):

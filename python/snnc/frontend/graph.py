@@ -22,16 +22,21 @@ NEURON_PARAMS = {
     "IF": ("if", ("r", "v_threshold", "v_reset")),
     "LI": ("li", ("tau", "r", "v_leak")),
     "LIF": ("lif", ("tau", "r", "v_leak", "v_threshold", "v_reset")),
+    "CubaLI": ("cubali", ("tau_syn", "tau_mem", "r", "v_leak", "w_in")),
+    "CubaLIF": ("cubalif", ("tau_syn", "tau_mem", "r", "v_leak", "w_in", "v_threshold",
+                            "v_reset")),
 }
 ELEMENTWISE_PARAMS = {
     "Scale": ("scale", ("scale",)),
     "Threshold": ("threshold", ("threshold",)),
 }
 SYNAPSES = {"Affine": "affine", "Linear": "linear"}
+RESHAPES = {"Flatten": "flatten"}
 PORTS = ("Input", "Output")
-SUPPORTED = tuple(NEURON_PARAMS) + tuple(ELEMENTWISE_PARAMS) + tuple(SYNAPSES) + PORTS
-# Parameters that divide or scale time: zero or negative values are meaningless.
-POSITIVE_PARAMS = ("tau",)
+SUPPORTED = (tuple(NEURON_PARAMS) + tuple(ELEMENTWISE_PARAMS) + tuple(SYNAPSES)
+             + tuple(RESHAPES) + PORTS + ("NIRGraph",))
+# Time constants divide the time step: zero or negative values are meaningless.
+POSITIVE_PARAMS = ("tau", "tau_syn", "tau_mem")
 
 C_KEYWORDS = {
     "auto", "break", "case", "char", "const", "continue", "default", "do", "double",
@@ -56,6 +61,11 @@ class Layer:
     # float64 arrays: weights keep their shape; neuron parameters are
     # broadcast to the neurons' shape.
     params: Dict[str, np.ndarray]
+    # What arrives at the node, summed in this order (the order of the edges in
+    # the file): (producer, delayed). A producer is a layer's name or the
+    # graph's Input; `delayed` marks a back edge of a cycle, which carries the
+    # producer's output of the previous time step.
+    sources: List[Tuple[str, bool]] = dataclasses.field(default_factory=list)
 
 
 @dataclasses.dataclass
@@ -66,6 +76,18 @@ class Graph:
     output_name: str
     output_shape: Tuple[int, ...]
     layers: List[Layer]
+    # What reaches the Output node, summed in order (as Layer.sources).
+    output_sources: List[Tuple[str, bool]] = dataclasses.field(default_factory=list)
+
+    def delayed_producers(self) -> List[str]:
+        """Layers whose previous output is read through a back edge: their
+        output is part of the state."""
+        seen: List[str] = []
+        for layer in self.layers:
+            for producer, delayed in layer.sources:
+                if delayed and producer not in seen:
+                    seen.append(producer)
+        return seen
 
 
 def node_type_name(node) -> str:
@@ -137,8 +159,6 @@ def read_nir(path):
 def unsupported_reason(node) -> str:
     """Why a node cannot be compiled yet, or '' when it can."""
     type_name = node_type_name(node)
-    if type_name == "NIRGraph":
-        return "nested subgraphs are not supported yet"
     if type_name not in SUPPORTED:
         return f"node type {type_name} is not supported yet"
     return ""
@@ -151,8 +171,69 @@ def load_graph(path) -> Graph:
     return build_graph(nir_graph, path)
 
 
+def _inline_subgraphs(nodes, edges, path, prefix=""):
+    """Replaces nested NIRGraph nodes by their contents, named `outer.inner`.
+
+    An edge to a subgraph `g` (or to its port `g.<input node>`) goes to what
+    that Input node feeds; an edge from `g` (or `g.<output node>`) comes from
+    what feeds that Output node.
+    """
+    flat_nodes, flat_edges = {}, []
+    entries, exits = {}, {}  # subgraph -> {port: [flat node names]}
+    for name, node in nodes.items():
+        full = prefix + name
+        if node_type_name(node) != "NIRGraph":
+            flat_nodes[name] = node
+            continue
+        inner_nodes, inner_edges = _inline_subgraphs(dict(node.nodes),
+                                                     [tuple(str(x) for x in e)
+                                                      for e in node.edges], path, full + ".")
+        ports_in = [n for n, v in inner_nodes.items() if node_type_name(v) == "Input"]
+        ports_out = [n for n, v in inner_nodes.items() if node_type_name(v) == "Output"]
+        if not ports_in or not ports_out:
+            raise SNNCError("a subgraph needs Input and Output nodes", path=path, node=full)
+        entries[name] = {p: [] for p in ports_in}
+        exits[name] = {p: [] for p in ports_out}
+        for inner_name, inner in inner_nodes.items():
+            if inner_name not in ports_in and inner_name not in ports_out:
+                flat_nodes[f"{name}.{inner_name}"] = inner
+        for source, target in inner_edges:
+            if source in ports_in and target in ports_out:
+                raise SNNCError(f"subgraph input '{source}' is wired straight to output "
+                                f"'{target}'; this is not supported yet", path=path, node=full)
+            if source in ports_in:
+                entries[name][source].append(f"{name}.{target}")
+            elif target in ports_out:
+                exits[name][target].append(f"{name}.{source}")
+            else:
+                flat_edges.append((f"{name}.{source}", f"{name}.{target}"))
+
+    def resolve(end, ports, kind):
+        graph_name, _, port = end.partition(".")
+        table = ports.get(end) or ports.get(graph_name)
+        if table is None:
+            return [end]
+        if end in ports:  # the subgraph itself: it must have exactly one such port
+            if len(table) != 1:
+                raise SNNCError(f"an edge names subgraph '{end}', which has {len(table)} "
+                                f"{kind} ports; name one as {end}.<port>", path=path,
+                                node=prefix + end)
+            return next(iter(table.values()))
+        if port not in table:
+            raise SNNCError(f"subgraph '{graph_name}' has no {kind} port '{port}'",
+                            path=path, node=prefix + graph_name)
+        return table[port]
+
+    for source, target in edges:
+        for a in resolve(source, exits, "output"):
+            for b in resolve(target, entries, "input"):
+                flat_edges.append((a, b))
+    return flat_nodes, flat_edges
+
+
 def build_graph(nir_graph, path) -> Graph:
-    nodes = dict(nir_graph.nodes)
+    nodes, edges = _inline_subgraphs(dict(nir_graph.nodes),
+                                     [tuple(str(x) for x in e) for e in nir_graph.edges], path)
     if not nodes:
         raise SNNCError("the graph has no nodes", path=path)
     for name, node in nodes.items():
@@ -162,12 +243,13 @@ def build_graph(nir_graph, path) -> Graph:
 
     successors: Dict[str, List[str]] = {name: [] for name in nodes}
     predecessors: Dict[str, List[str]] = {name: [] for name in nodes}
-    for edge in nir_graph.edges:
-        source, target = (str(e) for e in edge)
+    for source, target in edges:
         for end in (source, target):
             if end not in nodes:
                 raise SNNCError(f"edge {source} -> {target} refers to an unknown node '{end}'",
                                 path=path)
+        if source in predecessors[target]:
+            raise SNNCError(f"edge {source} -> {target} appears twice", path=path, node=target)
         successors[source].append(target)
         predecessors[target].append(source)
 
@@ -178,54 +260,134 @@ def build_graph(nir_graph, path) -> Graph:
     if len(outputs) != 1:
         raise SNNCError(f"the graph needs exactly one Output node, found {len(outputs)}",
                         path=path)
+    input_name, output_name = inputs[0], outputs[0]
+    if predecessors[input_name]:
+        raise SNNCError(f"the Input has an incoming edge from '{predecessors[input_name][0]}'",
+                        path=path, node=input_name)
+    if successors[output_name]:
+        raise SNNCError(f"the Output has an outgoing edge to '{successors[output_name][0]}'",
+                        path=path, node=output_name)
+    if not predecessors[output_name]:
+        raise SNNCError("nothing reaches the Output", path=path, node=output_name)
 
-    for name in nodes:
-        if len(predecessors[name]) > 1:
-            raise SNNCError(f"has {len(predecessors[name])} incoming edges; fan-in is not "
-                            "supported yet", path=path, node=name)
-        if len(successors[name]) > 1:
-            raise SNNCError(f"has {len(successors[name])} outgoing edges; fan-out is not "
-                            "supported yet", path=path, node=name)
+    back_edges = _back_edges(input_name, successors)
+    reached = _reachable(input_name, successors)
+    unreached = [n for n in nodes if n not in reached]
+    if unreached:
+        raise SNNCError(f"node(s) not reachable from the Input: {', '.join(unreached)}",
+                        path=path, node=unreached[0])
+    reaching = _reachable(output_name, predecessors)
+    dead = [n for n in nodes if n not in reaching]
+    if dead:
+        raise SNNCError(f"node(s) whose output reaches no Output: {', '.join(dead)}",
+                        path=path, node=dead[0])
 
-    # The supported graphs are chains from the Input to the Output.
-    order = [inputs[0]]
-    seen = {inputs[0]}
-    while successors[order[-1]]:
-        nxt = successors[order[-1]][0]
-        if nxt in seen:
-            raise SNNCError(f"edge {order[-1]} -> {nxt} closes a cycle; recurrent graphs are "
-                            "not supported yet", path=path, node=nxt)
-        order.append(nxt)
-        seen.add(nxt)
-    if order[-1] != outputs[0]:
-        raise SNNCError(f"the path from the Input ends at '{order[-1]}', not at the Output",
-                        path=path, node=order[-1])
-    dangling = [n for n in nodes if n not in seen]
-    if dangling:
-        raise SNNCError(f"node(s) not connected between Input and Output: {', '.join(dangling)}",
-                        path=path)
-
-    input_shape = _shape_of(nodes[inputs[0]].input_type, path, inputs[0])
+    order = _topological_order(nodes, predecessors, back_edges)
+    shapes: Dict[str, Tuple[int, ...]] = {
+        input_name: _shape_of(nodes[input_name].input_type, path, input_name)}
     layers: List[Layer] = []
     idents: Dict[str, str] = {}
-    shape = input_shape
-    for name in order[1:-1]:
-        node = nodes[name]
-        layer = _make_layer(name, node, shape, path)
+    for name in order:
+        if name in (input_name, output_name):
+            continue
+        sources = [(p, (p, name) in back_edges) for p in predecessors[name]]
+        in_shape = _arriving_shape(name, sources, shapes, path)
+        layer = _make_layer(name, nodes[name], in_shape, path)
+        layer.sources = sources
         if layer.ident in idents:
             raise SNNCError(f"its C name '{layer.ident}' collides with node "
                             f"'{idents[layer.ident]}'; rename one of them", path=path, node=name)
         idents[layer.ident] = name
         layers.append(layer)
-        shape = layer.out_shape
-    output_shape = _shape_of(nodes[outputs[0]].output_type, path, outputs[0])
-    if int(np.prod(output_shape)) != int(np.prod(shape)):
-        raise SNNCError(f"the Output has shape {list(output_shape)} but receives {list(shape)}",
-                        path=path, node=outputs[0])
+        shapes[name] = layer.out_shape
     if not layers:
         raise SNNCError("the graph has no computing node between Input and Output", path=path)
-    return Graph(path=path, input_name=inputs[0], input_shape=input_shape,
-                 output_name=outputs[0], output_shape=shape, layers=layers)
+    # A back edge's producer comes later in the order: check its shape now.
+    for layer in layers:
+        for producer, delayed in layer.sources:
+            if delayed and int(np.prod(shapes[producer])) != int(np.prod(layer.in_shape)):
+                raise SNNCError(f"receives {list(shapes[producer])} from '{producer}' (a "
+                                f"recurrent edge) but {list(layer.in_shape)} elsewhere",
+                                path=path, node=layer.name)
+    output_sources = [(p, False) for p in predecessors[output_name]]
+    arriving = _arriving_shape(output_name, output_sources, shapes, path)
+    declared = nodes[output_name].output_type
+    if declared and all(v is not None for v in declared.values()):
+        output_shape = _shape_of(declared, path, output_name)
+        if int(np.prod(output_shape)) != int(np.prod(arriving)):
+            raise SNNCError(f"the Output has shape {list(output_shape)} but receives "
+                            f"{list(arriving)}", path=path, node=output_name)
+    return Graph(path=path, input_name=input_name, input_shape=shapes[input_name],
+                 output_name=output_name, output_shape=arriving, layers=layers,
+                 output_sources=output_sources)
+
+
+def _reachable(start, neighbours) -> set:
+    seen, stack = {start}, [start]
+    while stack:
+        for n in neighbours[stack.pop()]:
+            if n not in seen:
+                seen.add(n)
+                stack.append(n)
+    return seen
+
+
+def _back_edges(start, successors) -> set:
+    """Edges that close a cycle in a depth-first walk from the Input, taking
+    successors in file order: the edges that carry the previous step's value."""
+    back, on_stack, done = set(), set(), set()
+    stack = [(start, iter(successors[start]))]
+    on_stack.add(start)
+    while stack:
+        node, children = stack[-1]
+        child = next(children, None)
+        if child is None:
+            stack.pop()
+            on_stack.discard(node)
+            done.add(node)
+        elif child in on_stack:
+            back.add((node, child))
+        elif child not in done:
+            on_stack.add(child)
+            stack.append((child, iter(successors[child])))
+    return back
+
+
+def _topological_order(nodes, predecessors, back_edges) -> List[str]:
+    """Kahn's algorithm on the forward edges, ties broken by file order."""
+    remaining = {n: sum(1 for p in predecessors[n] if (p, n) not in back_edges) for n in nodes}
+    position = {n: i for i, n in enumerate(nodes)}
+    successors: Dict[str, List[str]] = {n: [] for n in nodes}
+    for n in nodes:
+        for p in predecessors[n]:
+            if (p, n) not in back_edges:
+                successors[p].append(n)
+    ready = sorted((n for n, k in remaining.items() if k == 0), key=position.get)
+    order = []
+    while ready:
+        n = ready.pop(0)
+        order.append(n)
+        for s in successors[n]:
+            remaining[s] -= 1
+            if remaining[s] == 0:
+                ready.append(s)
+                ready.sort(key=position.get)
+    return order
+
+
+def _arriving_shape(name, sources, shapes, path) -> Tuple[int, ...]:
+    """The shape of what arrives at a node: all forward sources must agree."""
+    known = [(p, shapes[p]) for p, delayed in sources if not delayed]
+    if not known:
+        raise SNNCError("every edge into this node is recurrent; its input shape cannot be "
+                        "known", path=path, node=name)
+    first_name, first = known[0]
+    for producer, shape in known[1:]:
+        if shape != first:
+            raise SNNCError(f"receives {list(first)} from '{first_name}' but {list(shape)} "
+                            f"from '{producer}'; summed inputs must have equal shapes",
+                            path=path, node=name)
+    return first
 
 
 def _make_layer(name, node, in_shape, path) -> Layer:
@@ -250,6 +412,18 @@ def _make_layer(name, node, in_shape, path) -> Layer:
             params["bias"] = bias
         return Layer(name, type_name, SYNAPSES[type_name], ident, in_shape,
                      (weight.shape[0],), params)
+
+    if type_name in RESHAPES:
+        from nir.ir.utils import calc_flatten_output
+        try:
+            out_shape = tuple(int(d) for d in calc_flatten_output(
+                list(in_shape), int(node.start_dim), int(node.end_dim)))
+        except Exception:
+            out_shape = ()
+        if not out_shape or int(np.prod(out_shape)) != int(np.prod(in_shape)):
+            raise SNNCError(f"cannot flatten {list(in_shape)} from dimension {node.start_dim} "
+                            f"to {node.end_dim}", path=path, node=name)
+        return Layer(name, type_name, RESHAPES[type_name], ident, in_shape, out_shape, {})
 
     kind, fields = NEURON_PARAMS.get(type_name) or ELEMENTWISE_PARAMS[type_name]
     params = {}

@@ -12,6 +12,10 @@ def ConvertSNNToLinalg : Pass<"convert-snn-to-linalg", "ModuleOp"> {
     arrays) whose body spells out the op's documented formula in the op's
     element type, in the documented order of evaluation. Ops on quantized
     types are not lowered yet: the pass reports an error on them.
+
+    `tensor.collapse_shape` and `tensor.expand_shape` of computed values (not
+    of constants, which canonicalization folds) become copies whose loops run
+    over the expanded shape, so that no memref reshape reaches EmitC.
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",

@@ -255,6 +255,19 @@ SmallVector<Value> lower(OpBuilder &b, LinearOp op) {
   return {generic.getResult(0)};
 }
 
+SmallVector<Value> lower(OpBuilder &b, SumOp op) {
+  ElementwiseBuilder eb(b, op.getLoc(), op.getOutput().getType());
+  for (Value input : op.getInputs())
+    eb.addInput(input);
+  return eb.build({op.getType()}, [&](OpBuilder &nb, Location l, ValueRange a) {
+    BodyMath m{nb, l, a};
+    Value total = a[0];
+    for (unsigned i = 1, e = op.getInputs().size(); i < e; ++i)
+      total = m.add(total, a[i]);
+    return SmallVector<Value>{total};
+  });
+}
+
 SmallVector<Value> lower(OpBuilder &b, ScaleOp op) {
   ElementwiseBuilder eb(b, op.getLoc(), op.getInput().getType());
   int64_t x = eb.addInput(op.getInput());
@@ -397,6 +410,60 @@ SmallVector<Value> lower(OpBuilder &b, CubaLIFOp op) {
                   });
 }
 
+/// Row-major linear combination of the loop dimensions in `group`, indexing
+/// the collapsed dimension that `group` forms in `expandedType`.
+AffineExpr linearize(ArrayRef<int64_t> group, RankedTensorType expandedType,
+                     MLIRContext *ctx) {
+  AffineExpr expr = getAffineConstantExpr(0, ctx);
+  int64_t stride = 1;
+  for (int64_t d : llvm::reverse(group)) {
+    expr = expr + getAffineDimExpr(d, ctx) * stride;
+    stride *= expandedType.getDimSize(d);
+  }
+  return expr;
+}
+
+/// A reshape of a computed tensor (NIR Flatten, a flat input viewed with its
+/// shape) as a copy whose loops run over the expanded shape and whose map to
+/// the collapsed side is a row-major linear combination (only multiply and
+/// add, no division). Reshapes of constants are left alone: canonicalization
+/// folds them into the constant. This keeps memref reshapes, which EmitC
+/// cannot print, out of the C pipeline.
+template <typename ReshapeOp>
+LogicalResult lowerReshape(IRRewriter &rewriter, ReshapeOp op) {
+  Value source = op.getSrc();
+  if (source.template getDefiningOp<arith::ConstantOp>())
+    return success();
+  auto srcType = cast<RankedTensorType>(source.getType());
+  auto resultType = cast<RankedTensorType>(op.getResult().getType());
+  if (!srcType.hasStaticShape() || !resultType.hasStaticShape())
+    return op.emitOpError() << "with dynamic shapes is not supported";
+  constexpr bool collapsing = std::is_same_v<ReshapeOp, tensor::CollapseShapeOp>;
+  RankedTensorType expanded = collapsing ? srcType : resultType;
+  MLIRContext *ctx = rewriter.getContext();
+  unsigned rank = expanded.getRank();
+  SmallVector<AffineExpr> collapsedExprs;
+  for (const ReassociationIndices &group : op.getReassociationIndices())
+    collapsedExprs.push_back(linearize(group, expanded, ctx));
+  AffineMap identity = rewriter.getMultiDimIdentityMap(rank);
+  AffineMap collapsedMap = AffineMap::get(rank, 0, collapsedExprs, ctx);
+  SmallVector<AffineMap> maps = collapsing
+                                    ? SmallVector<AffineMap>{identity, collapsedMap}
+                                    : SmallVector<AffineMap>{collapsedMap, identity};
+  rewriter.setInsertionPoint(op);
+  Location loc = op.getLoc();
+  Value empty = tensor::EmptyOp::create(rewriter, loc, resultType.getShape(),
+                                        resultType.getElementType());
+  auto copy = linalg::GenericOp::create(
+      rewriter, loc, TypeRange{resultType}, ValueRange{source}, ValueRange{empty},
+      maps, SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
+      [](OpBuilder &nb, Location nloc, ValueRange args) {
+        linalg::YieldOp::create(nb, nloc, args[0]);
+      });
+  rewriter.replaceOp(op, copy.getResults());
+  return success();
+}
+
 struct ConvertSNNToLinalgPass
     : public snn::impl::ConvertSNNToLinalgBase<ConvertSNNToLinalgPass> {
   void runOnOperation() override {
@@ -412,7 +479,7 @@ struct ConvertSNNToLinalgPass
       rewriter.setInsertionPoint(op);
       SmallVector<Value> replacements =
           llvm::TypeSwitch<Operation *, SmallVector<Value>>(op)
-              .Case<LinearOp, ScaleOp, ThresholdOp, IntegratorOp, LIOp, IFOp,
+              .Case<LinearOp, SumOp, ScaleOp, ThresholdOp, IntegratorOp, LIOp, IFOp,
                     LIFOp, CubaLIOp, CubaLIFOp>(
                   [&](auto typed) { return lower(rewriter, typed); })
               .Default([](Operation *) { return SmallVector<Value>(); });
@@ -421,6 +488,19 @@ struct ConvertSNNToLinalgPass
         return signalPassFailure();
       }
       rewriter.replaceOp(op, replacements);
+    }
+    SmallVector<Operation *> reshapes;
+    getOperation().walk([&](Operation *op) {
+      if (isa<tensor::CollapseShapeOp, tensor::ExpandShapeOp>(op))
+        reshapes.push_back(op);
+    });
+    for (Operation *op : reshapes) {
+      LogicalResult result =
+          llvm::TypeSwitch<Operation *, LogicalResult>(op)
+              .Case<tensor::CollapseShapeOp, tensor::ExpandShapeOp>(
+                  [&](auto typed) { return lowerReshape(rewriter, typed); });
+      if (failed(result))
+        return signalPassFailure();
     }
   }
 };

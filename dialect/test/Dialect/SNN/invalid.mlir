@@ -1034,3 +1034,27 @@ func.func @param_overflows_f16(%x: tensor<4xf16>, %v: tensor<4xf16>) {
   %v1 = snn.integrator %x, %v {gain = dense<1.0e10> : tensor<1xf64>} : tensor<4xf16>, tensor<4xf16>
   return
 }
+
+// -----
+
+func.func @sum_one_input(%a: tensor<4xf32>) {
+  // expected-error @+1 {{'snn.sum' op needs at least two inputs, got 1}}
+  %y = snn.sum %a : tensor<4xf32> -> tensor<4xf32>
+  return
+}
+
+// -----
+
+func.func @sum_scale_mismatch(%a: tensor<4x!quant.uniform<i16:f32, 0.01>>, %b: tensor<4x!quant.uniform<i16:f32, 0.02>>) {
+  // expected-error @+1 {{'snn.sum' op scale mismatch between input #1 ('!quant.uniform<i16:f32, 2.000000e-02>') and result ('!quant.uniform<i16:f32, 1.000000e-02>'); insert snn.rescale}}
+  %y = snn.sum %a, %b : tensor<4x!quant.uniform<i16:f32, 0.01>>, tensor<4x!quant.uniform<i16:f32, 0.02>> -> tensor<4x!quant.uniform<i16:f32, 0.01>>
+  return
+}
+
+// -----
+
+func.func @sum_shape_mismatch(%a: tensor<4xf32>, %b: tensor<5xf32>) {
+  // expected-error @+1 {{'snn.sum' op input #1 and result must have the same shape}}
+  %y = snn.sum %a, %b : tensor<4xf32>, tensor<5xf32> -> tensor<4xf32>
+  return
+}

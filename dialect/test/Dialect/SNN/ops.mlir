@@ -255,3 +255,17 @@ func.func @cubalif_subtract_delayed(%x: tensor<4x!qv>, %i: tensor<4x!qv>, %v: te
   %i1, %v1, %s = snn.cubalif %x, %i, %v, %p {syn_decay = dense<0.5> : tensor<1xf64>, syn_gain = dense<1.0> : tensor<1xf64>, decay = dense<0.5> : tensor<1xf64>, gain = dense<1.0> : tensor<1xf64>, leak = dense<0.0> : tensor<1xf64>, threshold = dense<1.0> : tensor<1xf64>, v_reset = dense<0.0> : tensor<1xf64>, reset = #snn.reset<subtract_delayed>, compare = #snn.compare<gt>} : tensor<4x!qv>, tensor<4x!qv>, tensor<4x!qv>, tensor<4xi8> -> tensor<4xi8>
   return %i1, %v1, %s : tensor<4x!qv>, tensor<4x!qv>, tensor<4xi8>
 }
+
+// CHECK-LABEL: func.func @sum_three(
+// CHECK:         snn.sum %{{.+}}, %{{.+}}, %{{.+}} : tensor<4xf32>, tensor<4xf32>, tensor<4xf32> -> tensor<4xf32>
+func.func @sum_three(%a: tensor<4xf32>, %b: tensor<4xf32>, %c: tensor<4xf32>) -> tensor<4xf32> {
+  %y = snn.sum %a, %b, %c : tensor<4xf32>, tensor<4xf32>, tensor<4xf32> -> tensor<4xf32>
+  return %y : tensor<4xf32>
+}
+
+// CHECK-LABEL: func.func @sum_quantized(
+// CHECK:         snn.sum %{{.+}}, %{{.+}} : tensor<4x!quant.uniform<i16:f32, 1.000000e-02>>, tensor<4x!quant.uniform<i16:f32, 1.000000e-02>> -> tensor<4x!quant.uniform<i16:f32, 1.000000e-02>>
+func.func @sum_quantized(%a: tensor<4x!quant.uniform<i16:f32, 0.01>>, %b: tensor<4x!quant.uniform<i16:f32, 0.01>>) -> tensor<4x!quant.uniform<i16:f32, 0.01>> {
+  %y = snn.sum %a, %b : tensor<4x!quant.uniform<i16:f32, 0.01>>, tensor<4x!quant.uniform<i16:f32, 0.01>> -> tensor<4x!quant.uniform<i16:f32, 0.01>>
+  return %y : tensor<4x!quant.uniform<i16:f32, 0.01>>
+}

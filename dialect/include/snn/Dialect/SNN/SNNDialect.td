@@ -19,7 +19,8 @@ def SNN_Dialect : Dialect {
   let summary = "Spiking neural network primitives with explicit state";
   let description = [{
     The `snn` dialect holds one op per primitive of the Neuromorphic
-    Intermediate Representation (NIR): synapses (`snn.linear`, `snn.scale`),
+    Intermediate Representation (NIR): synapses (`snn.linear`, `snn.scale`,
+    `snn.sum` for the edges that meet at a node),
     neurons (`snn.integrator`, `snn.if`, `snn.li`, `snn.lif`, `snn.cubali`,
     `snn.cubalif`), `snn.threshold`, and `snn.rescale` for quantized data.
 

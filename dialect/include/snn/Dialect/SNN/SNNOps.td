@@ -61,6 +61,25 @@ def SNN_LinearOp : SNN_Op<"linear"> {
   let hasVerifier = 1;
 }
 
+def SNN_SumOp : SNN_Op<"sum"> {
+  let summary = "sum of the values that arrive at a node";
+  let description = [{
+    NIR sums every edge that enters a node (fan-in). The result is
+    `((inputs[0] + inputs[1]) + inputs[2]) + ...`, in operand order. All
+    operands and the result have one type; with quantized types a different
+    scale is a verifier error that `snn.rescale` resolves.
+
+    Example:
+    ```mlir
+    %y = snn.sum %a, %b : tensor<8xf32>, tensor<8xf32> -> tensor<8xf32>
+    ```
+  }];
+  let arguments = (ins Variadic<AnyRankedTensor>:$inputs);
+  let results = (outs AnyRankedTensor:$output);
+  let assemblyFormat = "$inputs attr-dict `:` type($inputs) `->` type($output)";
+  let hasVerifier = 1;
+}
+
 def SNN_ScaleOp : SNN_Op<"scale", [SameOperandsAndResultType]> {
   let summary = "elementwise scaling: y = scale * x";
   let description = [{

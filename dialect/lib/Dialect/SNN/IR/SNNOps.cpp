@@ -225,6 +225,21 @@ LogicalResult LinearOp::verify() {
   return success();
 }
 
+LogicalResult SumOp::verify() {
+  if (getInputs().size() < 2)
+    return emitOpError() << "needs at least two inputs, got " << getInputs().size();
+  if (failed(verifyStaticShape(*this)) ||
+      failed(verifyComputeElement(*this, getOutput(), "result")))
+    return failure();
+  for (auto [index, input] : llvm::enumerate(getInputs())) {
+    std::string name = "input #" + std::to_string(index);
+    if (failed(verifySameShape(*this, input, name, getOutput(), "result")) ||
+        failed(verifySameElement(*this, input, name, getOutput(), "result")))
+      return failure();
+  }
+  return success();
+}
+
 LogicalResult ScaleOp::verify() {
   if (failed(verifyStaticShape(*this)) ||
       failed(verifyComputeElement(*this, getInput(), "input")))
