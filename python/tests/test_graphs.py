@@ -5,7 +5,7 @@ import numpy as np
 import nir
 import pytest
 
-from snnc import api, reference
+from snnc import SNNCError, api, reference
 from snnc.frontend.emitter import state_fields
 from snnc.frontend.graph import load_graph
 from snnc.semantics import resolve_options
@@ -134,5 +134,17 @@ def test_recurrent_edge_carries_the_previous_step(tmp_path):
     out = api.run(path, x, backend="c", dt=1.0, precision="f64")
     # v[t] = v[t-1] + (x[t] + v[t-1]): 1, 2, 4, 8, 16
     assert out[:, 0].tolist() == [1.0, 2.0, 4.0, 8.0, 16.0]
+    # The cycle is cut after the neuron: the recurrent synapse reads the
+    # neuron's previous output, and the neuron reads the synapse's fresh one.
     graph = load_graph(path)
-    assert [s for s in graph.layers[1].sources] == [("f", False), ("back", True)]
+    sources = {layer.name: layer.sources for layer in graph.layers}
+    assert sources["back"] == [("i", True)]
+    assert sources["i"] == [("f", False), ("back", False)]
+
+
+def test_algebraic_loop_is_an_error(tmp_path):
+    nodes = {**io(2, 2), "a": nir.Linear(weight=np.eye(2)), "b": nir.Linear(weight=np.eye(2))}
+    path = write(tmp_path, "loop", nodes,
+                 [("input", "a"), ("a", "b"), ("b", "a"), ("b", "output")])
+    with pytest.raises(SNNCError, match="algebraic loop"):
+        load_graph(path)

@@ -270,7 +270,9 @@ def build_graph(nir_graph, path) -> Graph:
     if not predecessors[output_name]:
         raise SNNCError("nothing reaches the Output", path=path, node=output_name)
 
-    back_edges = _back_edges(input_name, successors)
+    back_edges = _recurrent_edges(
+        input_name, successors,
+        lambda n: node_type_name(nodes[n]) in NEURON_PARAMS, path)
     reached = _reachable(input_name, successors)
     unreached = [n for n in nodes if n not in reached]
     if unreached:
@@ -283,23 +285,40 @@ def build_graph(nir_graph, path) -> Graph:
                         path=path, node=dead[0])
 
     order = _topological_order(nodes, predecessors, back_edges)
+    if len(order) != len(nodes):
+        stuck = [n for n in nodes if n not in order]
+        raise SNNCError("the graph's cycles cannot be ordered with one recurrent edge per "
+                        f"cycle (nodes {', '.join(stuck)})", path=path, node=stuck[0])
     shapes: Dict[str, Tuple[int, ...]] = {
         input_name: _shape_of(nodes[input_name].input_type, path, input_name)}
-    layers: List[Layer] = []
+    # Shapes flow along the edges; a node fed only by recurrent edges learns
+    # its input shape from its producer, which may come later in the order.
+    built: Dict[str, Layer] = {}
+    pending = [n for n in order if n not in (input_name, output_name)]
+    while pending:
+        progress = False
+        for name in list(pending):
+            sources = [(p, (p, name) in back_edges) for p in predecessors[name]]
+            if not any(p in shapes for p, _ in sources):
+                continue
+            layer = _make_layer(name, nodes[name], _arriving_shape(name, sources, shapes, path),
+                                path)
+            layer.sources = sources
+            built[name] = layer
+            shapes[name] = layer.out_shape
+            pending.remove(name)
+            progress = True
+        if not progress:
+            raise SNNCError("the input shape of this node cannot be inferred from any edge",
+                            path=path, node=pending[0])
+    layers = [built[n] for n in order if n in built]
     idents: Dict[str, str] = {}
-    for name in order:
-        if name in (input_name, output_name):
-            continue
-        sources = [(p, (p, name) in back_edges) for p in predecessors[name]]
-        in_shape = _arriving_shape(name, sources, shapes, path)
-        layer = _make_layer(name, nodes[name], in_shape, path)
-        layer.sources = sources
+    for layer in layers:
         if layer.ident in idents:
             raise SNNCError(f"its C name '{layer.ident}' collides with node "
-                            f"'{idents[layer.ident]}'; rename one of them", path=path, node=name)
-        idents[layer.ident] = name
-        layers.append(layer)
-        shapes[name] = layer.out_shape
+                            f"'{idents[layer.ident]}'; rename one of them", path=path,
+                            node=layer.name)
+        idents[layer.ident] = layer.name
     if not layers:
         raise SNNCError("the graph has no computing node between Input and Output", path=path)
     # A back edge's producer comes later in the order: check its shape now.
@@ -332,10 +351,17 @@ def _reachable(start, neighbours) -> set:
     return seen
 
 
-def _back_edges(start, successors) -> set:
-    """Edges that close a cycle in a depth-first walk from the Input, taking
-    successors in file order: the edges that carry the previous step's value."""
-    back, on_stack, done = set(), set(), set()
+def _recurrent_edges(start, successors, is_stateful, path) -> set:
+    """The edges that carry the previous step's value: one per cycle.
+
+    A depth-first walk from the Input (successors in file order) finds each
+    cycle; the cycle is cut on the edge that leaves its last neuron before the
+    walk closed it, so that memoryless nodes in the loop (a recurrent synapse
+    with a bias) compute from the neuron's previous output within the step,
+    as the frameworks do (snnTorch's RLeaky: W_rec s[t-1] + b at step t). A
+    cycle without a neuron has no state to carry: an algebraic loop.
+    """
+    cuts, on_stack, done = set(), set(), set()
     stack = [(start, iter(successors[start]))]
     on_stack.add(start)
     while stack:
@@ -346,11 +372,21 @@ def _back_edges(start, successors) -> set:
             on_stack.discard(node)
             done.add(node)
         elif child in on_stack:
-            back.add((node, child))
+            names = [n for n, _ in stack]
+            cycle = names[names.index(child):]  # child ... node, then back to child
+            for position in range(len(cycle) - 1, -1, -1):
+                if is_stateful(cycle[position]):
+                    following = cycle[position + 1] if position + 1 < len(cycle) else child
+                    cuts.add((cycle[position], following))
+                    break
+            else:
+                raise SNNCError("algebraic loop: the cycle " + " -> ".join(cycle + [child]) +
+                                " has no neuron to hold the previous step's value",
+                                path=path, node=child)
         elif child not in done:
             on_stack.add(child)
             stack.append((child, iter(successors[child])))
-    return back
+    return cuts
 
 
 def _topological_order(nodes, predecessors, back_edges) -> List[str]:
@@ -376,11 +412,8 @@ def _topological_order(nodes, predecessors, back_edges) -> List[str]:
 
 
 def _arriving_shape(name, sources, shapes, path) -> Tuple[int, ...]:
-    """The shape of what arrives at a node: all forward sources must agree."""
-    known = [(p, shapes[p]) for p, delayed in sources if not delayed]
-    if not known:
-        raise SNNCError("every edge into this node is recurrent; its input shape cannot be "
-                        "known", path=path, node=name)
+    """The shape of what arrives at a node: all known sources must agree."""
+    known = [(p, shapes[p]) for p, _ in sources if p in shapes]
     first_name, first = known[0]
     for producer, shape in known[1:]:
         if shape != first:

@@ -1,0 +1,61 @@
+"""Bit-exact agreement with the exporting framework's own simulation.
+
+The fixtures in fixtures/frameworks/ were made by make_fixtures.py there: each
+framework built a network, exported it with its own NIR exporter and ran its
+own simulation on fixed inputs (see the README beside them). The compiled C,
+with the matching preset, must reproduce the framework's output exactly.
+"""
+import os
+
+import numpy as np
+import pytest
+
+from snnc import api
+
+FIXTURES = os.path.join(os.path.dirname(__file__), "fixtures", "frameworks")
+
+# (framework, case, options beyond the preset): what the file cannot say.
+SNNTORCH_CASES = [
+    ("leaky_subtract", {}),                # Leaky, reset_mechanism="subtract" (default)
+    ("leaky_zero", {"reset": "value"}),    # Leaky, reset_mechanism="zero"
+    ("synaptic", {}),                      # Synaptic -> CubaLIF
+    ("rleaky", {}),                        # RLeaky: a recurrent cycle lif -> w_rec -> lif
+]
+
+
+def _load(framework, case, suffix):
+    return np.load(os.path.join(FIXTURES, f"{framework}_{case}_{suffix}.npy"))
+
+
+@pytest.mark.parametrize("precision", ["f64", "f32"])
+@pytest.mark.parametrize("case,options", SNNTORCH_CASES, ids=[c for c, _ in SNNTORCH_CASES])
+def test_snntorch_fixture_is_reproduced_exactly(case, options, precision):
+    inputs = _load("snntorch", case, "input")
+    expected = _load("snntorch", case, "output" if precision == "f64" else "output_f32")
+    model = os.path.join(FIXTURES, f"snntorch_{case}.nir")
+    outputs = api.run(model, inputs, backend="c", preset="snntorch", precision=precision,
+                      **options)
+    assert outputs.shape == expected.shape
+    assert 0.02 < expected.mean() < 0.5, "the fixture should spike at a moderate rate"
+    assert np.array_equal(outputs, expected), \
+        f"{int((outputs != expected).sum())} of {expected.size} outputs differ"
+
+
+@pytest.mark.parametrize("case,options", SNNTORCH_CASES, ids=[c for c, _ in SNNTORCH_CASES])
+def test_reference_agrees_with_snntorch_too(case, options):
+    inputs = _load("snntorch", case, "input")
+    expected = _load("snntorch", case, "output")
+    model = os.path.join(FIXTURES, f"snntorch_{case}.nir")
+    outputs = api.run(model, inputs, backend="reference", preset="snntorch", precision="f64",
+                      **options)
+    assert np.array_equal(outputs, expected)
+
+
+def test_reset_mode_matters_on_these_fixtures():
+    """The wrong reset rule does not reproduce the framework: the fixture can fail."""
+    inputs = _load("snntorch", "leaky_subtract", "input")
+    expected = _load("snntorch", "leaky_subtract", "output")
+    model = os.path.join(FIXTURES, "snntorch_leaky_subtract.nir")
+    outputs = api.run(model, inputs, backend="reference", preset="snntorch", reset="value",
+                      precision="f64")
+    assert not np.array_equal(outputs, expected)
