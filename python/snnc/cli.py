@@ -11,7 +11,8 @@ import sys
 
 from . import __version__
 from .errors import SNNCError
-from .semantics import COMPARE_MODES, CUBA_ORDERS, PRECISIONS, PRESETS, RESET_MODES
+from .semantics import (COMPARE_MODES, CUBA_ORDERS, PRECISIONS, PRESETS, RESET_MODES,
+                        TAU_CONVENTIONS)
 
 EXIT_INPUT_ERROR = 1
 
@@ -28,13 +29,17 @@ def _add_semantics(parser):
     group.add_argument("--cuba-order", choices=CUBA_ORDERS,
                        help="CubaLI/CubaLIF: the membrane sees this step's synaptic current "
                             "(current-first, default) or the previous step's")
+    group.add_argument("--tau-convention", choices=TAU_CONVENTIONS,
+                       help="read tau as written (nir, default) or as Norse 1.1 writes it "
+                            "(dt / tau)")
     parser.add_argument("--precision", choices=PRECISIONS,
                         help="element type of the generated code (default: f32)")
 
 
 def _semantics(args):
     return dict(preset=args.preset, dt=args.dt, reset=args.reset, compare=args.compare,
-                precision=args.precision, cuba_order=args.cuba_order)
+                precision=args.precision, cuba_order=args.cuba_order,
+                tau_convention=args.tau_convention)
 
 
 def _cmd_compile(args):
@@ -75,12 +80,32 @@ def _cmd_check(args):
         problems += bool(reason)
         print(f"  {name:24s} {node_type_name(node):10s} {status}")
     if problems == 0:
-        load_graph(args.model)  # structure: edges, shapes, parameters
-        print("the graph can be compiled; NIR stores no time step or reset rule: pass "
-              f"--dt/--reset or --preset ({', '.join(sorted(PRESETS))})")
+        graph = load_graph(args.model)  # structure: edges, shapes, parameters
+        print("the graph can be compiled; NIR stores no time step, reset rule or threshold "
+              f"comparison: pass --dt/--reset/--compare or --preset "
+              f"({', '.join(sorted(PRESETS))})")
+        for hint in exporter_hints(graph):
+            print("note: " + hint)
         return 0
     print(f"{problems} node(s) cannot be compiled yet")
     return EXIT_INPUT_ERROR
+
+
+def exporter_hints(graph):
+    """Parameter patterns that betray the exporting framework or its known bugs."""
+    import numpy as np
+    hints = []
+    taus = [layer.params[k] for layer in graph.layers for k in ("tau", "tau_mem")
+            if k in layer.params]
+    rs = [(layer.params["r"], layer.params.get("tau", layer.params.get("tau_mem")))
+          for layer in graph.layers if "r" in layer.params]
+    if taus and max(float(np.max(t)) for t in taus) < 1e-4:
+        hints.append("every tau is below 0.1 ms: Norse 1.1 writes dt/tau instead of tau "
+                     "(Norse issue 411); if the file comes from Norse, use --preset norse")
+    if rs and all(t is not None and np.allclose(r, t / 1e-4, rtol=1e-5) for r, t in rs):
+        hints.append("r = tau / 1e-4 everywhere: the signature of snnTorch's exporter; use "
+                     "--preset snntorch")
+    return hints
 
 
 def build_parser():

@@ -40,7 +40,10 @@ def _weighted_sum(weight, bias, x, dtype):
 
 def _constants(layer: Layer, options: Options, cast) -> Dict[str, Optional[np.ndarray]]:
     """Per-step constants from the NIR parameters (forward Euler)."""
-    p, dt, kind = layer.params, options.dt, layer.kind
+    p, dt, kind = dict(layer.params), options.dt, layer.kind
+    for key in ("tau", "tau_syn", "tau_mem"):
+        if key in p and options.tau_convention == "norse-inverse":
+            p[key] = p[key] / dt  # Norse writes dt / tau
     c: Dict[str, Optional[np.ndarray]] = {}
     if kind in ("affine", "linear"):
         c["weight"] = cast(p["weight"])

@@ -17,6 +17,9 @@ PRECISIONS = ("f32", "f64")
 # Whether a current-based neuron's membrane sees this step's synaptic current
 # (current-first) or the previous step's (voltage-first).
 CUBA_ORDERS = ("current-first", "voltage-first")
+# How to read NIR's `tau`: as written (nir), or as Norse 1.1 writes it, dt
+# divided by the true time constant (Norse issue 411), so tau_true = tau_nir / dt.
+TAU_CONVENTIONS = ("nir", "norse-inverse")
 
 # What each exporter's own simulation does (measured against the framework in
 # tests/fixtures). Explicit options override a preset field by field.
@@ -24,6 +27,9 @@ PRESETS = {
     # snnTorch 1.0 exports dt = 1e-4 and subtracts the threshold times the
     # previous step's spike before thresholding (its default reset_delay).
     "snntorch": {"dt": 1e-4, "reset": "subtract-delayed", "compare": "gt"},
+    # Norse 1.1 steps with dt = 1e-3, resets to v_reset, and writes tau as
+    # dt / tau_mem (its exporter's bug), which the preset undoes.
+    "norse": {"dt": 1e-3, "reset": "value", "compare": "gt", "tau_convention": "norse-inverse"},
 }
 
 
@@ -36,6 +42,11 @@ class Options:
     compare: str = "gt"
     precision: str = "f32"
     cuba_order: str = "current-first"
+    tau_convention: str = "nir"
+
+    def true_tau(self, tau):
+        """The time constant a file's `tau` stands for under this convention."""
+        return tau if self.tau_convention == "nir" else tau / self.dt
 
     def describe(self) -> str:
         """One line for generated headers; stable so output stays byte-identical."""
@@ -43,13 +54,16 @@ class Options:
                 f"compare={self.compare}")
         if self.cuba_order != "current-first":
             text += f" cuba-order={self.cuba_order}"
+        if self.tau_convention != "nir":
+            text += f" tau={self.tau_convention}"
         return text
 
 
 def resolve_options(*, preset: Optional[str] = None, dt: Optional[float] = None,
                     reset: Optional[str] = None, compare: Optional[str] = None,
                     precision: Optional[str] = None,
-                    cuba_order: Optional[str] = None) -> Options:
+                    cuba_order: Optional[str] = None,
+                    tau_convention: Optional[str] = None) -> Options:
     """Combines a preset with explicit options; explicit ones win.
 
     Raises ValueError with a user-facing message on an unknown or missing value.
@@ -60,7 +74,8 @@ def resolve_options(*, preset: Optional[str] = None, dt: Optional[float] = None,
             raise ValueError(f"unknown preset '{preset}' (known: {', '.join(sorted(PRESETS))})")
         values.update(PRESETS[preset])
     for key, value in (("dt", dt), ("reset", reset), ("compare", compare),
-                       ("precision", precision), ("cuba_order", cuba_order)):
+                       ("precision", precision), ("cuba_order", cuba_order),
+                       ("tau_convention", tau_convention)):
         if value is not None:
             values[key] = value
     if "dt" not in values:
@@ -75,7 +90,8 @@ def resolve_options(*, preset: Optional[str] = None, dt: Optional[float] = None,
         raise ValueError(f"--dt must be a positive finite number, got {dt_value!r}")
     values["dt"] = dt_value
     for key, allowed in (("reset", RESET_MODES), ("compare", COMPARE_MODES),
-                         ("precision", PRECISIONS), ("cuba_order", CUBA_ORDERS)):
+                         ("precision", PRECISIONS), ("cuba_order", CUBA_ORDERS),
+                         ("tau_convention", TAU_CONVENTIONS)):
         if key in values and values[key] not in allowed:
             flag = key.replace("_", "-")
             raise ValueError(f"--{flag} must be one of {', '.join(allowed)}, got '{values[key]}'")

@@ -59,3 +59,41 @@ def test_reset_mode_matters_on_these_fixtures():
     outputs = api.run(model, inputs, backend="reference", preset="snntorch", reset="value",
                       precision="f64")
     assert not np.array_equal(outputs, expected)
+
+
+@pytest.mark.parametrize("precision", ["f64", "f32"])
+def test_norse_lifbox_fixture_is_reproduced_exactly(precision):
+    """Norse 1.1 writes tau as dt / tau_mem; the norse preset reads it back."""
+    inputs = _load("norse", "lifbox", "input")
+    expected = _load("norse", "lifbox", "output")
+    model = os.path.join(FIXTURES, "norse_lifbox.nir")
+    outputs = api.run(model, inputs, backend="c", preset="norse", precision=precision)
+    assert 0.02 < expected.mean() < 0.5
+    assert np.array_equal(outputs, expected), \
+        f"{int((outputs != expected).sum())} of {expected.size} outputs differ"
+    # Without the correction of Norse's tau the result is wrong.
+    wrong = api.run(model, inputs, backend="reference", preset="norse", tau_convention="nir",
+                    precision="f64")
+    assert not np.array_equal(wrong, expected)
+
+
+def test_norse_li_readout_membrane_matches():
+    """An LI output layer delivers its membrane: equal to Norse's up to rounding."""
+    inputs = _load("norse", "lifbox_li", "input")
+    expected = _load("norse", "lifbox_li", "output")
+    model = os.path.join(FIXTURES, "norse_lifbox_li.nir")
+    outputs = api.run(model, inputs, backend="c", preset="norse", precision="f64")
+    assert np.std(expected) > 0
+    np.testing.assert_allclose(outputs, expected, rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize("framework,case,word", [("norse", "lifbox", "Norse"),
+                                                 ("snntorch", "rleaky", "snnTorch")])
+def test_check_names_the_exporter(framework, case, word):
+    import subprocess
+    import sys
+    result = subprocess.run([sys.executable, "-m", "snnc", "check",
+                             os.path.join(FIXTURES, f"{framework}_{case}.nir")],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert f"--preset {framework}" in result.stdout and word in result.stdout

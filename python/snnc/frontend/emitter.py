@@ -202,7 +202,8 @@ def _emit_layer(layer: Layer, x, state_in, options, tensor, elem):
             v_next = snn.integrator(x, state_in[0], _param_attr(gain))
             return v_next, [v_next]
         if layer.kind == "li":
-            decay, gain, leak = semantics.leaky_constants(p["tau"], p["r"], p["v_leak"], dt)
+            decay, gain, leak = semantics.leaky_constants(options.true_tau(p["tau"]), p["r"],
+                                                          p["v_leak"], dt)
             v_next = snn.li(x, state_in[0], _param_attr(decay), _param_attr(gain),
                             _param_attr(leak))
             return v_next, [v_next]
@@ -218,7 +219,8 @@ def _emit_layer(layer: Layer, x, state_in, options, tensor, elem):
             op = snn.IFOp(neuron_type, neuron_type, x, state_in[0], _param_attr(gain),
                           *spike_params, spike_prev=spike_prev)
         else:
-            decay, gain, leak = semantics.leaky_constants(p["tau"], p["r"], p["v_leak"], dt)
+            decay, gain, leak = semantics.leaky_constants(options.true_tau(p["tau"]), p["r"],
+                                                          p["v_leak"], dt)
             op = snn.LIFOp(neuron_type, neuron_type, x, state_in[0], _param_attr(decay),
                            _param_attr(gain), _param_attr(leak), *spike_params,
                            spike_prev=spike_prev)
@@ -228,8 +230,10 @@ def _emit_layer(layer: Layer, x, state_in, options, tensor, elem):
 
 def _emit_cuba(layer, x, state_in, options, tensor):
     p, dt = layer.params, options.dt
-    syn_decay, syn_gain = semantics.synapse_constants(p["tau_syn"], p["w_in"], dt)
-    decay, gain, leak = semantics.leaky_constants(p["tau_mem"], p["r"], p["v_leak"], dt)
+    syn_decay, syn_gain = semantics.synapse_constants(options.true_tau(p["tau_syn"]),
+                                                      p["w_in"], dt)
+    decay, gain, leak = semantics.leaky_constants(options.true_tau(p["tau_mem"]), p["r"],
+                                                  p["v_leak"], dt)
     neuron_type = tensor(layer.out_shape)
     common = [_param_attr(syn_decay), _param_attr(syn_gain), _param_attr(decay),
               _param_attr(gain), _param_attr(leak)]
