@@ -38,6 +38,45 @@ def _weighted_sum(weight, bias, x, dtype):
     return acc
 
 
+def _convolve(x, weight, bias, stride, padding, dilation, groups):
+    """x [S, C, H, W], weight [F, C/groups, KH, KW]: the output starts from the
+    bias and accumulates weight * input in order of c, then kh, then kw."""
+    n_seq, channels, height, width = x.shape
+    filters, per_group, kh, kw = weight.shape
+    xp = np.zeros((n_seq, channels, height + 2 * padding[0], width + 2 * padding[1]), x.dtype)
+    xp[:, :, padding[0]:padding[0] + height, padding[1]:padding[1] + width] = x
+    oh = (height + 2 * padding[0] - dilation[0] * (kh - 1) - 1) // stride[0] + 1
+    ow = (width + 2 * padding[1] - dilation[1] * (kw - 1) - 1) // stride[1] + 1
+    acc = np.broadcast_to(bias[None, :, None, None], (n_seq, filters, oh, ow)).astype(x.dtype)
+    per_filter_group = filters // groups
+    for f0 in range(0, filters, per_filter_group):
+        g = f0 // per_filter_group
+        fs = slice(f0, f0 + per_filter_group)
+        for c in range(per_group):
+            for i in range(kh):
+                for j in range(kw):
+                    window = xp[:, g * per_group + c,
+                                i * dilation[0]:i * dilation[0] + stride[0] * (oh - 1) + 1:stride[0],
+                                j * dilation[1]:j * dilation[1] + stride[1] * (ow - 1) + 1:stride[1]]
+                    acc[:, fs] = acc[:, fs] + weight[None, fs, c, i, j, None, None] * window[:, None]
+    return acc
+
+
+def _pool(x, kernel, stride, average):
+    """Sum (or average) of each window, summed in order of kh, then kw."""
+    n_seq, channels, height, width = x.shape
+    oh = (height - kernel[0]) // stride[0] + 1
+    ow = (width - kernel[1]) // stride[1] + 1
+    acc = np.zeros((n_seq, channels, oh, ow), x.dtype)
+    for i in range(kernel[0]):
+        for j in range(kernel[1]):
+            acc = acc + x[:, :, i:i + stride[0] * (oh - 1) + 1:stride[0],
+                          j:j + stride[1] * (ow - 1) + 1:stride[1]]
+    if average:
+        acc = acc / x.dtype.type(kernel[0] * kernel[1])
+    return acc
+
+
 def _constants(layer: Layer, options: Options, cast) -> Dict[str, Optional[np.ndarray]]:
     """Per-step constants from the NIR parameters (forward Euler)."""
     p, dt, kind = dict(layer.params), options.dt, layer.kind
@@ -45,7 +84,7 @@ def _constants(layer: Layer, options: Options, cast) -> Dict[str, Optional[np.nd
         if key in p and options.tau_convention == "norse-inverse":
             p[key] = p[key] / dt  # Norse writes dt / tau
     c: Dict[str, Optional[np.ndarray]] = {}
-    if kind in ("affine", "linear"):
+    if kind in ("affine", "linear", "conv1d", "conv2d"):
         c["weight"] = cast(p["weight"])
         c["bias"] = cast(p["bias"]) if "bias" in p else None
     elif kind in ("li", "lif"):
@@ -94,6 +133,19 @@ def _step_layer(layer, c, st, x, options, dtype):
         return _weighted_sum(c["weight"], c["bias"], x, dtype)
     if kind == "flatten":
         return x.reshape((x.shape[0],) + tuple(layer.out_shape))
+    if kind in ("conv1d", "conv2d"):
+        p = layer.params
+        stride, padding, dilation = (list(p[k]) for k in ("stride", "padding", "dilation"))
+        weight = c["weight"]
+        if kind == "conv1d":
+            x = x[:, :, None, :]
+            weight = weight[:, :, None, :]
+            stride, padding, dilation = [1] + stride, [0] + padding, [1] + dilation
+        y = _convolve(x, weight, c["bias"], stride, padding, dilation, int(p["groups"]))
+        return y.reshape((x.shape[0],) + tuple(layer.out_shape))
+    if kind in ("sumpool2d", "avgpool2d"):
+        return _pool(x, list(layer.params["kernel"]), list(layer.params["stride"]),
+                     kind == "avgpool2d")
     if kind == "scale":
         return c["scale"] * x
     if kind == "threshold":

@@ -97,3 +97,19 @@ def test_check_names_the_exporter(framework, case, word):
                             capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert f"--preset {framework}" in result.stdout and word in result.stdout
+
+
+@pytest.mark.parametrize("precision", ["f64", "f32"])
+@pytest.mark.parametrize("framework", ["snntorch", "norse"])
+def test_convolutional_fixture_is_reproduced_exactly(framework, precision):
+    """snnTorch: Conv2d -> AvgPool2d -> LIF -> Flatten -> Affine -> LIF;
+    Norse: Conv2d -> LIFBox with a [2, 6, 6] output."""
+    inputs = _load(framework, "conv", "input")
+    expected = _load(framework, "conv", "output")
+    model = os.path.join(FIXTURES, f"{framework}_conv.nir")
+    flat_inputs = inputs.reshape(inputs.shape[0], inputs.shape[1], -1)
+    outputs = api.run(model, flat_inputs, backend="c", preset=framework, precision=precision)
+    outputs = outputs.reshape(expected.shape)
+    assert 0.02 < expected.mean() < 0.5
+    assert np.array_equal(outputs, expected), \
+        f"{int((outputs != expected).sum())} of {expected.size} outputs differ"

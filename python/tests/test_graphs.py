@@ -69,6 +69,36 @@ def graphs():
                          edges=[("input", "w"), ("w", "l"), ("l", "output")], type_check=False)
     g["nested"] = ({**io(6, 5), "f": affine(5, 6, 0.8), "block": inner, "l": lif(5)},
                    [("input", "f"), ("f", "block"), ("block", "l"), ("l", "output")])
+    def image_io(shape, n_out):
+        return {"input": nir.Input(input_type={"input": np.array(shape)}),
+                "output": nir.Output(output_type={"output": np.array([n_out])})}
+
+    conv = nir.Conv2d(input_shape=(7, 7), weight=RNG.normal(0, 0.6, (3, 2, 3, 3)),
+                      stride=(2, 1), padding=(1, 2), dilation=(1, 2), groups=1,
+                      bias=RNG.normal(0, 0.1, 3))
+    # output [3, 4, 7]: H = (7 + 2 - 3) // 2 + 1, W = (7 + 4 - 5) // 1 + 1 (dilated kernel 5)
+    g["conv2d_pool"] = ({**image_io([2, 7, 7], 6), "conv": conv, "l1": lif(84),
+                         "pool": nir.SumPool2d(kernel_size=np.array([2, 2]),
+                                               stride=np.array([2, 2]),
+                                               padding=np.array([0, 0])),
+                         "flat": nir.Flatten(input_type={"input": np.array([3, 2, 3])},
+                                             start_dim=0),
+                         "f": affine(6, 18), "l2": lif(6)},
+                        [("input", "conv"), ("conv", "l1"), ("l1", "pool"), ("pool", "flat"),
+                         ("flat", "f"), ("f", "l2"), ("l2", "output")])
+    g["conv2d_pool"][0]["l1"] = nir.LIF(tau=np.full((3, 4, 7), 0.02), r=np.full((3, 4, 7), 20.),
+                                         v_leak=np.zeros((3, 4, 7)),
+                                         v_threshold=RNG.uniform(0.5, 1.5, (3, 4, 7)),
+                                         v_reset=np.zeros((3, 4, 7)))
+    conv1 = nir.Conv1d(input_shape=9, weight=RNG.normal(0, 0.6, (2, 3, 3)), stride=2,
+                       padding=1, dilation=1, groups=1, bias=np.zeros(2))
+    g["conv1d_avgpool"] = ({**image_io([3, 9], 10), "conv": conv1,
+                            "l": nir.LIF(tau=np.full((2, 5), 0.02), r=np.full((2, 5), 20.),
+                                         v_leak=np.zeros((2, 5)), v_threshold=np.ones((2, 5)),
+                                         v_reset=np.zeros((2, 5))),
+                            "flat": nir.Flatten(input_type={"input": np.array([2, 5])},
+                                                start_dim=0)},
+                           [("input", "conv"), ("conv", "l"), ("l", "flat"), ("flat", "output")])
     return g
 
 

@@ -190,6 +190,13 @@ def _emit_layer(layer: Layer, x, state_in, options, tensor, elem):
                     ir.DenseElementsAttr.get(p["bias"].astype(_np_dtype(options)),
                                              type=elem)).result
             return snn.linear(tensor(layer.out_shape), x, weight, bias=bias), []
+        if layer.kind in ("conv1d", "conv2d"):
+            return _emit_conv(layer, x, options, tensor, elem), []
+        if layer.kind in ("sumpool2d", "avgpool2d"):
+            kind = ir.Attribute.parse(f"#snn.pool_kind<{layer.kind[:3]}>")
+            return snn.Pool2DOp(tensor(layer.out_shape), x, kind,
+                                ir.DenseI64ArrayAttr.get([int(v) for v in p["kernel"]]),
+                                ir.DenseI64ArrayAttr.get([int(v) for v in p["stride"]])).result, []
         if layer.kind == "flatten":
             return _reshaped(x, layer.out_shape, tensor), []
         if layer.kind == "scale":
@@ -226,6 +233,30 @@ def _emit_layer(layer: Layer, x, state_in, options, tensor, elem):
                            spike_prev=spike_prev)
         v_next, spike = op.results
         return spike, ([v_next, spike] if delayed else [v_next])
+
+
+def _emit_conv(layer, x, options, tensor, elem):
+    """Conv2d directly; Conv1d as a Conv2d of height 1."""
+    p = layer.params
+    weight, in_shape, out_shape = p["weight"], layer.in_shape, layer.out_shape
+    stride, padding, dilation = (list(map(int, p[k])) for k in ("stride", "padding", "dilation"))
+    if layer.kind == "conv1d":
+        weight = weight[:, :, None, :]
+        x = _reshaped(x, [in_shape[0], 1, in_shape[1]], tensor)
+        stride, padding, dilation = [1] + stride, [0] + padding, [1] + dilation
+        out_2d = [out_shape[0], 1, out_shape[1]]
+    else:
+        out_2d = list(out_shape)
+    dtype = _np_dtype(options)
+    w = arith.ConstantOp(tensor(weight.shape),
+                         ir.DenseElementsAttr.get(weight.astype(dtype), type=elem)).result
+    b = arith.ConstantOp(tensor(p["bias"].shape),
+                         ir.DenseElementsAttr.get(p["bias"].astype(dtype), type=elem)).result
+    y = snn.Conv2DOp(tensor(out_2d), x, w, ir.DenseI64ArrayAttr.get(stride),
+                     ir.DenseI64ArrayAttr.get(padding), ir.DenseI64ArrayAttr.get(dilation),
+                     ir.IntegerAttr.get(ir.IntegerType.get_signless(64), int(p["groups"])),
+                     bias=b).result
+    return _reshaped(y, list(out_shape), tensor)
 
 
 def _emit_cuba(layer, x, state_in, options, tensor):

@@ -32,9 +32,11 @@ ELEMENTWISE_PARAMS = {
 }
 SYNAPSES = {"Affine": "affine", "Linear": "linear"}
 RESHAPES = {"Flatten": "flatten"}
+CONVOLUTIONS = {"Conv1d": "conv1d", "Conv2d": "conv2d"}
+POOLS = {"SumPool2d": "sumpool2d", "AvgPool2d": "avgpool2d"}
 PORTS = ("Input", "Output")
 SUPPORTED = (tuple(NEURON_PARAMS) + tuple(ELEMENTWISE_PARAMS) + tuple(SYNAPSES)
-             + tuple(RESHAPES) + PORTS + ("NIRGraph",))
+             + tuple(RESHAPES) + tuple(CONVOLUTIONS) + tuple(POOLS) + PORTS + ("NIRGraph",))
 # Time constants divide the time step: zero or negative values are meaningless.
 POSITIVE_PARAMS = ("tau", "tau_syn", "tau_mem")
 
@@ -446,6 +448,10 @@ def _make_layer(name, node, in_shape, path) -> Layer:
         return Layer(name, type_name, SYNAPSES[type_name], ident, in_shape,
                      (weight.shape[0],), params)
 
+    if type_name in CONVOLUTIONS:
+        return _make_conv(name, node, type_name, ident, in_shape, path)
+    if type_name in POOLS:
+        return _make_pool(name, node, type_name, ident, in_shape, path)
     if type_name in RESHAPES:
         from nir.ir.utils import calc_flatten_output
         try:
@@ -472,3 +478,90 @@ def _make_layer(name, node, in_shape, path) -> Layer:
         if field in params and np.any(params[field] <= 0):
             raise SNNCError(f"parameter '{field}' must be positive", path=path, node=name)
     return Layer(name, type_name, kind, ident, in_shape, in_shape, params)
+
+
+def _pair(value, count, path, name, field):
+    """NIR writes window parameters as an int or one value per spatial dim."""
+    array = np.asarray(value).reshape(-1)
+    if array.size == 1:
+        array = np.repeat(array, count)
+    if array.size != count or not np.all(np.isfinite(array.astype(float))):
+        raise SNNCError(f"'{field}' must have {count} value(s), got {list(array)}",
+                        path=path, node=name)
+    return [int(v) for v in array]
+
+
+def _window_extent(size, kernel, stride, padding, dilation):
+    span = dilation * (kernel - 1) + 1
+    if stride <= 0 or size + 2 * padding < span:
+        return -1
+    return (size + 2 * padding - span) // stride + 1
+
+
+def _make_conv(name, node, type_name, ident, in_shape, path) -> Layer:
+    dims = 2 if type_name == "Conv2d" else 1
+    weight = _as_float_array(node.weight, path, name, "weight")
+    if weight.ndim != dims + 2:
+        raise SNNCError(f"weight must have {dims + 2} dimensions [F, C/groups, "
+                        f"{'KH, KW' if dims == 2 else 'K'}], got {list(weight.shape)}",
+                        path=path, node=name)
+    if len(in_shape) != dims + 1:
+        raise SNNCError(f"expects input [C, {'H, W' if dims == 2 else 'L'}], got "
+                        f"{list(in_shape)}", path=path, node=name)
+    groups = int(np.asarray(node.groups).reshape(-1)[0])
+    if groups < 1 or in_shape[0] % groups or weight.shape[0] % groups \
+            or weight.shape[1] * groups != in_shape[0]:
+        raise SNNCError(f"weight {list(weight.shape)} with groups={groups} does not fit "
+                        f"{in_shape[0]} input channels", path=path, node=name)
+    stride = _pair(node.stride, dims, path, name, "stride")
+    dilation = _pair(node.dilation, dims, path, name, "dilation")
+    kernel = list(weight.shape[2:])
+    if isinstance(node.padding, str):
+        if node.padding == "valid":
+            padding = [0] * dims
+        elif node.padding == "same" and all((d * (k - 1)) % 2 == 0
+                                            for d, k in zip(dilation, kernel)):
+            padding = [d * (k - 1) // 2 for d, k in zip(dilation, kernel)]
+        else:
+            raise SNNCError(f"padding '{node.padding}' is not supported", path=path, node=name)
+    else:
+        padding = _pair(node.padding, dims, path, name, "padding")
+    if any(v < 1 for v in stride + dilation) or any(p < 0 for p in padding):
+        raise SNNCError("stride and dilation must be positive and padding not negative",
+                        path=path, node=name)
+    out_spatial = [_window_extent(in_shape[1 + d], kernel[d], stride[d], padding[d],
+                                  dilation[d]) for d in range(dims)]
+    if any(e < 1 for e in out_spatial):
+        raise SNNCError(f"the kernel {kernel} does not fit the input {list(in_shape)}",
+                        path=path, node=name)
+    bias = getattr(node, "bias", None)
+    bias = np.zeros(weight.shape[0]) if bias is None else \
+        _as_float_array(bias, path, name, "bias").reshape(-1)
+    if bias.size == 1:
+        bias = np.full(weight.shape[0], bias[0])
+    if bias.shape != (weight.shape[0],):
+        raise SNNCError(f"bias has {bias.size} elements for {weight.shape[0]} filters",
+                        path=path, node=name)
+    params = {"weight": weight, "bias": bias, "stride": np.array(stride),
+              "padding": np.array(padding), "dilation": np.array(dilation),
+              "groups": np.array(groups)}
+    return Layer(name, type_name, CONVOLUTIONS[type_name], ident, in_shape,
+                 (weight.shape[0], *out_spatial), params)
+
+
+def _make_pool(name, node, type_name, ident, in_shape, path) -> Layer:
+    if len(in_shape) != 3:
+        raise SNNCError(f"expects input [C, H, W], got {list(in_shape)}", path=path, node=name)
+    kernel = _pair(node.kernel_size, 2, path, name, "kernel_size")
+    stride = _pair(node.stride, 2, path, name, "stride")
+    padding = _pair(node.padding, 2, path, name, "padding")
+    if any(padding):
+        raise SNNCError("pooling with padding is not supported yet", path=path, node=name)
+    out_spatial = [_window_extent(in_shape[1 + d], kernel[d], stride[d], 0, 1)
+                   for d in range(2)]
+    if any(v < 1 for v in kernel + stride) or any(e < 1 for e in out_spatial):
+        raise SNNCError(f"the window {kernel} with stride {stride} does not fit the input "
+                        f"{list(in_shape)}", path=path, node=name)
+    params = {"kernel": np.array(kernel), "stride": np.array(stride)}
+    return Layer(name, type_name, POOLS[type_name], ident, in_shape,
+                 (in_shape[0], *out_spatial), params)

@@ -19,6 +19,7 @@
 //
 // RUN: snn-opt %s --convert-snn-to-linalg | FileCheck %s
 
+// CHECK-DAG: #[[$FLAT3:.+]] = affine_map<(d0, d1) -> (d1 + d0 * 3)>
 // CHECK-DAG: #[[$ID1:.+]] = affine_map<(d0) -> (d0)>
 // CHECK-DAG: #[[$ID2:.+]] = affine_map<(d0, d1) -> (d0, d1)>
 
@@ -240,14 +241,14 @@ func.func @lif_value(%x: tensor<4xf32>, %v: tensor<4xf32>) -> (tensor<4xf32>, te
 // CHECK-LABEL: func.func @lif_subtract(
 // CHECK-SAME:      %[[X:[^:]+]]: tensor<2x3xf32>, %[[V:[^:]+]]: tensor<2x3xf32>)
 // CHECK-DAG:     %[[DECAY:.+]] = arith.constant 5.000000e-01 : f32
-// CHECK-DAG:     %[[THR:.+]] = arith.constant dense<{{\[}}[1.000000e+00, 2.000000e+00, 3.000000e+00], [4.000000e+00, 5.000000e+00, 6.000000e+00]]> : tensor<2x3xf32>
-// CHECK-NOT:     arith.constant dense<{{\[}}[0.000000e+00, 1.000000e+00
+// CHECK-DAG:     %[[THR:.+]] = arith.constant dense<[1.000000e+00, 2.000000e+00, 3.000000e+00, 4.000000e+00, 5.000000e+00, 6.000000e+00]> : tensor<6xf32>
+// CHECK-NOT:     arith.constant dense<[0.000000e+00, 1.000000e+00
 // CHECK-DAG:     %[[EV:.+]] = tensor.empty() : tensor<2x3xf32>
 // CHECK-DAG:     %[[ES:.+]] = tensor.empty() : tensor<2x3xi8>
 // CHECK:         linalg.generic
-// CHECK-SAME:        indexing_maps = [#[[$ID2]], #[[$ID2]], #[[$ID2]], #[[$ID2]], #[[$ID2]]]
+// CHECK-SAME:        indexing_maps = [#[[$ID2]], #[[$ID2]], #[[$FLAT3]], #[[$ID2]], #[[$ID2]]]
 // CHECK-SAME:        iterator_types = ["parallel", "parallel"]
-// CHECK-SAME:        ins(%[[X]], %[[V]], %[[THR]] : tensor<2x3xf32>, tensor<2x3xf32>, tensor<2x3xf32>)
+// CHECK-SAME:        ins(%[[X]], %[[V]], %[[THR]] : tensor<2x3xf32>, tensor<2x3xf32>, tensor<6xf32>)
 // CHECK-SAME:        outs(%[[EV]], %[[ES]] : tensor<2x3xf32>, tensor<2x3xi8>)
 // CHECK-NEXT:    ^bb0(%[[XI:.+]]: f32, %[[VI:.+]]: f32, %[[TI:.+]]: f32, %{{.+}}: f32, %{{.+}}: i8):
 // CHECK-NEXT:      %[[DV:.+]] = arith.mulf %[[DECAY]], %[[VI]] : f32

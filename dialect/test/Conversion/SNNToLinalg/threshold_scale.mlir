@@ -5,6 +5,8 @@
 //
 // RUN: snn-opt %s --convert-snn-to-linalg | FileCheck %s
 
+// CHECK-DAG: #[[$FLAT3:.+]] = affine_map<(d0, d1) -> (d1 + d0 * 3)>
+// CHECK-DAG: #[[$FLAT2:.+]] = affine_map<(d0, d1) -> (d1 + d0 * 2)>
 // CHECK-DAG: #[[$ID1:.+]] = affine_map<(d0) -> (d0)>
 // CHECK-DAG: #[[$ID2:.+]] = affine_map<(d0, d1) -> (d0, d1)>
 
@@ -30,14 +32,15 @@ func.func @scale(%x: tensor<2x3xf32>) -> tensor<2x3xf32> {
   return %y : tensor<2x3xf32>
 }
 
-// The f64 parameter is rounded to the element type (0.1 -> f32).
+// The f64 parameter is rounded to the element type (0.1 -> f32); a
+// multi-dimensional per-element parameter is flat, read at the row-major position.
 // CHECK-LABEL: func.func @scale_per_element(
 // CHECK-SAME:      %[[X:[^:]+]]: tensor<2x3xf32>)
-// CHECK:         %[[K:.+]] = arith.constant dense<{{\[}}[1.000000e+00, 2.000000e+00, 3.000000e+00], [4.000000e+00, 5.000000e+00, 1.000000e-01]]> : tensor<2x3xf32>
+// CHECK:         %[[K:.+]] = arith.constant dense<[1.000000e+00, 2.000000e+00, 3.000000e+00, 4.000000e+00, 5.000000e+00, 1.000000e-01]> : tensor<6xf32>
 // CHECK:         linalg.generic
-// CHECK-SAME:        indexing_maps = [#[[$ID2]], #[[$ID2]], #[[$ID2]]]
+// CHECK-SAME:        indexing_maps = [#[[$ID2]], #[[$FLAT3]], #[[$ID2]]]
 // CHECK-SAME:        iterator_types = ["parallel", "parallel"]
-// CHECK-SAME:        ins(%[[X]], %[[K]] : tensor<2x3xf32>, tensor<2x3xf32>)
+// CHECK-SAME:        ins(%[[X]], %[[K]] : tensor<2x3xf32>, tensor<6xf32>)
 // CHECK-NEXT:    ^bb0(%[[XI:.+]]: f32, %[[KI:.+]]: f32, %{{.+}}: f32):
 // CHECK-NEXT:      %[[R:.+]] = arith.mulf %[[KI]], %[[XI]] : f32
 // CHECK-NEXT:      linalg.yield %[[R]] : f32
@@ -114,11 +117,11 @@ func.func @threshold_ge_i8(%x: tensor<8xf32>) -> tensor<8xi8> {
 // Per-neuron thresholds are a second input.
 // CHECK-LABEL: func.func @threshold_per_neuron(
 // CHECK-SAME:      %[[X:[^:]+]]: tensor<2x2xf64>)
-// CHECK:         %[[T:.+]] = arith.constant dense<{{\[}}[1.000000e+00, 2.000000e+00], [3.000000e+00, 4.000000e+00]]> : tensor<2x2xf64>
+// CHECK:         %[[T:.+]] = arith.constant dense<[1.000000e+00, 2.000000e+00, 3.000000e+00, 4.000000e+00]> : tensor<4xf64>
 // CHECK:         linalg.generic
-// CHECK-SAME:        indexing_maps = [#[[$ID2]], #[[$ID2]], #[[$ID2]]]
+// CHECK-SAME:        indexing_maps = [#[[$ID2]], #[[$FLAT2]], #[[$ID2]]]
 // CHECK-SAME:        iterator_types = ["parallel", "parallel"]
-// CHECK-SAME:        ins(%[[X]], %[[T]] : tensor<2x2xf64>, tensor<2x2xf64>)
+// CHECK-SAME:        ins(%[[X]], %[[T]] : tensor<2x2xf64>, tensor<4xf64>)
 // CHECK-NEXT:    ^bb0(%[[XI:.+]]: f64, %[[TI:.+]]: f64, %{{.+}}: f64):
 // CHECK-NEXT:      arith.cmpf ogt, %[[XI]], %[[TI]] : f64
 func.func @threshold_per_neuron(%x: tensor<2x2xf64>) -> tensor<2x2xf64> {

@@ -61,6 +61,70 @@ def SNN_LinearOp : SNN_Op<"linear"> {
   let hasVerifier = 1;
 }
 
+def SNN_Conv2DOp : SNN_Op<"conv2d"> {
+  let summary = "2-D convolution synapse";
+  let description = [{
+    NIR `Conv2d` (and `Conv1d`, as a convolution of height 1). `input` has
+    shape `[C, H, W]`, `weight` `[F, C / groups, KH, KW]`, the optional
+    `bias` `[F]`, the result `[F, OH, OW]` with
+    `OH = (H + 2 padding[0] - dilation[0] (KH - 1) - 1) / stride[0] + 1`
+    (likewise OW). Input outside the image reads as zero. Each output
+    element starts from the bias (or zero) and accumulates
+    `weight[f, c, kh, kw] * input[c, oh * stride + kh * dilation - padding, ...]`
+    in order of `c`, then `kh`, then `kw`. Only `groups = 1` can be lowered
+    so far.
+
+    Example:
+    ```mlir
+    %y = snn.conv2d %x, %w, %b {stride = array<i64: 1, 1>, padding = array<i64: 1, 1>,
+                                dilation = array<i64: 1, 1>, groups = 1 : i64}
+        : tensor<1x8x8xf32>, tensor<2x1x3x3xf32>, tensor<2xf32> -> tensor<2x8x8xf32>
+    ```
+  }];
+  let arguments = (ins AnyRankedTensor:$input, AnyRankedTensor:$weight,
+                       Optional<AnyRankedTensor>:$bias,
+                       DenseI64ArrayAttr:$stride, DenseI64ArrayAttr:$padding,
+                       DenseI64ArrayAttr:$dilation, I64Attr:$groups);
+  let results = (outs AnyRankedTensor:$output);
+  let assemblyFormat = [{
+    $input `,` $weight (`,` $bias^)? attr-dict `:` type($input) `,` type($weight)
+    (`,` type($bias)^)? `->` type($output)
+  }];
+  let hasVerifier = 1;
+}
+
+def SNN_PoolSum : I32EnumAttrCase<"sum", 0>;
+def SNN_PoolAvg : I32EnumAttrCase<"avg", 1>;
+def SNN_PoolKindEnum : I32EnumAttr<"PoolKind", "how a pooling window is reduced",
+    [SNN_PoolSum, SNN_PoolAvg]> {
+  let cppNamespace = "::mlir::snn";
+  let genSpecializedAttr = 0;
+}
+def SNN_PoolKindAttr : EnumAttr<SNN_Dialect, SNN_PoolKindEnum, "pool_kind"> {
+  let assemblyFormat = "`<` $value `>`";
+}
+
+def SNN_Pool2DOp : SNN_Op<"pool2d"> {
+  let summary = "2-D sum or average pooling";
+  let description = [{
+    NIR `SumPool2d` and `AvgPool2d` without padding: `input` `[C, H, W]`,
+    result `[C, OH, OW]` with `OH = (H - kernel[0]) / stride[0] + 1`. Each
+    output is the sum of its window in order of `kh`, then `kw`, starting
+    from zero; `avg` divides that sum by `kernel[0] * kernel[1]`.
+
+    Example:
+    ```mlir
+    %y = snn.pool2d %x {kind = #snn.pool_kind<avg>, kernel = array<i64: 2, 2>,
+                        stride = array<i64: 2, 2>} : tensor<2x8x8xf32> -> tensor<2x4x4xf32>
+    ```
+  }];
+  let arguments = (ins AnyRankedTensor:$input, SNN_PoolKindAttr:$kind,
+                       DenseI64ArrayAttr:$kernel, DenseI64ArrayAttr:$stride);
+  let results = (outs AnyRankedTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
+  let hasVerifier = 1;
+}
+
 def SNN_SumOp : SNN_Op<"sum"> {
   let summary = "sum of the values that arrive at a node";
   let description = [{

@@ -225,6 +225,96 @@ LogicalResult LinearOp::verify() {
   return success();
 }
 
+/// Output extent of a convolution or pooling window sweep, or -1 if the
+/// window does not fit.
+static int64_t windowExtent(int64_t size, int64_t kernel, int64_t stride,
+                            int64_t padding, int64_t dilation) {
+  int64_t span = dilation * (kernel - 1) + 1;
+  if (size + 2 * padding < span || stride <= 0)
+    return -1;
+  return (size + 2 * padding - span) / stride + 1;
+}
+
+LogicalResult Conv2DOp::verify() {
+  if (failed(verifyStaticShape(*this)) ||
+      failed(verifySpikeElement(*this, getInput(), "input")) ||
+      failed(verifyComputeElement(*this, getWeight(), "weight")))
+    return failure();
+  auto in = getInput().getType();
+  auto w = getWeight().getType();
+  auto out = getOutput().getType();
+  if (in.getRank() != 3 || w.getRank() != 4 || out.getRank() != 3)
+    return emitOpError() << "expects input [C, H, W], weight [F, C/groups, KH, KW] "
+                            "and result [F, OH, OW]";
+  for (auto [name, values] : {std::pair{"stride", getStride()},
+                              std::pair{"padding", getPadding()},
+                              std::pair{"dilation", getDilation()}}) {
+    if (values.size() != 2)
+      return emitOpError() << name << " must have two values";
+    for (int64_t v : values)
+      if (v < 0 || (v == 0 && StringRef(name) != "padding"))
+        return emitOpError() << name << " values must be positive";
+  }
+  int64_t groups = getGroups();
+  if (groups < 1 || in.getDimSize(0) % groups || w.getDimSize(0) % groups)
+    return emitOpError() << "groups (" << groups
+                         << ") must divide the input and output channels";
+  if (w.getDimSize(1) * groups != in.getDimSize(0))
+    return emitOpError() << "weight expects " << w.getDimSize(1) * groups
+                         << " input channels, input has " << in.getDimSize(0);
+  if (isQuantized(w.getElementType()))
+    return emitOpError() << "on quantized types is not supported yet";
+  if (w.getElementType() != out.getElementType())
+    return emitOpError() << "result must have the weight's element type";
+  if (Value bias = getBias())
+    if (bias.getType() != RankedTensorType::get({w.getDimSize(0)}, w.getElementType()))
+      return emitOpError() << "bias must be [" << w.getDimSize(0) << "] of the weight's type";
+  for (int d = 0; d < 2; ++d) {
+    int64_t expected =
+        windowExtent(in.getDimSize(d + 1), w.getDimSize(d + 2), getStride()[d],
+                     getPadding()[d], getDilation()[d]);
+    if (out.getDimSize(0) != w.getDimSize(0) || out.getDimSize(d + 1) != expected)
+      return emitOpError() << "result shape must be [" << w.getDimSize(0) << ", "
+                           << windowExtent(in.getDimSize(1), w.getDimSize(2),
+                                           getStride()[0], getPadding()[0],
+                                           getDilation()[0])
+                           << ", "
+                           << windowExtent(in.getDimSize(2), w.getDimSize(3),
+                                           getStride()[1], getPadding()[1],
+                                           getDilation()[1])
+                           << "], got " << out;
+  }
+  return success();
+}
+
+LogicalResult Pool2DOp::verify() {
+  if (failed(verifyStaticShape(*this)) ||
+      failed(verifyComputeElement(*this, getOutput(), "result")))
+    return failure();
+  auto in = getInput().getType();
+  auto out = getOutput().getType();
+  if (in.getRank() != 3 || out.getRank() != 3)
+    return emitOpError() << "expects input [C, H, W] and result [C, OH, OW]";
+  if (getKernel().size() != 2 || getStride().size() != 2)
+    return emitOpError() << "kernel and stride must have two values";
+  if (isQuantized(in.getElementType()) && getKind() == PoolKind::avg)
+    return emitOpError() << "average pooling on quantized types is not supported yet";
+  for (int d = 0; d < 2; ++d) {
+    if (getKernel()[d] < 1 || getStride()[d] < 1)
+      return emitOpError() << "kernel and stride values must be positive";
+    int64_t expected = windowExtent(in.getDimSize(d + 1), getKernel()[d], getStride()[d], 0, 1);
+    if (out.getDimSize(0) != in.getDimSize(0) || out.getDimSize(d + 1) != expected)
+      return emitOpError() << "result shape must be [" << in.getDimSize(0) << ", "
+                           << windowExtent(in.getDimSize(1), getKernel()[0], getStride()[0], 0, 1)
+                           << ", "
+                           << windowExtent(in.getDimSize(2), getKernel()[1], getStride()[1], 0, 1)
+                           << "], got " << out;
+  }
+  if (in.getElementType() != out.getElementType() && !isa<IntegerType>(in.getElementType()))
+    return emitOpError() << "result must have the input's element type";
+  return success();
+}
+
 LogicalResult SumOp::verify() {
   if (getInputs().size() < 2)
     return emitOpError() << "needs at least two inputs, got " << getInputs().size();
