@@ -1058,3 +1058,35 @@ func.func @sum_shape_mismatch(%a: tensor<4xf32>, %b: tensor<5xf32>) {
   %y = snn.sum %a, %b : tensor<4xf32>, tensor<5xf32> -> tensor<4xf32>
   return
 }
+
+// -----
+
+func.func @conv_wrong_result_shape(%x: tensor<1x8x8xf32>, %w: tensor<2x1x3x3xf32>) {
+  // expected-error @+1 {{'snn.conv2d' op result shape must be [2, 6, 6], got 'tensor<2x8x8xf32>'}}
+  %y = snn.conv2d %x, %w {stride = array<i64: 1, 1>, padding = array<i64: 0, 0>, dilation = array<i64: 1, 1>, groups = 1 : i64} : tensor<1x8x8xf32>, tensor<2x1x3x3xf32> -> tensor<2x8x8xf32>
+  return
+}
+
+// -----
+
+func.func @conv_channels(%x: tensor<3x8x8xf32>, %w: tensor<2x1x3x3xf32>) {
+  // expected-error @+1 {{'snn.conv2d' op weight expects 1 input channels, input has 3}}
+  %y = snn.conv2d %x, %w {stride = array<i64: 1, 1>, padding = array<i64: 0, 0>, dilation = array<i64: 1, 1>, groups = 1 : i64} : tensor<3x8x8xf32>, tensor<2x1x3x3xf32> -> tensor<2x6x6xf32>
+  return
+}
+
+// -----
+
+func.func @conv_zero_stride(%x: tensor<1x8x8xf32>, %w: tensor<2x1x3x3xf32>) {
+  // expected-error @+1 {{'snn.conv2d' op stride values must be positive}}
+  %y = snn.conv2d %x, %w {stride = array<i64: 0, 1>, padding = array<i64: 0, 0>, dilation = array<i64: 1, 1>, groups = 1 : i64} : tensor<1x8x8xf32>, tensor<2x1x3x3xf32> -> tensor<2x6x6xf32>
+  return
+}
+
+// -----
+
+func.func @pool_wrong_result_shape(%x: tensor<2x8x8xf32>) {
+  // expected-error @+1 {{'snn.pool2d' op result shape must be [2, 4, 4], got 'tensor<2x3x3xf32>'}}
+  %y = snn.pool2d %x {kind = #snn.pool_kind<sum>, kernel = array<i64: 2, 2>, stride = array<i64: 2, 2>} : tensor<2x8x8xf32> -> tensor<2x3x3xf32>
+  return
+}

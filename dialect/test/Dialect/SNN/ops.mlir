@@ -269,3 +269,12 @@ func.func @sum_quantized(%a: tensor<4x!quant.uniform<i16:f32, 0.01>>, %b: tensor
   %y = snn.sum %a, %b : tensor<4x!quant.uniform<i16:f32, 0.01>>, tensor<4x!quant.uniform<i16:f32, 0.01>> -> tensor<4x!quant.uniform<i16:f32, 0.01>>
   return %y : tensor<4x!quant.uniform<i16:f32, 0.01>>
 }
+
+// CHECK-LABEL: func.func @conv_and_pool(
+// CHECK:         snn.conv2d %{{.+}}, %{{.+}}, %{{.+}} {dilation = array<i64: 1, 1>, groups = 1 : i64, padding = array<i64: 1, 1>, stride = array<i64: 1, 1>} : tensor<1x8x8xf32>, tensor<2x1x3x3xf32>, tensor<2xf32> -> tensor<2x8x8xf32>
+// CHECK:         snn.pool2d %{{.+}} {kernel = array<i64: 2, 2>, kind = #snn.pool_kind<avg>, stride = array<i64: 2, 2>} : tensor<2x8x8xf32> -> tensor<2x4x4xf32>
+func.func @conv_and_pool(%x: tensor<1x8x8xf32>, %w: tensor<2x1x3x3xf32>, %b: tensor<2xf32>) -> tensor<2x4x4xf32> {
+  %y = snn.conv2d %x, %w, %b {stride = array<i64: 1, 1>, padding = array<i64: 1, 1>, dilation = array<i64: 1, 1>, groups = 1 : i64} : tensor<1x8x8xf32>, tensor<2x1x3x3xf32>, tensor<2xf32> -> tensor<2x8x8xf32>
+  %p = snn.pool2d %y {kind = #snn.pool_kind<avg>, kernel = array<i64: 2, 2>, stride = array<i64: 2, 2>} : tensor<2x8x8xf32> -> tensor<2x4x4xf32>
+  return %p : tensor<2x4x4xf32>
+}

@@ -1,0 +1,47 @@
+// snn.conv2d: zero padding as a copy (unsigned compares, no negative index),
+// then one linalg.generic over (f, oh, ow, c, kh, kw) reading the weight
+// flat, starting from the bias. snn.pool2d: linalg.pooling_nchw_sum, then a
+// division by the window size for avg.
+// RUN: snn-opt %s --convert-snn-to-linalg | FileCheck %s
+
+// CHECK-DAG: #[[$IN:.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d3, d1 * 2 + d4, d2 + d5 * 2)>
+// CHECK-DAG: #[[$W:.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0 * 9 + d3 * 9 + d4 * 3 + d5)>
+// CHECK-DAG: #[[$WIN:.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d3, d4, d5)>
+// CHECK-DAG: #[[$OUT:.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2)>
+
+// CHECK-LABEL: func.func @conv(
+// CHECK:         arith.cmpi uge
+// CHECK:         arith.cmpi ult
+// CHECK:         tensor.extract
+// CHECK:         %[[FLAT:.+]] = tensor.collapse_shape %{{.+}} {{\[}}[0, 1, 2, 3]] : tensor<2x1x3x3xf32> into tensor<18xf32>
+// CHECK:         linalg.generic
+// CHECK-SAME:        iterator_types = ["parallel", "parallel", "parallel"]
+// CHECK:         linalg.generic
+// CHECK-SAME:        indexing_maps = [#[[$IN]], #[[$W]], #[[$WIN]], #[[$OUT]]]
+// CHECK-SAME:        iterator_types = ["parallel", "parallel", "parallel", "reduction", "reduction", "reduction"]
+// CHECK-NEXT:    ^bb0(%[[X:.+]]: f32, %[[WI:.+]]: f32, %{{.+}}: f32, %[[ACC:.+]]: f32):
+// CHECK-NEXT:      %[[P:.+]] = arith.mulf %[[WI]], %[[X]] : f32
+// CHECK-NEXT:      %[[S:.+]] = arith.addf %[[ACC]], %[[P]] : f32
+// CHECK-NEXT:      linalg.yield %[[S]] : f32
+func.func @conv(%x: tensor<1x8x8xf32>, %b: tensor<2xf32>) -> tensor<2x4x6xf32> {
+  %w = arith.constant dense<0.5> : tensor<2x1x3x3xf32>
+  %y = snn.conv2d %x, %w, %b {stride = array<i64: 2, 1>, padding = array<i64: 1, 1>, dilation = array<i64: 1, 2>, groups = 1 : i64} : tensor<1x8x8xf32>, tensor<2x1x3x3xf32>, tensor<2xf32> -> tensor<2x4x6xf32>
+  return %y : tensor<2x4x6xf32>
+}
+
+// CHECK-LABEL: func.func @avg_pool(
+// CHECK:         linalg.pooling_nchw_sum {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>}
+// CHECK:         arith.constant 4.000000e+00 : f32
+// CHECK:         arith.divf
+func.func @avg_pool(%x: tensor<2x8x8xf32>) -> tensor<2x4x4xf32> {
+  %p = snn.pool2d %x {kind = #snn.pool_kind<avg>, kernel = array<i64: 2, 2>, stride = array<i64: 2, 2>} : tensor<2x8x8xf32> -> tensor<2x4x4xf32>
+  return %p : tensor<2x4x4xf32>
+}
+
+// CHECK-LABEL: func.func @sum_pool(
+// CHECK:         linalg.pooling_nchw_sum
+// CHECK-NOT:     arith.divf
+func.func @sum_pool(%x: tensor<2x8x8xf32>) -> tensor<2x4x4xf32> {
+  %p = snn.pool2d %x {kind = #snn.pool_kind<sum>, kernel = array<i64: 2, 2>, stride = array<i64: 2, 2>} : tensor<2x8x8xf32> -> tensor<2x4x4xf32>
+  return %p : tensor<2x4x4xf32>
+}
