@@ -13,7 +13,7 @@ import numpy as np
 from . import driver, reference, semantics
 from . import emit as c_emitter
 from .errors import SNNCError
-from .frontend.emitter import emit_model
+from .frontend.emitter import emit_model, state_fields
 from .frontend.graph import load_graph
 from .mlir_context import make_context
 
@@ -51,7 +51,12 @@ def generate(model_path, *, name: str, emit: str = "c", preset=None, dt=None, re
     options = _options(preset, dt, reset, compare, precision, cuba_order, tau_convention,
                        path=model_path)
     graph = load_graph(model_path)
-    model = emit_model(graph, options, name, make_context())
+    try:
+        model = emit_model(graph, options, name, make_context())
+    except SNNCError as exc:  # problems found per node name the node, not the file
+        if exc.path is None:
+            raise SNNCError(exc.problem, path=model_path, node=exc.node) from None
+        raise
     if emit == "mlir":
         return {f"{name}.snn.mlir": str(model.module)}
     if emit == "linalg":
@@ -190,6 +195,10 @@ def run(model_path, inputs, *, backend: str = "c", name: str = "model", **option
     if backend == "reference":
         opts = _options(path=model_path, **options)
         graph = load_graph(model_path)
+        try:  # the same checks of options against the graph as the compiler's
+            state_fields(graph, opts)
+        except SNNCError as exc:
+            raise SNNCError(exc.problem, path=model_path, node=exc.node) from None
         array = _as_sequences(inputs, int(np.prod(graph.input_shape)))
         return reference.simulate(graph, opts, array, dtype=_np_type(opts.precision))
     if backend == "c":

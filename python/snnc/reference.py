@@ -21,11 +21,15 @@ SPIKING = ("if", "lif", "cubalif")
 
 
 class _LayerState:
-    def __init__(self, layer: Layer, batch: int, dtype):
+    def __init__(self, layer: Layer, batch: int, dtype, options: Options):
         shape = (batch,) + tuple(layer.out_shape)
         self.i_syn = np.zeros(shape, dtype)
         self.v = np.zeros(shape, dtype)
         self.spike = np.zeros(shape, dtype)
+        if layer.kind == "delay":
+            # Whole steps, rounded; the compiler refuses non-multiples of dt.
+            self.steps = np.rint(layer.params["delay"] / options.dt).astype(np.int64)
+            self.history = [np.zeros(shape, dtype) for _ in range(int(self.steps.max()))]
 
 
 def _weighted_sum(weight, bias, x, dtype):
@@ -133,6 +137,13 @@ def _step_layer(layer, c, st, x, options, dtype):
         return _weighted_sum(c["weight"], c["bias"], x, dtype)
     if kind == "flatten":
         return x.reshape((x.shape[0],) + tuple(layer.out_shape))
+    if kind == "delay":
+        # y[t] = x[t - steps]: history[k] holds x[t - 1 - k].
+        y = x.copy()
+        for k, past in enumerate(st.history):
+            y = np.where(st.steps == k + 1, past, y)
+        st.history = [x] + st.history[:-1] if st.history else []
+        return y
     if kind in ("conv1d", "conv2d"):
         p = layer.params
         stride, padding, dilation = (list(p[k]) for k in ("stride", "padding", "dilation"))
@@ -185,7 +196,7 @@ def simulate(graph: Graph, options: Options, inputs: np.ndarray, *,
     cast = lambda a: np.asarray(a, dtype=np.float64).astype(dtype)  # noqa: E731
 
     consts = [_constants(layer, options, cast) for layer in graph.layers]
-    states = [_LayerState(layer, n_seq, dtype) for layer in graph.layers]
+    states = [_LayerState(layer, n_seq, dtype, options) for layer in graph.layers]
     by_name = {layer.name: layer for layer in graph.layers}
     previous = {p: np.zeros((n_seq,) + tuple(by_name[p].out_shape), dtype)
                 for p in graph.delayed_producers()}

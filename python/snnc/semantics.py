@@ -114,6 +114,17 @@ def synapse_constants(tau_syn, w_in, dt):
     return 1.0 - dt / tau_syn, w_in * dt / tau_syn
 
 
+def delay_steps(delay, dt):
+    """A NIR delay in seconds as a whole number of steps; ValueError if the
+    delay is not a multiple of dt (within a relative 1e-6)."""
+    import numpy as np
+    steps = np.rint(np.asarray(delay, dtype=np.float64) / dt)
+    if not np.allclose(steps * dt, delay, rtol=1e-6, atol=1e-12 * dt):
+        raise ValueError(f"delay {np.asarray(delay).reshape(-1)[:4].tolist()} s is not a "
+                         f"multiple of dt = {dt} s")
+    return steps.astype(np.int64)
+
+
 def integrator_gain(r, dt):
     """Input gain of a non-leaky membrane (NIR I, IF): v' = v + r dt I."""
     return r * dt

@@ -178,3 +178,35 @@ def test_algebraic_loop_is_an_error(tmp_path):
                  [("input", "a"), ("a", "b"), ("b", "a"), ("b", "output")])
     with pytest.raises(SNNCError, match="algebraic loop"):
         load_graph(path)
+
+
+def test_delay_shifts_each_element_by_its_own_steps(tmp_path):
+    nodes = {**io(3, 3), "d": nir.Delay(delay=np.array([0.0, 1e-3, 3e-3]))}
+    path = write(tmp_path, "delay", nodes, [("input", "d"), ("d", "output")])
+    x = RNG.normal(size=(8, 3))
+    for backend in ("c", "reference"):
+        out = api.run(path, x, backend=backend, dt=1e-3, precision="f64")
+        assert np.array_equal(out[:, 0], x[:, 0])
+        assert np.array_equal(out[1:, 1], x[:-1, 1]) and out[0, 1] == 0
+        assert np.array_equal(out[3:, 2], x[:-3, 2]) and not out[:3, 2].any()
+
+
+def test_delay_in_a_network_c_equals_reference(tmp_path):
+    nodes = {**io(6, 5), "f": affine(5, 6, 0.8), "d": nir.Delay(delay=np.full(5, 2e-3)),
+             "l": lif(5)}
+    path = write(tmp_path, "delay_net", nodes,
+                 [("input", "f"), ("f", "d"), ("d", "l"), ("l", "output")])
+    x = inputs(6)
+    for precision, dtype in (("f32", np.float32), ("f64", np.float64)):
+        out = api.run(path, x, backend="c", dt=1e-3, precision=precision)
+        ref = reference.simulate(load_graph(path), resolve_options(dt=1e-3, precision=precision),
+                                 x, dtype=dtype)
+        assert np.array_equal(out, ref)
+        assert out[:, :2].sum() == 0  # nothing arrives before two steps
+
+
+def test_delay_that_is_not_a_multiple_of_dt_is_an_error(tmp_path):
+    nodes = {**io(2, 2), "d": nir.Delay(delay=np.array([1.5e-3, 1e-3]))}
+    path = write(tmp_path, "bad_delay", nodes, [("input", "d"), ("d", "output")])
+    with pytest.raises(SNNCError, match="not a multiple of dt"):
+        api.run(path, np.zeros((2, 2)), backend="c", dt=1e-3)

@@ -67,7 +67,20 @@ def _states_of(layer: Layer, options: semantics.Options) -> List[StateField]:
         fields.append(StateField(f"{layer.ident}_v", layer.out_shape, layer.name))
     if layer.kind in SPIKING and options.reset == "subtract-delayed":
         fields.append(StateField(f"{layer.ident}_spike", layer.out_shape, layer.name))
+    if layer.kind == "delay":
+        longest = int(delay_steps_of(layer, options).max())
+        if longest > 0:
+            fields.append(StateField(f"{layer.ident}_buffer", (longest,) + layer.out_shape,
+                                     layer.name))
     return fields
+
+
+def delay_steps_of(layer: Layer, options: semantics.Options) -> np.ndarray:
+    try:
+        return semantics.delay_steps(layer.params["delay"], options.dt)
+    except ValueError as exc:
+        from ..errors import SNNCError
+        raise SNNCError(str(exc), node=layer.name) from None
 
 
 def state_fields(graph: Graph, options: semantics.Options) -> List[StateField]:
@@ -199,6 +212,15 @@ def _emit_layer(layer: Layer, x, state_in, options, tensor, elem):
                                 ir.DenseI64ArrayAttr.get([int(v) for v in p["stride"]])).result, []
         if layer.kind == "flatten":
             return _reshaped(x, layer.out_shape, tensor), []
+        if layer.kind == "delay":
+            steps = delay_steps_of(layer, options).reshape(-1)
+            if steps.max() == 0:
+                return x, []
+            if np.all(steps == steps[0]):
+                steps = steps[:1]
+            y, buffer_next = snn.DelayOp(x, state_in[0],
+                                         ir.DenseI64ArrayAttr.get([int(v) for v in steps])).results
+            return y, [buffer_next]
         if layer.kind == "scale":
             return snn.scale(x, _param_attr(p["scale"])), []
         if layer.kind == "threshold":

@@ -29,6 +29,7 @@ NEURON_PARAMS = {
 ELEMENTWISE_PARAMS = {
     "Scale": ("scale", ("scale",)),
     "Threshold": ("threshold", ("threshold",)),
+    "Delay": ("delay", ("delay",)),
 }
 SYNAPSES = {"Affine": "affine", "Linear": "linear"}
 RESHAPES = {"Flatten": "flatten"}
@@ -477,6 +478,8 @@ def _make_layer(name, node, in_shape, path) -> Layer:
     for field in POSITIVE_PARAMS:
         if field in params and np.any(params[field] <= 0):
             raise SNNCError(f"parameter '{field}' must be positive", path=path, node=name)
+    if "delay" in params and np.any(params["delay"] < 0):
+        raise SNNCError("parameter 'delay' must not be negative", path=path, node=name)
     return Layer(name, type_name, kind, ident, in_shape, in_shape, params)
 
 

@@ -1090,3 +1090,19 @@ func.func @pool_wrong_result_shape(%x: tensor<2x8x8xf32>) {
   %y = snn.pool2d %x {kind = #snn.pool_kind<sum>, kernel = array<i64: 2, 2>, stride = array<i64: 2, 2>} : tensor<2x8x8xf32> -> tensor<2x3x3xf32>
   return
 }
+
+// -----
+
+func.func @delay_buffer_too_short(%x: tensor<3xf32>, %b: tensor<1x3xf32>) {
+  // expected-error @+1 {{'snn.delay' op buffer must be 'tensor<2x3xf32>' for the longest delay, got 'tensor<1x3xf32>'}}
+  %y, %b1 = snn.delay %x, %b {steps = array<i64: 2, 0, 1>} : tensor<3xf32>, tensor<1x3xf32>
+  return
+}
+
+// -----
+
+func.func @delay_negative(%x: tensor<3xf32>, %b: tensor<1x3xf32>) {
+  // expected-error @+1 {{'snn.delay' op steps must not be negative, got -1}}
+  %y, %b1 = snn.delay %x, %b {steps = array<i64: -1>} : tensor<3xf32>, tensor<1x3xf32>
+  return
+}

@@ -278,3 +278,10 @@ func.func @conv_and_pool(%x: tensor<1x8x8xf32>, %w: tensor<2x1x3x3xf32>, %b: ten
   %p = snn.pool2d %y {kind = #snn.pool_kind<avg>, kernel = array<i64: 2, 2>, stride = array<i64: 2, 2>} : tensor<2x8x8xf32> -> tensor<2x4x4xf32>
   return %p : tensor<2x4x4xf32>
 }
+
+// CHECK-LABEL: func.func @delay(
+// CHECK:         snn.delay %{{.+}}, %{{.+}} {steps = array<i64: 2, 0, 1>} : tensor<3xf32>, tensor<2x3xf32>
+func.func @delay(%x: tensor<3xf32>, %b: tensor<2x3xf32>) -> (tensor<3xf32>, tensor<2x3xf32>) {
+  %y, %b1 = snn.delay %x, %b {steps = array<i64: 2, 0, 1>} : tensor<3xf32>, tensor<2x3xf32>
+  return %y, %b1 : tensor<3xf32>, tensor<2x3xf32>
+}

@@ -125,6 +125,29 @@ def SNN_Pool2DOp : SNN_Op<"pool2d"> {
   let hasVerifier = 1;
 }
 
+def SNN_DelayOp : SNN_Op<"delay",
+    [AllTypesMatch<["input", "output"]>, AllTypesMatch<["buffer", "buffer_next"]>]> {
+  let summary = "delay line: y[t] = x[t - steps]";
+  let description = [{
+    NIR `Delay` with the delay in time steps, one value for all elements or
+    one per element. `buffer` holds the previous inputs, most recent first:
+    shape `[D, ...input shape]` with `D` the largest delay. The result is
+    `input` where the delay is 0 and `buffer[steps - 1]` elsewhere;
+    `buffer_next` is `input` followed by `buffer[0 .. D-2]`.
+
+    Example:
+    ```mlir
+    %y, %b1 = snn.delay %x, %b {steps = array<i64: 2, 0, 1>}
+        : tensor<3xf32>, tensor<2x3xf32>
+    ```
+  }];
+  let arguments = (ins AnyRankedTensor:$input, AnyRankedTensor:$buffer,
+                       DenseI64ArrayAttr:$steps);
+  let results = (outs AnyRankedTensor:$output, AnyRankedTensor:$buffer_next);
+  let assemblyFormat = "$input `,` $buffer attr-dict `:` type($input) `,` type($buffer)";
+  let hasVerifier = 1;
+}
+
 def SNN_SumOp : SNN_Op<"sum"> {
   let summary = "sum of the values that arrive at a node";
   let description = [{

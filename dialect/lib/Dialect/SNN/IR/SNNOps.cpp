@@ -315,6 +315,31 @@ LogicalResult Pool2DOp::verify() {
   return success();
 }
 
+LogicalResult DelayOp::verify() {
+  if (failed(verifyStaticShape(*this)) ||
+      failed(verifySpikeElement(*this, getInput(), "input")))
+    return failure();
+  auto in = getInput().getType();
+  auto buffer = getBuffer().getType();
+  ArrayRef<int64_t> steps = getSteps();
+  if (steps.size() != 1 && static_cast<int64_t>(steps.size()) != in.getNumElements())
+    return emitOpError() << "steps must have one value or one per element ("
+                         << in.getNumElements() << "), got " << steps.size();
+  int64_t longest = 0;
+  for (int64_t s : steps) {
+    if (s < 0)
+      return emitOpError() << "steps must not be negative, got " << s;
+    longest = std::max(longest, s);
+  }
+  SmallVector<int64_t> expected = {std::max<int64_t>(longest, 1)};
+  llvm::append_range(expected, in.getShape());
+  if (buffer.getShape() != ArrayRef<int64_t>(expected) ||
+      buffer.getElementType() != in.getElementType())
+    return emitOpError() << "buffer must be " << RankedTensorType::get(expected, in.getElementType())
+                         << " for the longest delay, got " << buffer;
+  return success();
+}
+
 LogicalResult SumOp::verify() {
   if (getInputs().size() < 2)
     return emitOpError() << "needs at least two inputs, got " << getInputs().size();
