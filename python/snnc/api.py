@@ -25,11 +25,11 @@ FP_CFLAGS = ["-ffp-contract=off"]
 
 
 def _options(preset=None, dt=None, reset=None, compare=None, precision=None, cuba_order=None,
-             tau_convention=None, path=None):
+             tau_convention=None, integrator=None, path=None):
     try:
         return semantics.resolve_options(preset=preset, dt=dt, reset=reset, compare=compare,
                                          precision=precision, cuba_order=cuba_order,
-                                         tau_convention=tau_convention)
+                                         tau_convention=tau_convention, integrator=integrator)
     except ValueError as exc:
         raise SNNCError(str(exc), path=path) from None
 
@@ -43,13 +43,13 @@ def _check_name(name: str, path=None) -> str:
 
 def generate(model_path, *, name: str, emit: str = "c", preset=None, dt=None, reset=None,
              compare=None, precision=None, cuba_order=None,
-             tau_convention=None) -> Dict[str, str]:
+             tau_convention=None, integrator=None) -> Dict[str, str]:
     """Compiles a NIR file and returns {file name: text} without writing anything."""
     name = _check_name(name, path=model_path)
     if emit not in EMIT_KINDS:
         raise SNNCError(f"--emit must be one of {', '.join(EMIT_KINDS)}, got '{emit}'")
     options = _options(preset, dt, reset, compare, precision, cuba_order, tau_convention,
-                       path=model_path)
+                       integrator, path=model_path)
     graph = load_graph(model_path)
     try:
         model = emit_model(graph, options, name, make_context())
@@ -86,11 +86,11 @@ def write_files(files: Dict[str, str], output_dir) -> Dict[str, str]:
 
 def compile(model_path, output_dir, *, name: str, emit: str = "c", preset=None, dt=None,
             reset=None, compare=None, precision=None, cuba_order=None,
-            tau_convention=None) -> Dict[str, str]:
+            tau_convention=None, integrator=None) -> Dict[str, str]:
     """Compiles MODEL.nir into OUTPUT_DIR (NAME.h and NAME.c, or MLIR text)."""
     files = generate(model_path, name=name, emit=emit, preset=preset, dt=dt, reset=reset,
                      compare=compare, precision=precision, cuba_order=cuba_order,
-                     tau_convention=tau_convention)
+                     tau_convention=tau_convention, integrator=integrator)
     return write_files(files, output_dir)
 
 

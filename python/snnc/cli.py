@@ -11,8 +11,8 @@ import sys
 
 from . import __version__
 from .errors import SNNCError
-from .semantics import (COMPARE_MODES, CUBA_ORDERS, PRECISIONS, PRESETS, RESET_MODES,
-                        TAU_CONVENTIONS)
+from .semantics import (COMPARE_MODES, CUBA_ORDERS, INTEGRATORS, PRECISIONS, PRESETS,
+                        RESET_MODES, TAU_CONVENTIONS)
 
 EXIT_INPUT_ERROR = 1
 
@@ -32,6 +32,8 @@ def _add_semantics(parser):
     group.add_argument("--tau-convention", choices=TAU_CONVENTIONS,
                        help="read tau as written (nir, default) or as Norse 1.1 writes it "
                             "(dt / tau)")
+    group.add_argument("--integrator", choices=INTEGRATORS,
+                       help="forward Euler (default) or exact exponential decay per step")
     parser.add_argument("--precision", choices=PRECISIONS,
                         help="element type of the generated code (default: f32)")
 
@@ -39,7 +41,7 @@ def _add_semantics(parser):
 def _semantics(args):
     return dict(preset=args.preset, dt=args.dt, reset=args.reset, compare=args.compare,
                 precision=args.precision, cuba_order=args.cuba_order,
-                tau_convention=args.tau_convention)
+                tau_convention=args.tau_convention, integrator=args.integrator)
 
 
 def _cmd_compile(args):

@@ -91,16 +91,25 @@ def _constants(layer: Layer, options: Options, cast) -> Dict[str, Optional[np.nd
     if kind in ("affine", "linear", "conv1d", "conv2d"):
         c["weight"] = cast(p["weight"])
         c["bias"] = cast(p["bias"]) if "bias" in p else None
-    elif kind in ("li", "lif"):
-        c["decay"] = cast(1.0 - dt / p["tau"])
-        c["gain"] = cast(p["r"] * dt / p["tau"])
-        c["leak"] = cast(p["v_leak"] * dt / p["tau"])
-    elif kind in ("cubali", "cubalif"):
-        c["syn_decay"] = cast(1.0 - dt / p["tau_syn"])
-        c["syn_gain"] = cast(p["w_in"] * dt / p["tau_syn"])
-        c["decay"] = cast(1.0 - dt / p["tau_mem"])
-        c["gain"] = cast(p["r"] * dt / p["tau_mem"])
-        c["leak"] = cast(p["v_leak"] * dt / p["tau_mem"])
+    elif kind in ("li", "lif", "cubali", "cubalif"):
+        tau = p["tau"] if kind in ("li", "lif") else p["tau_mem"]
+        # The fraction of the way to the input-driven value covered in one step.
+        if options.integrator == "exact":
+            step = -np.expm1(-dt / tau)
+        else:
+            step = dt / tau
+        c["decay"] = cast(1.0 - step)
+        c["gain"] = cast(p["r"] * step if options.integrator == "exact" else p["r"] * dt / tau)
+        c["leak"] = cast(p["v_leak"] * step if options.integrator == "exact"
+                         else p["v_leak"] * dt / tau)
+        if kind in ("cubali", "cubalif"):
+            if options.integrator == "exact":
+                syn_step = -np.expm1(-dt / p["tau_syn"])
+                c["syn_gain"] = cast(p["w_in"] * syn_step)
+            else:
+                syn_step = dt / p["tau_syn"]
+                c["syn_gain"] = cast(p["w_in"] * dt / p["tau_syn"])
+            c["syn_decay"] = cast(1.0 - syn_step)
     elif kind in ("integrator", "if"):
         c["decay"] = None
         c["gain"] = cast(p["r"] * dt)

@@ -20,6 +20,9 @@ CUBA_ORDERS = ("current-first", "voltage-first")
 # How to read NIR's `tau`: as written (nir), or as Norse 1.1 writes it, dt
 # divided by the true time constant (Norse issue 411), so tau_true = tau_nir / dt.
 TAU_CONVENTIONS = ("nir", "norse-inverse")
+# Forward Euler, or the exact solution of the linear ODE over one step with
+# the input held constant (exponential decay).
+INTEGRATORS = ("euler", "exact")
 
 # What each exporter's own simulation does (measured against the framework in
 # tests/fixtures). Explicit options override a preset field by field.
@@ -43,6 +46,7 @@ class Options:
     precision: str = "f32"
     cuba_order: str = "current-first"
     tau_convention: str = "nir"
+    integrator: str = "euler"
 
     def true_tau(self, tau):
         """The time constant a file's `tau` stands for under this convention."""
@@ -56,6 +60,8 @@ class Options:
             text += f" cuba-order={self.cuba_order}"
         if self.tau_convention != "nir":
             text += f" tau={self.tau_convention}"
+        if self.integrator != "euler":
+            text += f" integrator={self.integrator}"
         return text
 
 
@@ -63,7 +69,8 @@ def resolve_options(*, preset: Optional[str] = None, dt: Optional[float] = None,
                     reset: Optional[str] = None, compare: Optional[str] = None,
                     precision: Optional[str] = None,
                     cuba_order: Optional[str] = None,
-                    tau_convention: Optional[str] = None) -> Options:
+                    tau_convention: Optional[str] = None,
+                    integrator: Optional[str] = None) -> Options:
     """Combines a preset with explicit options; explicit ones win.
 
     Raises ValueError with a user-facing message on an unknown or missing value.
@@ -75,7 +82,7 @@ def resolve_options(*, preset: Optional[str] = None, dt: Optional[float] = None,
         values.update(PRESETS[preset])
     for key, value in (("dt", dt), ("reset", reset), ("compare", compare),
                        ("precision", precision), ("cuba_order", cuba_order),
-                       ("tau_convention", tau_convention)):
+                       ("tau_convention", tau_convention), ("integrator", integrator)):
         if value is not None:
             values[key] = value
     if "dt" not in values:
@@ -91,7 +98,7 @@ def resolve_options(*, preset: Optional[str] = None, dt: Optional[float] = None,
     values["dt"] = dt_value
     for key, allowed in (("reset", RESET_MODES), ("compare", COMPARE_MODES),
                          ("precision", PRECISIONS), ("cuba_order", CUBA_ORDERS),
-                         ("tau_convention", TAU_CONVENTIONS)):
+                         ("tau_convention", TAU_CONVENTIONS), ("integrator", INTEGRATORS)):
         if key in values and values[key] not in allowed:
             flag = key.replace("_", "-")
             raise ValueError(f"--{flag} must be one of {', '.join(allowed)}, got '{values[key]}'")
@@ -103,14 +110,25 @@ def resolve_options(*, preset: Optional[str] = None, dt: Optional[float] = None,
 # The products are evaluated left to right in float64, as written here, so
 # that the constants are reproducible bit for bit.
 
-def leaky_constants(tau, r, v_leak, dt):
-    """(decay, gain, leak) of a leaky membrane (NIR LI, LIF)."""
+def leaky_constants(tau, r, v_leak, dt, integrator="euler"):
+    """(decay, gain, leak) of a leaky membrane (NIR LI, LIF):
+    euler: 1 - dt/tau, r dt/tau, v_leak dt/tau;
+    exact: e^(-dt/tau), r (1 - e^(-dt/tau)), v_leak (1 - e^(-dt/tau))."""
+    if integrator == "exact":
+        import numpy as np
+        rise = -np.expm1(-dt / np.asarray(tau, dtype=np.float64))
+        return 1.0 - rise, r * rise, v_leak * rise
     return 1.0 - dt / tau, r * dt / tau, v_leak * dt / tau
 
 
-def synapse_constants(tau_syn, w_in, dt):
+def synapse_constants(tau_syn, w_in, dt, integrator="euler"):
     """(syn_decay, syn_gain) of a current-based synapse (NIR CubaLI, CubaLIF):
-    tau_syn dI/dt = -I + w_in S  ->  I' = (1 - dt/tau_syn) I + (w_in dt/tau_syn) S."""
+    tau_syn dI/dt = -I + w_in S  ->  I' = (1 - dt/tau_syn) I + (w_in dt/tau_syn) S
+    (exact: e^(-dt/tau_syn) and w_in (1 - e^(-dt/tau_syn)))."""
+    if integrator == "exact":
+        import numpy as np
+        rise = -np.expm1(-dt / np.asarray(tau_syn, dtype=np.float64))
+        return 1.0 - rise, w_in * rise
     return 1.0 - dt / tau_syn, w_in * dt / tau_syn
 
 

@@ -210,3 +210,28 @@ def test_delay_that_is_not_a_multiple_of_dt_is_an_error(tmp_path):
     path = write(tmp_path, "bad_delay", nodes, [("input", "d"), ("d", "output")])
     with pytest.raises(SNNCError, match="not a multiple of dt"):
         api.run(path, np.zeros((2, 2)), backend="c", dt=1e-3)
+
+
+@pytest.mark.parametrize("name", ["cuba", "fan_out_and_in"])
+def test_exact_integrator_c_equals_reference(tmp_path, name):
+    nodes, edges = GRAPHS[name]
+    path = write(tmp_path, name, nodes, edges)
+    x = inputs(6)
+    opts = dict(dt=1e-3, integrator="exact", precision="f64")
+    out = api.run(path, x, backend="c", **opts)
+    assert np.array_equal(out, api.run(path, x, backend="reference", **opts))
+    assert not np.array_equal(out, api.run(path, x, backend="reference", dt=1e-3,
+                                           precision="f64"))
+
+
+def test_exact_integrator_decays_exponentially(tmp_path):
+    """An LI neuron without input decays by e^(-dt/tau) per step."""
+    nodes = {**io(1, 1), "li": nir.LI(tau=np.array([0.01]), r=np.array([1.0]),
+                                      v_leak=np.array([0.0]))}
+    path = write(tmp_path, "li", nodes, [("input", "li"), ("li", "output")])
+    x = np.zeros((5, 1))
+    x[0] = 1.0
+    out = api.run(path, x, backend="c", dt=1e-3, integrator="exact", precision="f64")[:, 0]
+    e = np.exp(-0.1)
+    assert out[0] == pytest.approx(1 - e, rel=1e-15)
+    assert np.allclose(out[1:] / out[:-1], e, rtol=1e-14)

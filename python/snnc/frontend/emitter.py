@@ -232,7 +232,7 @@ def _emit_layer(layer: Layer, x, state_in, options, tensor, elem):
             return v_next, [v_next]
         if layer.kind == "li":
             decay, gain, leak = semantics.leaky_constants(options.true_tau(p["tau"]), p["r"],
-                                                          p["v_leak"], dt)
+                                                          p["v_leak"], dt, options.integrator)
             v_next = snn.li(x, state_in[0], _param_attr(decay), _param_attr(gain),
                             _param_attr(leak))
             return v_next, [v_next]
@@ -249,7 +249,7 @@ def _emit_layer(layer: Layer, x, state_in, options, tensor, elem):
                           *spike_params, spike_prev=spike_prev)
         else:
             decay, gain, leak = semantics.leaky_constants(options.true_tau(p["tau"]), p["r"],
-                                                          p["v_leak"], dt)
+                                                          p["v_leak"], dt, options.integrator)
             op = snn.LIFOp(neuron_type, neuron_type, x, state_in[0], _param_attr(decay),
                            _param_attr(gain), _param_attr(leak), *spike_params,
                            spike_prev=spike_prev)
@@ -284,9 +284,9 @@ def _emit_conv(layer, x, options, tensor, elem):
 def _emit_cuba(layer, x, state_in, options, tensor):
     p, dt = layer.params, options.dt
     syn_decay, syn_gain = semantics.synapse_constants(options.true_tau(p["tau_syn"]),
-                                                      p["w_in"], dt)
+                                                      p["w_in"], dt, options.integrator)
     decay, gain, leak = semantics.leaky_constants(options.true_tau(p["tau_mem"]), p["r"],
-                                                  p["v_leak"], dt)
+                                                  p["v_leak"], dt, options.integrator)
     neuron_type = tensor(layer.out_shape)
     common = [_param_attr(syn_decay), _param_attr(syn_gain), _param_attr(decay),
               _param_attr(gain), _param_attr(leak)]
