@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 # (the tests): Bazel, cross compilers, picolibc and qemu for the build
 # integration and portability tests. Never the `gcc-multilib` package: it
 # removes the cross compilers.
-packages=(gcc g++ clang make)
+packages=(gcc g++ clang libclang-rt-14-dev make valgrind)
 if [ "${1:-}" = "--cross" ]; then
   packages+=(bazel-bootstrap qemu-user qemu-system-arm
              gcc-aarch64-linux-gnu gcc-arm-linux-gnueabihf gcc-riscv64-linux-gnu

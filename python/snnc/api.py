@@ -115,11 +115,14 @@ def _as_sequences(inputs, n_in, path="input"):
 
 
 def run_c(model_path, inputs, *, name: str = "model", cc: Optional[str] = None,
-          record_states: bool = False, workdir=None, **options):
+          record_states: bool = False, workdir=None, extra_cflags=(), run_under=(),
+          **options):
     """Compiles the model to C, builds it with the host compiler and runs it.
 
     Returns outputs of shape [T, n_out] (or [S, T, n_out] for [S, T, n_in]
     inputs); with `record_states=True`, also {state field: [S, T, ...]}.
+    `extra_cflags` (e.g. sanitizers) are added to the compile command and
+    `run_under` (e.g. valgrind) is put in front of the program.
     """
     files = generate(model_path, name=name, emit="c", **options)
     opts = _options(path=model_path, **options)
@@ -137,7 +140,7 @@ def run_c(model_path, inputs, *, name: str = "model", cc: Optional[str] = None,
         write_files(files, tmp)
         exe = os.path.join(tmp, "run")
         upper = name.upper()
-        cmd = [compiler, *STRICT_CFLAGS, *FP_CFLAGS, "-O2", f"-I{tmp}",
+        cmd = [compiler, *STRICT_CFLAGS, *FP_CFLAGS, "-O2", *extra_cflags, f"-I{tmp}",
                f'-DSNNC_MODEL_HEADER="{name}.h"', f"-DSNNC_MODEL={name}",
                f"-DSNNC_NUM_INPUTS={upper}_NUM_INPUTS", f"-DSNNC_NUM_OUTPUTS={upper}_NUM_OUTPUTS",
                os.path.join(tmp, f"{name}.c"), os.path.join(runtime_dir(), "snnc_run_harness.c"),
@@ -147,7 +150,7 @@ def run_c(model_path, inputs, *, name: str = "model", cc: Optional[str] = None,
             raise SNNCError(f"the generated C did not compile with {compiler}:\n{build.stderr}")
         in_path, out_path = os.path.join(tmp, "in.bin"), os.path.join(tmp, "out.bin")
         np.ascontiguousarray(seqs, dtype=np.float64).tofile(in_path)
-        args = [exe, in_path, out_path, str(n_seq), str(n_steps)]
+        args = [*run_under, exe, in_path, out_path, str(n_seq), str(n_steps)]
         state_path = os.path.join(tmp, "state.bin")
         if record_states:
             args.append(state_path)
@@ -155,6 +158,8 @@ def run_c(model_path, inputs, *, name: str = "model", cc: Optional[str] = None,
         if result.returncode != 0:
             raise SNNCError(f"the compiled model failed (status {result.returncode}): "
                             f"{result.stderr.strip()}")
+        if run_under and result.stderr.strip():
+            raise SNNCError(f"{run_under[0]} reported: {result.stderr.strip()}")
         outputs = np.fromfile(out_path, dtype=np.float64).reshape(n_seq, n_steps, n_out)
         outputs = outputs.reshape((n_seq, n_steps) + tuple(graph.output_shape))
         states = None

@@ -113,9 +113,20 @@ def _shape_of(type_dict, path, node_name) -> Tuple[int, ...]:
     shapes = list(type_dict.values())
     if len(shapes) != 1:
         raise SNNCError(f"has {len(shapes)} ports; one is supported", path=path, node=node_name)
-    shape = tuple(int(d) for d in np.asarray(shapes[0]).reshape(-1))
+    try:
+        values = np.asarray(shapes[0], dtype=np.float64).reshape(-1)
+    except (TypeError, ValueError):
+        raise SNNCError("has a shape that is not a list of integers", path=path,
+                        node=node_name) from None
+    if not np.all(np.isfinite(values)) or np.any(values != np.round(values)) \
+            or np.any(np.abs(values) > 2 ** 40):
+        raise SNNCError(f"has an invalid shape {values.tolist()}", path=path, node=node_name)
+    shape = tuple(int(d) for d in values)
     if not shape or any(d <= 0 for d in shape):
         raise SNNCError(f"has an invalid shape {list(shape)}", path=path, node=node_name)
+    if int(np.prod(shape, dtype=np.float64)) > MAX_LAYER_ELEMENTS:
+        raise SNNCError(f"its shape {list(shape)} has more than {MAX_LAYER_ELEMENTS} elements",
+                        path=path, node=node_name)
     return shape
 
 
@@ -142,21 +153,90 @@ def _broadcast_param(value, shape, path, node_name, field) -> np.ndarray:
                     f"{list(shape)} neurons", path=path, node=node_name)
 
 
+# Limits checked before anything is read into memory: a network that exceeds
+# them could not be compiled to code that fits anywhere C runs sensibly.
+MAX_ARRAY_ELEMENTS = 1 << 24    # one weight or parameter array (64 MiB at f32)
+MAX_TOTAL_ELEMENTS = 1 << 26    # everything in the file
+MAX_LAYER_ELEMENTS = 1 << 24    # one layer's output (state, temporaries)
+
+
+def _node_of(dataset_name: str):
+    """'node/nodes/fc/weight' -> 'fc' (nested: 'node/nodes/g/nodes/fc/w' -> 'g.fc')."""
+    parts = dataset_name.split("/")
+    names = [parts[i + 1] for i, part in enumerate(parts[:-1]) if part == "nodes"]
+    return ".".join(names) or None
+
+
+def _prescan(path):
+    """Checks structure and sizes from the HDF5 metadata alone."""
+    import h5py
+
+    with h5py.File(path, "r") as f:
+        if "node" not in f or "nodes" not in f["node"]:
+            raise SNNCError("an HDF5 file but not NIR: it has no 'node/nodes' group", path=path)
+        total = 0
+        datasets = []
+        f["node"].visititems(
+            lambda name, item: datasets.append((name, item.size))
+            if isinstance(item, h5py.Dataset) else None)
+        for name, size in datasets:
+            size = int(size or 0)
+            if size > MAX_ARRAY_ELEMENTS:
+                raise SNNCError(f"array '{name.split('/')[-1]}' has {size} elements; the limit "
+                                f"is {MAX_ARRAY_ELEMENTS}", path=path, node=_node_of("node/" + name))
+            total += size
+        if total > MAX_TOTAL_ELEMENTS:
+            raise SNNCError(f"the file holds {total} array elements; the limit is "
+                            f"{MAX_TOTAL_ELEMENTS}", path=path)
+
+
+def _failing_node(path):
+    """Which node nir cannot build, found by building each node on its own."""
+    import nir
+    from nir.serialization import hdf2dict
+    import h5py
+
+    try:
+        with h5py.File(path, "r") as f:
+            nodes = hdf2dict(f["node"]).get("nodes", {})
+        for name, node_dict in nodes.items():
+            try:
+                nir.dict2NIRNode(dict(node_dict))
+            except Exception:
+                return name
+    except Exception:
+        return None
+    return None
+
+
 def read_nir(path):
-    """nir.read with errors that name the file."""
+    """nir.read with errors that name the file (and the node, where one is to blame)."""
+    import h5py
     import nir
 
     path = os.fspath(path)
     if not os.path.exists(path):
         raise SNNCError("no such file", path=path)
+    if not os.path.isfile(path):
+        raise SNNCError("not a regular file", path=path)
+    if not h5py.is_hdf5(path):
+        raise SNNCError("not a NIR file (NIR files are HDF5)", path=path)
+    try:
+        _prescan(path)
+    except SNNCError:
+        raise
+    except Exception as exc:  # h5py raises many types for damaged files
+        detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise SNNCError(f"damaged HDF5 file ({detail})", path=path) from None
     try:
         # No type checking: nir would then add Input/Output nodes to dangling
         # ends and reject shape mismatches without naming the node; the graph
         # is validated here instead, with errors that name the node.
         return nir.read(path, type_check=False)
-    except Exception as exc:  # h5py and nir raise many types for bad files
+    except Exception as exc:  # nir raises many types for malformed nodes
         detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise SNNCError(f"not a readable NIR file ({detail})", path=path) from None
+        raise SNNCError(f"not a readable NIR file ({type(exc).__name__}: {detail})", path=path,
+                        node=_failing_node(path)) from None
 
 
 def unsupported_reason(node) -> str:
@@ -304,8 +384,18 @@ def build_graph(nir_graph, path) -> Graph:
             sources = [(p, (p, name) in back_edges) for p in predecessors[name]]
             if not any(p in shapes for p, _ in sources):
                 continue
-            layer = _make_layer(name, nodes[name], _arriving_shape(name, sources, shapes, path),
-                                path)
+            try:
+                layer = _make_layer(name, nodes[name],
+                                    _arriving_shape(name, sources, shapes, path), path)
+            except (TypeError, ValueError, AttributeError, IndexError, KeyError,
+                    OverflowError) as exc:
+                # Parameters of the wrong kind (strings, wrong nesting, ...).
+                raise SNNCError(f"malformed parameters ({type(exc).__name__}: "
+                                f"{str(exc).splitlines()[0] if str(exc) else ''})",
+                                path=path, node=name) from None
+            if int(np.prod(layer.out_shape)) > MAX_LAYER_ELEMENTS:
+                raise SNNCError(f"its output has {int(np.prod(layer.out_shape))} elements; the "
+                                f"limit is {MAX_LAYER_ELEMENTS}", path=path, node=name)
             layer.sources = sources
             built[name] = layer
             shapes[name] = layer.out_shape

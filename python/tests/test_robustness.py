@@ -1,0 +1,161 @@
+"""Hostile input, sanitizers, valgrind and fuzzing (see docs/robustness.md).
+
+The corpus in corpus/ was written by corpus/make_corpus.py; expected.json
+says which node each message must name and which words it must contain.
+"""
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+import nir
+import numpy as np
+import pytest
+
+from snnc import SNNCError, api
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+CORPUS = os.path.join(HERE, "corpus")
+EXPECTED = json.load(open(os.path.join(CORPUS, "expected.json")))
+FIXTURES = os.path.join(HERE, "fixtures", "frameworks")
+DIGITS = os.path.join(HERE, "..", "..", "examples", "models", "digits")
+
+
+def snnc(*args):
+    return subprocess.run([sys.executable, "-m", "snnc", *args], capture_output=True, text=True)
+
+
+@pytest.mark.parametrize("case", sorted(EXPECTED))
+def test_corpus_file_gets_one_clean_line(case, tmp_path):
+    path = os.path.join(CORPUS, case)
+    out_dir = tmp_path / "out"
+    result = snnc("compile", path, "-o", str(out_dir), "--name", "m", "--dt", "1e-3")
+    expected = EXPECTED[case]
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    message = lines[0]
+    assert message.startswith("snnc: error: ") and case in message
+    if expected["node"]:
+        assert f"node '{expected['node']}'" in message, message
+    for word in expected["words"]:
+        assert word in message, (word, message)
+    # Nothing written, not even a partial file.
+    assert not out_dir.exists() or os.listdir(out_dir) == []
+
+
+@pytest.mark.parametrize("case", ["truncated.nir", "huge_dimensions.nir", "algebraic_loop.nir"])
+def test_corpus_run_and_check_fail_cleanly_too(case, tmp_path):
+    path = os.path.join(CORPUS, case)
+    np.save(tmp_path / "x.npy", np.zeros((2, 3)))
+    for args in (["run", path, "--input", str(tmp_path / "x.npy"), "--output",
+                  str(tmp_path / "y.npy"), "--dt", "1e-3"], ["check", path]):
+        result = snnc(*args)
+        assert result.returncode == 1 and "Traceback" not in result.stderr
+        assert result.stderr.startswith("snnc: error: ") and case in result.stderr
+    assert not (tmp_path / "y.npy").exists()
+
+
+def test_odd_but_valid_node_names_compile(tmp_path):
+    """Names that are not C identifiers or are C keywords become valid fields."""
+    rng = np.random.default_rng(1)
+    names = ["1st layer", "int", "fc-1", "static"]
+    nodes = {"input": nir.Input(input_type={"input": np.array([3])}),
+             "output": nir.Output(output_type={"output": np.array([4])}),
+             names[0]: nir.Affine(weight=rng.normal(size=(4, 3)), bias=np.zeros(4)),
+             names[1]: nir.LIF(tau=np.full(4, 0.02), r=np.ones(4), v_leak=np.zeros(4),
+                               v_threshold=np.ones(4), v_reset=np.zeros(4)),
+             names[2]: nir.Linear(weight=rng.normal(size=(4, 4))),
+             names[3]: nir.LIF(tau=np.full(4, 0.02), r=np.ones(4), v_leak=np.zeros(4),
+                               v_threshold=np.ones(4), v_reset=np.zeros(4))}
+    chain = ["input"] + names + ["output"]
+    path = str(tmp_path / "names.nir")
+    nir.write(path, nir.NIRGraph(nodes=nodes, edges=list(zip(chain[:-1], chain[1:])),
+                                 type_check=False))
+    x = rng.random((10, 3))
+    out = api.run(path, x, backend="c", dt=1e-3, precision="f64")
+    assert np.array_equal(out, api.run(path, x, backend="reference", dt=1e-3, precision="f64"))
+    header = api.generate(path, name="m", dt=1e-3)["m.h"]
+    assert "int__v[4]" in header and "static__v[4]" in header
+
+
+# --------------------------------------------------------------------------
+# Generated C under sanitizers (gcc and clang) and valgrind
+
+def _models():
+    models = [(os.path.join(DIGITS, "digits.nir"), dict(preset="snntorch"), 64)]
+    for case, options in (("snntorch_leaky_subtract", dict(preset="snntorch")),
+                          ("snntorch_synaptic", dict(preset="snntorch")),
+                          ("snntorch_rleaky", dict(preset="snntorch")),
+                          ("snntorch_conv", dict(preset="snntorch")),
+                          ("norse_lifbox", dict(preset="norse")),
+                          ("norse_conv", dict(preset="norse"))):
+        inputs = np.load(os.path.join(FIXTURES, f"{case}_input.npy"))
+        models.append((os.path.join(FIXTURES, f"{case}.nir"), options,
+                       int(np.prod(inputs.shape[2:]))))
+    return models
+
+
+MODELS = _models()
+
+
+@pytest.mark.parametrize("cc", ["gcc", "clang"])
+@pytest.mark.parametrize("model,options,n_in", MODELS,
+                         ids=[os.path.basename(m[0]) for m in MODELS])
+def test_generated_c_is_clean_under_sanitizers(model, options, n_in, cc):
+    if shutil.which(cc) is None:
+        if os.environ.get("SNNC_REQUIRE_CLANG") == "1":
+            pytest.fail(f"{cc} is required")
+        pytest.skip(f"{cc} is not installed")
+    x = (np.random.default_rng(5).random((3, 20, n_in)) < 0.3).astype(float)
+    plain = api.run_c(model, x, cc=cc, **options)
+    checked = api.run_c(model, x, cc=cc, extra_cflags=[
+        "-O1", "-g", "-fno-omit-frame-pointer", "-fsanitize=address,undefined",
+        "-fno-sanitize-recover=all"], **options)
+    assert np.array_equal(plain, checked)
+
+
+def test_generated_c_is_clean_under_valgrind():
+    if shutil.which("valgrind") is None:
+        if os.environ.get("SNNC_REQUIRE_CROSS") == "1":
+            pytest.fail("valgrind is required")
+        pytest.skip("valgrind is not installed")
+    model, options, n_in = MODELS[0]
+    x = (np.random.default_rng(6).random((2, 10, n_in)) < 0.3).astype(float)
+    out = api.run_c(model, x, run_under=["valgrind", "-q", "--error-exitcode=99",
+                                         "--leak-check=full"], **options)
+    assert np.array_equal(out, api.run_c(model, x, **options))
+
+
+# --------------------------------------------------------------------------
+# Fuzzing: whatever the file holds, the compiler answers or says why not
+
+from fuzz_targets import compile_or_reject, mutated_bytes, random_graph  # noqa: E402
+
+hypothesis = pytest.importorskip("hypothesis")
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+FUZZ_SETTINGS = settings(max_examples=int(os.environ.get("SNNC_FUZZ_EXAMPLES", "60")),
+                         deadline=None, derandomize=True,
+                         suppress_health_check=list(HealthCheck))
+
+
+@FUZZ_SETTINGS
+@given(st.data())
+def test_fuzz_random_graphs(tmp_path_factory, data):
+    path = str(tmp_path_factory.mktemp("fuzz") / "g.nir")
+    random_graph(data.draw, path)
+    compile_or_reject(path)
+
+
+@FUZZ_SETTINGS
+@given(st.data())
+def test_fuzz_mutated_files(tmp_path_factory, data):
+    path = str(tmp_path_factory.mktemp("fuzz") / "m.nir")
+    with open(path, "wb") as f:
+        f.write(mutated_bytes(data.draw, os.path.join(CORPUS, "..", "fixtures", "frameworks",
+                                                      "snntorch_leaky_subtract.nir")))
+    compile_or_reject(path)
