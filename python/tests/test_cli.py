@@ -145,11 +145,11 @@ def _bad_graphs(factory, digits_nir, tmp_path):
 
     text = tmp_path / "text.nir"
     text.write_text("this is not HDF5\n")
-    cases["text_file"] = ([text, *dt], None, ["not a readable NIR file"])
+    cases["text_file"] = ([text, *dt], None, ["not a NIR file", "HDF5"])
 
     truncated = tmp_path / "truncated.nir"
     truncated.write_bytes(Path(digits_nir).read_bytes()[:4096])
-    cases["truncated"] = ([truncated, *dt], None, ["not a readable NIR file"])
+    cases["truncated"] = ([truncated, *dt], None, ["damaged HDF5 file", "truncated"])
 
     cases["missing_dt"] = ([digits_nir], None, ["--dt", "--preset"])
     cases["negative_dt"] = ([digits_nir, "--dt=-0.001"], None, ["--dt", "positive"])
