@@ -24,12 +24,16 @@ STRICT_CFLAGS = ["-std=c11", "-Wall", "-Wextra", "-Wpedantic", "-Wconversion", "
 FP_CFLAGS = ["-ffp-contract=off"]
 
 
-def _options(preset=None, dt=None, reset=None, compare=None, precision=None, cuba_order=None,
-             tau_convention=None, integrator=None, path=None):
+OPTION_NAMES = ("preset", "dt", "reset", "compare", "precision", "cuba_order",
+                "tau_convention", "integrator", "spikes", "current_update", "input_gains")
+
+
+def _options(path=None, **options):
+    unknown = sorted(set(options) - set(OPTION_NAMES))
+    if unknown:
+        raise TypeError(f"unknown options: {', '.join(unknown)}")
     try:
-        return semantics.resolve_options(preset=preset, dt=dt, reset=reset, compare=compare,
-                                         precision=precision, cuba_order=cuba_order,
-                                         tau_convention=tau_convention, integrator=integrator)
+        return semantics.resolve_options(**options)
     except ValueError as exc:
         raise SNNCError(str(exc), path=path) from None
 
@@ -41,15 +45,12 @@ def _check_name(name: str, path=None) -> str:
     return name
 
 
-def generate(model_path, *, name: str, emit: str = "c", preset=None, dt=None, reset=None,
-             compare=None, precision=None, cuba_order=None,
-             tau_convention=None, integrator=None) -> Dict[str, str]:
+def generate(model_path, *, name: str, emit: str = "c", **options) -> Dict[str, str]:
     """Compiles a NIR file and returns {file name: text} without writing anything."""
     name = _check_name(name, path=model_path)
     if emit not in EMIT_KINDS:
         raise SNNCError(f"--emit must be one of {', '.join(EMIT_KINDS)}, got '{emit}'")
-    options = _options(preset, dt, reset, compare, precision, cuba_order, tau_convention,
-                       integrator, path=model_path)
+    options = _options(path=model_path, **options)
     graph = load_graph(model_path)
     try:
         model = emit_model(graph, options, name, make_context())
@@ -84,13 +85,13 @@ def write_files(files: Dict[str, str], output_dir) -> Dict[str, str]:
     return written
 
 
-def compile(model_path, output_dir, *, name: str, emit: str = "c", preset=None, dt=None,
-            reset=None, compare=None, precision=None, cuba_order=None,
-            tau_convention=None, integrator=None) -> Dict[str, str]:
-    """Compiles MODEL.nir into OUTPUT_DIR (NAME.h and NAME.c, or MLIR text)."""
-    files = generate(model_path, name=name, emit=emit, preset=preset, dt=dt, reset=reset,
-                     compare=compare, precision=precision, cuba_order=cuba_order,
-                     tau_convention=tau_convention, integrator=integrator)
+def compile(model_path, output_dir, *, name: str, emit: str = "c", **options) -> Dict[str, str]:
+    """Compiles MODEL.nir into OUTPUT_DIR (NAME.h and NAME.c, or MLIR text).
+
+    Options (see semantics.resolve_options): preset, dt, reset, compare,
+    precision, cuba_order, tau_convention, integrator, spikes, current_update,
+    input_gains."""
+    files = generate(model_path, name=name, emit=emit, **options)
     return write_files(files, output_dir)
 
 

@@ -11,8 +11,8 @@ import sys
 
 from . import __version__
 from .errors import SNNCError
-from .semantics import (COMPARE_MODES, CUBA_ORDERS, INTEGRATORS, PRECISIONS, PRESETS,
-                        RESET_MODES, TAU_CONVENTIONS)
+from .semantics import (COMPARE_MODES, CUBA_ORDERS, CURRENT_UPDATES, INPUT_GAINS, INTEGRATORS,
+                        PRECISIONS, PRESETS, RESET_MODES, SPIKE_COUNTS, TAU_CONVENTIONS)
 
 EXIT_INPUT_ERROR = 1
 
@@ -34,6 +34,13 @@ def _add_semantics(parser):
                             "(dt / tau)")
     group.add_argument("--integrator", choices=INTEGRATORS,
                        help="forward Euler (default) or exact exponential decay per step")
+    group.add_argument("--spikes", choices=SPIKE_COUNTS,
+                       help="at most one spike per step (single, default) or floor(v/thr)")
+    group.add_argument("--current-update", choices=CURRENT_UPDATES,
+                       help="synaptic current: i' = d i + g x (decay-then-add, default) "
+                            "or i' = d (i + g x)")
+    group.add_argument("--input-gains", choices=INPUT_GAINS,
+                       help="input gains from NIR's r and w_in (nir, default) or 1")
     parser.add_argument("--precision", choices=PRECISIONS,
                         help="element type of the generated code (default: f32)")
 
@@ -41,7 +48,9 @@ def _add_semantics(parser):
 def _semantics(args):
     return dict(preset=args.preset, dt=args.dt, reset=args.reset, compare=args.compare,
                 precision=args.precision, cuba_order=args.cuba_order,
-                tau_convention=args.tau_convention, integrator=args.integrator)
+                tau_convention=args.tau_convention, integrator=args.integrator,
+                spikes=args.spikes, current_update=args.current_update,
+                input_gains=args.input_gains)
 
 
 def _cmd_compile(args):

@@ -114,6 +114,10 @@ def _constants(layer: Layer, options: Options, cast) -> Dict[str, Optional[np.nd
         c["decay"] = None
         c["gain"] = cast(p["r"] * dt)
         c["leak"] = None
+    if options.input_gains == "unit":
+        for key in ("gain", "syn_gain"):
+            if c.get(key) is not None:
+                c[key] = np.ones_like(c[key])
     if kind in SPIKING:
         c["threshold"] = cast(p["v_threshold"])
         c["v_reset"] = cast(p["v_reset"])
@@ -129,6 +133,16 @@ def _fire(u, st, c, options, dtype):
     if options.reset == "subtract-delayed":
         u = u - c["threshold"] * st.spike
     fired = u >= c["threshold"] if options.compare == "ge" else u > c["threshold"]
+    if options.spikes == "multiple":
+        # trunc(u / thr), at most 65536 spikes, where the neuron fires.
+        cap = np.asarray(65536.0, dtype=dtype)
+        ratio = u / c["threshold"]
+        bounded = np.where(ratio > cap, cap, ratio)
+        count = np.where(fired, np.trunc(bounded), np.zeros_like(u))
+        st.v = np.where(fired, c["v_reset"], u) if options.reset == "value" else \
+            u - count * c["threshold"]
+        st.spike = count
+        return count
     spike = fired.astype(dtype)
     if options.reset == "value":
         st.v = np.where(fired, c["v_reset"], u)
@@ -172,7 +186,10 @@ def _step_layer(layer, c, st, x, options, dtype):
         fired = x >= c["threshold"] if options.compare == "ge" else x > c["threshold"]
         return fired.astype(dtype)
     if kind in ("cubali", "cubalif"):
-        i_next = c["syn_decay"] * st.i_syn + c["syn_gain"] * x
+        if options.current_update == "add-then-decay":
+            i_next = c["syn_decay"] * (st.i_syn + c["syn_gain"] * x)
+        else:
+            i_next = c["syn_decay"] * st.i_syn + c["syn_gain"] * x
         i_used = st.i_syn if options.cuba_order == "voltage-first" else i_next
         st.i_syn = i_next
         u = (c["decay"] * st.v + c["gain"] * i_used) + c["leak"]

@@ -23,6 +23,12 @@ TAU_CONVENTIONS = ("nir", "norse-inverse")
 # Forward Euler, or the exact solution of the linear ODE over one step with
 # the input held constant (exponential decay).
 INTEGRATORS = ("euler", "exact")
+# One spike per step at most, or the number of thresholds crossed (Rockpool).
+SPIKE_COUNTS = ("single", "multiple")
+# How input joins a synaptic current: i' = d i + g x, or i' = d (i + g x).
+CURRENT_UPDATES = ("decay-then-add", "add-then-decay")
+# Input gains from NIR's r and w_in, or 1 (Rockpool's simulation ignores both).
+INPUT_GAINS = ("nir", "unit")
 
 # What each exporter's own simulation does (measured against the framework in
 # tests/fixtures). Explicit options override a preset field by field.
@@ -33,6 +39,12 @@ PRESETS = {
     # Norse 1.1 steps with dt = 1e-3, resets to v_reset, and writes tau as
     # dt / tau_mem (its exporter's bug), which the preset undoes.
     "norse": {"dt": 1e-3, "reset": "value", "compare": "gt", "tau_convention": "norse-inverse"},
+    # Rockpool 3.1 decays exactly (e^(-dt/tau)), adds the input to the current
+    # before it decays, ignores the exported r and w_in, fires at v >= thr and
+    # emits floor(v/thr) spikes per step, subtracting as many thresholds.
+    "rockpool": {"dt": 1e-3, "reset": "subtract", "compare": "ge", "integrator": "exact",
+                 "spikes": "multiple", "current_update": "add-then-decay",
+                 "input_gains": "unit"},
 }
 
 
@@ -47,6 +59,9 @@ class Options:
     cuba_order: str = "current-first"
     tau_convention: str = "nir"
     integrator: str = "euler"
+    spikes: str = "single"
+    current_update: str = "decay-then-add"
+    input_gains: str = "nir"
 
     def true_tau(self, tau):
         """The time constant a file's `tau` stands for under this convention."""
@@ -60,8 +75,11 @@ class Options:
             text += f" cuba-order={self.cuba_order}"
         if self.tau_convention != "nir":
             text += f" tau={self.tau_convention}"
-        if self.integrator != "euler":
-            text += f" integrator={self.integrator}"
+        for key, default in (("integrator", "euler"), ("spikes", "single"),
+                             ("current_update", "decay-then-add"), ("input_gains", "nir")):
+            value = getattr(self, key)
+            if value != default:
+                text += f" {key.replace('_', '-')}={value}"
         return text
 
 
@@ -70,7 +88,9 @@ def resolve_options(*, preset: Optional[str] = None, dt: Optional[float] = None,
                     precision: Optional[str] = None,
                     cuba_order: Optional[str] = None,
                     tau_convention: Optional[str] = None,
-                    integrator: Optional[str] = None) -> Options:
+                    integrator: Optional[str] = None, spikes: Optional[str] = None,
+                    current_update: Optional[str] = None,
+                    input_gains: Optional[str] = None) -> Options:
     """Combines a preset with explicit options; explicit ones win.
 
     Raises ValueError with a user-facing message on an unknown or missing value.
@@ -82,7 +102,9 @@ def resolve_options(*, preset: Optional[str] = None, dt: Optional[float] = None,
         values.update(PRESETS[preset])
     for key, value in (("dt", dt), ("reset", reset), ("compare", compare),
                        ("precision", precision), ("cuba_order", cuba_order),
-                       ("tau_convention", tau_convention), ("integrator", integrator)):
+                       ("tau_convention", tau_convention), ("integrator", integrator),
+                       ("spikes", spikes), ("current_update", current_update),
+                       ("input_gains", input_gains)):
         if value is not None:
             values[key] = value
     if "dt" not in values:
@@ -98,10 +120,14 @@ def resolve_options(*, preset: Optional[str] = None, dt: Optional[float] = None,
     values["dt"] = dt_value
     for key, allowed in (("reset", RESET_MODES), ("compare", COMPARE_MODES),
                          ("precision", PRECISIONS), ("cuba_order", CUBA_ORDERS),
-                         ("tau_convention", TAU_CONVENTIONS), ("integrator", INTEGRATORS)):
+                         ("tau_convention", TAU_CONVENTIONS), ("integrator", INTEGRATORS),
+                         ("spikes", SPIKE_COUNTS), ("current_update", CURRENT_UPDATES),
+                         ("input_gains", INPUT_GAINS)):
         if key in values and values[key] not in allowed:
             flag = key.replace("_", "-")
             raise ValueError(f"--{flag} must be one of {', '.join(allowed)}, got '{values[key]}'")
+    if values.get("spikes") == "multiple" and values.get("reset") == "subtract-delayed":
+        raise ValueError("--spikes multiple needs --reset subtract or value")
     return Options(**values)
 
 

@@ -113,3 +113,20 @@ def test_convolutional_fixture_is_reproduced_exactly(framework, precision):
     assert 0.02 < expected.mean() < 0.5
     assert np.array_equal(outputs, expected), \
         f"{int((outputs != expected).sum())} of {expected.size} outputs differ"
+
+
+@pytest.mark.parametrize("precision", ["f64", "f32"])
+@pytest.mark.parametrize("case", ["lif", "lif_burst"])
+def test_rockpool_fixture_is_reproduced_exactly(case, precision):
+    """Rockpool's LIFTorch (exported as CubaLIF): exact decay, input added to the
+    current before it decays, several spikes per step (lif_burst: up to 5)."""
+    inputs = _load("rockpool", case, "input")
+    expected = _load("rockpool", case, "output")
+    model = os.path.join(FIXTURES, f"rockpool_{case}.nir")
+    outputs = api.run(model, inputs, backend="c", preset="rockpool", precision=precision)
+    outputs = outputs.reshape(expected.shape)
+    assert 0.02 < (expected > 0).mean() < 0.9
+    assert np.array_equal(outputs, expected), \
+        f"{int((outputs != expected).sum())} of {expected.size} outputs differ"
+    if case == "lif_burst":
+        assert expected.max() > 1  # really several spikes per step

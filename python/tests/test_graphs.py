@@ -235,3 +235,25 @@ def test_exact_integrator_decays_exponentially(tmp_path):
     e = np.exp(-0.1)
     assert out[0] == pytest.approx(1 - e, rel=1e-15)
     assert np.allclose(out[1:] / out[:-1], e, rtol=1e-14)
+
+
+@pytest.mark.parametrize("precision", ["f32", "f64"])
+@pytest.mark.parametrize("reset", ["subtract", "value"])
+def test_multiple_spikes_per_step_c_equals_reference(tmp_path, precision, reset):
+    nodes, edges = GRAPHS["cuba"]
+    nodes = dict(nodes)
+    nodes["c"] = nir.CubaLIF(tau_syn=np.full(7, 0.005), tau_mem=np.full(7, 0.02),
+                             r=np.full(7, 20.0), v_leak=np.zeros(7), w_in=np.full(7, 2.0),
+                             v_threshold=np.full(7, 0.05), v_reset=np.zeros(7))
+    path = write(tmp_path, "burst", nodes, edges)
+    x = inputs(6) * 3
+    opts = dict(dt=1e-3, spikes="multiple", reset=reset, compare="ge", precision=precision,
+                current_update="add-then-decay", integrator="exact")
+    graph = load_graph(path)
+    out_c, states = api.run_c(path, x, record_states=True, **opts)
+    dtype = np.float32 if precision == "f32" else np.float64
+    out_ref, traces = reference.simulate(graph, resolve_options(**opts), x, dtype=dtype,
+                                         record=True)
+    assert np.array_equal(out_c, out_ref)
+    assert traces["c.spike"].max() > 1  # several spikes in one step happened
+    assert np.array_equal(states["c_v"], traces["c.v"])

@@ -227,12 +227,13 @@ def _emit_layer(layer: Layer, x, state_in, options, tensor, elem):
             return snn.threshold(tensor(layer.out_shape), x, _param_attr(p["threshold"]),
                                  _compare_attr(options)), []
         if layer.kind == "integrator":
-            gain = semantics.integrator_gain(p["r"], dt)
+            gain = _unit_or(semantics.integrator_gain(p["r"], dt), options)
             v_next = snn.integrator(x, state_in[0], _param_attr(gain))
             return v_next, [v_next]
         if layer.kind == "li":
             decay, gain, leak = semantics.leaky_constants(options.true_tau(p["tau"]), p["r"],
                                                           p["v_leak"], dt, options.integrator)
+            gain = _unit_or(gain, options)
             v_next = snn.li(x, state_in[0], _param_attr(decay), _param_attr(gain),
                             _param_attr(leak))
             return v_next, [v_next]
@@ -242,19 +243,28 @@ def _emit_layer(layer: Layer, x, state_in, options, tensor, elem):
         spike_prev = state_in[1] if delayed else None
         spike_params = (_param_attr(p["v_threshold"]), _param_attr(p["v_reset"]),
                         _reset_attr(options), _compare_attr(options))
+        multi_spike = ir.UnitAttr.get() if options.spikes == "multiple" else None
         neuron_type = tensor(layer.out_shape)
         if layer.kind == "if":
-            gain = semantics.integrator_gain(p["r"], dt)
+            gain = _unit_or(semantics.integrator_gain(p["r"], dt), options)
             op = snn.IFOp(neuron_type, neuron_type, x, state_in[0], _param_attr(gain),
-                          *spike_params, spike_prev=spike_prev)
+                          *spike_params, spike_prev=spike_prev, multi_spike=multi_spike)
         else:
             decay, gain, leak = semantics.leaky_constants(options.true_tau(p["tau"]), p["r"],
                                                           p["v_leak"], dt, options.integrator)
+            gain = _unit_or(gain, options)
             op = snn.LIFOp(neuron_type, neuron_type, x, state_in[0], _param_attr(decay),
                            _param_attr(gain), _param_attr(leak), *spike_params,
-                           spike_prev=spike_prev)
+                           spike_prev=spike_prev, multi_spike=multi_spike)
         v_next, spike = op.results
         return spike, ([v_next, spike] if delayed else [v_next])
+
+
+def _unit_or(gain, options):
+    """Input gains as computed, or 1 where the options say the framework
+    ignores NIR's r and w_in."""
+    return np.ones_like(np.asarray(gain, dtype=np.float64)) if options.input_gains == "unit" \
+        else gain
 
 
 def _emit_conv(layer, x, options, tensor, elem):
@@ -287,20 +297,24 @@ def _emit_cuba(layer, x, state_in, options, tensor):
                                                       p["w_in"], dt, options.integrator)
     decay, gain, leak = semantics.leaky_constants(options.true_tau(p["tau_mem"]), p["r"],
                                                   p["v_leak"], dt, options.integrator)
+    syn_gain, gain = _unit_or(syn_gain, options), _unit_or(gain, options)
     neuron_type = tensor(layer.out_shape)
     common = [_param_attr(syn_decay), _param_attr(syn_gain), _param_attr(decay),
               _param_attr(gain), _param_attr(leak)]
     voltage_first = ir.UnitAttr.get() if options.cuba_order == "voltage-first" else None
+    add_then_decay = ir.UnitAttr.get() if options.current_update == "add-then-decay" else None
     if layer.kind == "cubali":
         i_next, v_next = snn.CubaLIOp(x, state_in[0], state_in[1], *common,
-                                      voltage_first=voltage_first).results
+                                      voltage_first=voltage_first,
+                                      add_then_decay=add_then_decay).results
         return v_next, [i_next, v_next]
     delayed = options.reset == "subtract-delayed"
     op = snn.CubaLIFOp(neuron_type, neuron_type, neuron_type, x, state_in[0], state_in[1],
                        *common, _param_attr(p["v_threshold"]), _param_attr(p["v_reset"]),
                        _reset_attr(options), _compare_attr(options),
                        spike_prev=state_in[2] if delayed else None,
-                       voltage_first=voltage_first)
+                       voltage_first=voltage_first, add_then_decay=add_then_decay,
+                       multi_spike=ir.UnitAttr.get() if options.spikes == "multiple" else None)
     i_next, v_next, spike = op.results
     return spike, ([i_next, v_next, spike] if delayed else [i_next, v_next])
 

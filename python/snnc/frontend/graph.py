@@ -524,9 +524,13 @@ def _make_layer(name, node, in_shape, path) -> Layer:
         if weight.ndim != 2:
             raise SNNCError(f"weight must be a matrix [out, in], got shape {list(weight.shape)}",
                             path=path, node=name)
-        if len(in_shape) != 1 or weight.shape[1] != in_shape[0]:
+        # Some exporters keep a batch dimension of 1 ([1, n]): a dense synapse
+        # reads its input flat, so only the element count must agree.
+        if weight.shape[1] != int(np.prod(in_shape)) or \
+                sum(1 for d in in_shape if d != 1) > 1:
             raise SNNCError(f"weight has {weight.shape[1]} columns but the input has shape "
                             f"{list(in_shape)}", path=path, node=name)
+        in_shape = (weight.shape[1],)
         params = {"weight": weight}
         if type_name == "Affine":
             bias = _as_float_array(node.bias, path, name, "bias").reshape(-1)

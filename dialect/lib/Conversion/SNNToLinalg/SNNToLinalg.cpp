@@ -174,14 +174,20 @@ struct SpikeParams {
   Param threshold, vReset;
   ResetMode reset;
   CompareMode compare;
+  bool multiSpike = false;
   int64_t spikePrevIndex = -1;
 };
+
+/// The most spikes one neuron emits in one step under multi_spike; the cap
+/// also keeps the float-to-integer conversion defined in C.
+constexpr double kMaxSpikesPerStep = 65536.0;
 
 template <typename OpT>
 SpikeParams addSpikeParams(ElementwiseBuilder &eb, OpT op) {
   SpikeParams sp;
   sp.reset = op.getReset();
   sp.compare = op.getCompare();
+  sp.multiSpike = op.getMultiSpike();
   if (op.getSpikePrev())
     sp.spikePrevIndex = eb.addInput(op.getSpikePrev());
   sp.threshold = eb.addParam(op.getThresholdAttr());
@@ -201,6 +207,26 @@ std::pair<Value, Value> fireAndReset(BodyMath &m, const SpikeParams &sp, Value u
     u = m.sub(u, m.mul(sp.threshold, prev));
   }
   Value fired = m.compare(sp.compare, u, sp.threshold);
+  if (sp.multiSpike) {
+    // n = fired ? min(trunc(u / threshold), cap) : 0, computed in i32.
+    Value ratio = arith::DivFOp::create(m.b, m.loc, u, m.param(sp.threshold));
+    Value cap = arith::ConstantOp::create(m.b, m.loc, m.b.getFloatAttr(ft, kMaxSpikesPerStep));
+    Value tooMany = arith::CmpFOp::create(m.b, m.loc, arith::CmpFPredicate::OGT, ratio, cap);
+    Value bounded = arith::SelectOp::create(m.b, m.loc, tooMany, cap, ratio);
+    Value whole = arith::FPToSIOp::create(m.b, m.loc, m.b.getI32Type(), bounded);
+    Value count = arith::SIToFPOp::create(m.b, m.loc, ft, whole);
+    Value zero = arith::ConstantOp::create(m.b, m.loc, m.b.getFloatAttr(ft, 0.0));
+    Value spikes = arith::SelectOp::create(m.b, m.loc, fired, count, zero);
+    Value vNext = u;
+    if (sp.reset == ResetMode::value)
+      vNext = arith::SelectOp::create(m.b, m.loc, fired, m.param(sp.vReset), u);
+    else
+      vNext = m.sub(u, arith::MulFOp::create(m.b, m.loc, spikes, m.param(sp.threshold)));
+    Value spike = spikes;
+    if (spikeType != ft)
+      spike = arith::TruncFOp::create(m.b, m.loc, spikeType, spikes);
+    return {vNext, spike};
+  }
   Value spike = m.spikeOf(fired, spikeType);
   Value vNext = u;
   if (sp.reset == ResetMode::value)
@@ -597,6 +623,7 @@ struct CubaParams {
   int64_t x, i, v;
   Param synDecay, synGain, decay, gain, leak;
   bool voltageFirst;
+  bool addThenDecay;
 };
 
 template <typename OpT>
@@ -611,15 +638,22 @@ CubaParams addCubaParams(ElementwiseBuilder &eb, OpT op) {
   c.gain = eb.addParam(op.getGainAttr());
   c.leak = eb.addParam(op.getLeakAttr());
   c.voltageFirst = op.getVoltageFirst();
+  c.addThenDecay = op.getAddThenDecay();
   return c;
 }
 
 std::pair<Value, Value> cubaUpdate(BodyMath &m, const CubaParams &c) {
   // Named steps: C++ leaves the order of nested calls unspecified, and the IR
   // should list the operations in the documented order.
-  Value synDecayed = m.mul(c.synDecay, m.args[c.i]);
-  Value synDriven = m.mul(c.synGain, m.args[c.x]);
-  Value iNext = m.add(synDecayed, synDriven);
+  Value iNext;
+  if (c.addThenDecay) {
+    Value joined = m.add(m.args[c.i], m.mul(c.synGain, m.args[c.x]));
+    iNext = m.mul(c.synDecay, joined);
+  } else {
+    Value synDecayed = m.mul(c.synDecay, m.args[c.i]);
+    Value synDriven = m.mul(c.synGain, m.args[c.x]);
+    iNext = m.add(synDecayed, synDriven);
+  }
   Value iUsed = c.voltageFirst ? m.args[c.i] : iNext;
   Value decayed = m.mul(c.decay, m.args[c.v]);
   Value driven = m.mul(c.gain, iUsed);

@@ -1106,3 +1106,11 @@ func.func @delay_negative(%x: tensor<3xf32>, %b: tensor<1x3xf32>) {
   %y, %b1 = snn.delay %x, %b {steps = array<i64: -1>} : tensor<3xf32>, tensor<1x3xf32>
   return
 }
+
+// -----
+
+func.func @multi_spike_delayed(%x: tensor<4xf32>, %v: tensor<4xf32>, %s: tensor<4xf32>) {
+  // expected-error @+1 {{'snn.lif' op multi_spike needs reset = subtract or value}}
+  %v1, %s1 = snn.lif %x, %v, %s {decay = dense<0.9> : tensor<1xf64>, gain = dense<1.0> : tensor<1xf64>, leak = dense<0.0> : tensor<1xf64>, threshold = dense<1.0> : tensor<1xf64>, v_reset = dense<0.0> : tensor<1xf64>, reset = #snn.reset<subtract_delayed>, compare = #snn.compare<gt>, multi_spike} : tensor<4xf32>, tensor<4xf32>, tensor<4xf32> -> tensor<4xf32>
+  return
+}

@@ -270,8 +270,12 @@ def SNN_LIOp : SNN_Op<"li", [AllTypesMatch<["v", "v_next"]>]> {
 }
 
 // Shared by the spiking neurons: threshold, reset value and the two modes.
+// `multi_spike`: the spike output counts how many thresholds the membrane
+// crossed, n = trunc(u / threshold) (at most 65536) where it fires, and a
+// subtracting reset removes n thresholds (Rockpool's neurons).
 defvar SNN_SpikeParams = (ins SNN_Param:$threshold, SNN_Param:$v_reset,
-                              SNN_ResetModeAttr:$reset, SNN_CompareModeAttr:$compare);
+                              SNN_ResetModeAttr:$reset, SNN_CompareModeAttr:$compare,
+                              UnitAttr:$multi_spike);
 
 def SNN_IFOp : SNN_Op<"if", [AllTypesMatch<["v", "v_next"]>]> {
   let summary = "integrate-and-fire neuron";
@@ -352,6 +356,8 @@ def SNN_CubaLIOp : SNN_Op<"cubali",
     ```
     where `i` is `i_syn_next`, or `i_syn` when the unit attribute
     `voltage_first` is present (the membrane sees the previous current).
+    With `add_then_decay` the input joins the current before it decays:
+    `i_syn_next = syn_decay * (i_syn + syn_gain * input)` (Rockpool).
 
     Example:
     ```mlir
@@ -364,7 +370,7 @@ def SNN_CubaLIOp : SNN_Op<"cubali",
   let arguments = (ins AnyRankedTensor:$input, AnyRankedTensor:$i_syn, AnyRankedTensor:$v,
                        SNN_Param:$syn_decay, SNN_Param:$syn_gain,
                        SNN_Param:$decay, SNN_Param:$gain, SNN_Param:$leak,
-                       UnitAttr:$voltage_first);
+                       UnitAttr:$voltage_first, UnitAttr:$add_then_decay);
   let results = (outs AnyRankedTensor:$i_syn_next, AnyRankedTensor:$v_next);
   let assemblyFormat = [{
     $input `,` $i_syn `,` $v attr-dict `:` type($input) `,` type($i_syn) `,` type($v)
@@ -394,7 +400,7 @@ def SNN_CubaLIFOp : SNN_Op<"cubalif",
                             Optional<AnyRankedTensor>:$spike_prev,
                             SNN_Param:$syn_decay, SNN_Param:$syn_gain,
                             SNN_Param:$decay, SNN_Param:$gain, SNN_Param:$leak,
-                            UnitAttr:$voltage_first),
+                            UnitAttr:$voltage_first, UnitAttr:$add_then_decay),
                        SNN_SpikeParams);
   let results = (outs AnyRankedTensor:$i_syn_next, AnyRankedTensor:$v_next,
                       AnyRankedTensor:$spike);

@@ -139,6 +139,10 @@ LogicalResult verifySpiking(Operation *op, Value v, Value spike,
   if (!delayed && spikePrev)
     return op->emitOpError() << "a previous-spike operand is only valid with "
                                 "reset = subtract_delayed";
+  if (op->hasAttr("multi_spike") && reset == ResetMode::subtract_delayed)
+    return op->emitOpError() << "multi_spike needs reset = subtract or value";
+  if (op->hasAttr("multi_spike") && !isa<FloatType>(elementTypeOf(spike)))
+    return op->emitOpError() << "multi_spike counts need float spikes";
   if (spikePrev && spikePrev.getType() != spike.getType())
     return op->emitOpError() << "previous spikes must have the spike type "
                              << spike.getType() << ", got "
