@@ -110,6 +110,8 @@ def _constants(layer: Layer, options: Options, cast) -> Dict[str, Optional[np.nd
                 syn_step = dt / p["tau_syn"]
                 c["syn_gain"] = cast(p["w_in"] * dt / p["tau_syn"])
             c["syn_decay"] = cast(1.0 - syn_step)
+            if options.current_update == "add-then-decay":
+                c["syn_gain"] = cast(p["w_in"])
     elif kind in ("integrator", "if"):
         c["decay"] = None
         c["gain"] = cast(p["r"] * dt)
@@ -186,11 +188,13 @@ def _step_layer(layer, c, st, x, options, dtype):
         fired = x >= c["threshold"] if options.compare == "ge" else x > c["threshold"]
         return fired.astype(dtype)
     if kind in ("cubali", "cubalif"):
+        joined = None
         if options.current_update == "add-then-decay":
-            i_next = c["syn_decay"] * (st.i_syn + c["syn_gain"] * x)
+            joined = st.i_syn + c["syn_gain"] * x
+            i_next = c["syn_decay"] * joined
         else:
             i_next = c["syn_decay"] * st.i_syn + c["syn_gain"] * x
-        i_used = st.i_syn if options.cuba_order == "voltage-first" else i_next
+        i_used = {"voltage-first": st.i_syn, "joined": joined}.get(options.cuba_order, i_next)
         st.i_syn = i_next
         u = (c["decay"] * st.v + c["gain"] * i_used) + c["leak"]
     else:

@@ -16,7 +16,9 @@ COMPARE_MODES = ("gt", "ge")
 PRECISIONS = ("f32", "f64")
 # Whether a current-based neuron's membrane sees this step's synaptic current
 # (current-first) or the previous step's (voltage-first).
-CUBA_ORDERS = ("current-first", "voltage-first")
+# (joined: the membrane sees the current with this step's input added, before
+# the current decays; Norse's LIFCell, with --current-update add-then-decay.)
+CUBA_ORDERS = ("current-first", "voltage-first", "joined")
 # How to read NIR's `tau`: as written (nir), or as Norse 1.1 writes it, dt
 # divided by the true time constant (Norse issue 411), so tau_true = tau_nir / dt.
 TAU_CONVENTIONS = ("nir", "norse-inverse")
@@ -25,7 +27,9 @@ TAU_CONVENTIONS = ("nir", "norse-inverse")
 INTEGRATORS = ("euler", "exact")
 # One spike per step at most, or the number of thresholds crossed (Rockpool).
 SPIKE_COUNTS = ("single", "multiple")
-# How input joins a synaptic current: i' = d i + g x, or i' = d (i + g x).
+# How input joins a synaptic current: i' = d i + g x (g = w_in dt/tau_syn under
+# Euler), or i' = d (i + w_in x): the input jumps into the current, which then
+# decays (Norse's LIFCell, Rockpool).
 CURRENT_UPDATES = ("decay-then-add", "add-then-decay")
 # Input gains from NIR's r and w_in, or 1 (Rockpool's simulation ignores both).
 INPUT_GAINS = ("nir", "unit")
@@ -38,7 +42,10 @@ PRESETS = {
     "snntorch": {"dt": 1e-4, "reset": "subtract-delayed", "compare": "gt"},
     # Norse 1.1 steps with dt = 1e-3, resets to v_reset, and writes tau as
     # dt / tau_mem (its exporter's bug), which the preset undoes.
-    "norse": {"dt": 1e-3, "reset": "value", "compare": "gt", "tau_convention": "norse-inverse"},
+    # Its LIFCell (exported as CubaLIF) adds the input to the current, lets the
+    # membrane see that, then decays the current.
+    "norse": {"dt": 1e-3, "reset": "value", "compare": "gt", "tau_convention": "norse-inverse",
+              "current_update": "add-then-decay", "cuba_order": "joined"},
     # Rockpool 3.1 decays exactly (e^(-dt/tau)), adds the input to the current
     # before it decays, ignores the exported r and w_in, fires at v >= thr and
     # emits floor(v/thr) spikes per step, subtracting as many thresholds.
@@ -126,6 +133,8 @@ def resolve_options(*, preset: Optional[str] = None, dt: Optional[float] = None,
         if key in values and values[key] not in allowed:
             flag = key.replace("_", "-")
             raise ValueError(f"--{flag} must be one of {', '.join(allowed)}, got '{values[key]}'")
+    if values.get("cuba_order") == "joined" and values.get("current_update") != "add-then-decay":
+        raise ValueError("--cuba-order joined needs --current-update add-then-decay")
     if values.get("spikes") == "multiple" and values.get("reset") == "subtract-delayed":
         raise ValueError("--spikes multiple needs --reset subtract or value")
     return Options(**values)

@@ -130,3 +130,20 @@ def test_rockpool_fixture_is_reproduced_exactly(case, precision):
         f"{int((outputs != expected).sum())} of {expected.size} outputs differ"
     if case == "lif_burst":
         assert expected.max() > 1  # really several spikes per step
+
+
+@pytest.mark.parametrize("precision", ["f64", "f32"])
+def test_norse_lifcell_fixture_is_reproduced_exactly(precision):
+    """Norse's LIFCell (exported as CubaLIF): the input jumps into the current,
+    the membrane sees that, then the current decays (--preset norse)."""
+    inputs = _load("norse", "lifcell", "input")
+    expected = _load("norse", "lifcell", "output")
+    model = os.path.join(FIXTURES, "norse_lifcell.nir")
+    outputs = api.run(model, inputs, backend="c", preset="norse", precision=precision)
+    assert 0.02 < expected.mean() < 0.5
+    assert np.array_equal(outputs, expected), \
+        f"{int((outputs != expected).sum())} of {expected.size} outputs differ"
+    # The NIR reading (Euler synapse, current-first) does not reproduce Norse.
+    plain = api.run(model, inputs, backend="reference", dt=1e-3, reset="value",
+                    tau_convention="norse-inverse", precision="f64")
+    assert not np.array_equal(plain, expected)

@@ -295,6 +295,8 @@ def _emit_cuba(layer, x, state_in, options, tensor):
     p, dt = layer.params, options.dt
     syn_decay, syn_gain = semantics.synapse_constants(options.true_tau(p["tau_syn"]),
                                                       p["w_in"], dt, options.integrator)
+    if options.current_update == "add-then-decay":
+        syn_gain = p["w_in"]  # the input jumps into the current, then it decays
     decay, gain, leak = semantics.leaky_constants(options.true_tau(p["tau_mem"]), p["r"],
                                                   p["v_leak"], dt, options.integrator)
     syn_gain, gain = _unit_or(syn_gain, options), _unit_or(gain, options)
@@ -303,10 +305,12 @@ def _emit_cuba(layer, x, state_in, options, tensor):
               _param_attr(gain), _param_attr(leak)]
     voltage_first = ir.UnitAttr.get() if options.cuba_order == "voltage-first" else None
     add_then_decay = ir.UnitAttr.get() if options.current_update == "add-then-decay" else None
+    joined = ir.UnitAttr.get() if options.cuba_order == "joined" else None
     if layer.kind == "cubali":
         i_next, v_next = snn.CubaLIOp(x, state_in[0], state_in[1], *common,
                                       voltage_first=voltage_first,
-                                      add_then_decay=add_then_decay).results
+                                      add_then_decay=add_then_decay,
+                                      membrane_sees_joined=joined).results
         return v_next, [i_next, v_next]
     delayed = options.reset == "subtract-delayed"
     op = snn.CubaLIFOp(neuron_type, neuron_type, neuron_type, x, state_in[0], state_in[1],
@@ -314,6 +318,7 @@ def _emit_cuba(layer, x, state_in, options, tensor):
                        _reset_attr(options), _compare_attr(options),
                        spike_prev=state_in[2] if delayed else None,
                        voltage_first=voltage_first, add_then_decay=add_then_decay,
+                       membrane_sees_joined=joined,
                        multi_spike=ir.UnitAttr.get() if options.spikes == "multiple" else None)
     i_next, v_next, spike = op.results
     return spike, ([i_next, v_next, spike] if delayed else [i_next, v_next])

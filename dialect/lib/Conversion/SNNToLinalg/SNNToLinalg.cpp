@@ -624,6 +624,7 @@ struct CubaParams {
   Param synDecay, synGain, decay, gain, leak;
   bool voltageFirst;
   bool addThenDecay;
+  bool seesJoined;
 };
 
 template <typename OpT>
@@ -639,22 +640,23 @@ CubaParams addCubaParams(ElementwiseBuilder &eb, OpT op) {
   c.leak = eb.addParam(op.getLeakAttr());
   c.voltageFirst = op.getVoltageFirst();
   c.addThenDecay = op.getAddThenDecay();
+  c.seesJoined = op.getMembraneSeesJoined();
   return c;
 }
 
 std::pair<Value, Value> cubaUpdate(BodyMath &m, const CubaParams &c) {
   // Named steps: C++ leaves the order of nested calls unspecified, and the IR
   // should list the operations in the documented order.
-  Value iNext;
+  Value iNext, joined;
   if (c.addThenDecay) {
-    Value joined = m.add(m.args[c.i], m.mul(c.synGain, m.args[c.x]));
+    joined = m.add(m.args[c.i], m.mul(c.synGain, m.args[c.x]));
     iNext = m.mul(c.synDecay, joined);
   } else {
     Value synDecayed = m.mul(c.synDecay, m.args[c.i]);
     Value synDriven = m.mul(c.synGain, m.args[c.x]);
     iNext = m.add(synDecayed, synDriven);
   }
-  Value iUsed = c.voltageFirst ? m.args[c.i] : iNext;
+  Value iUsed = c.voltageFirst ? m.args[c.i] : c.seesJoined ? joined : iNext;
   Value decayed = m.mul(c.decay, m.args[c.v]);
   Value driven = m.mul(c.gain, iUsed);
   Value u = m.addParam(m.add(decayed, driven), c.leak);

@@ -1114,3 +1114,11 @@ func.func @multi_spike_delayed(%x: tensor<4xf32>, %v: tensor<4xf32>, %s: tensor<
   %v1, %s1 = snn.lif %x, %v, %s {decay = dense<0.9> : tensor<1xf64>, gain = dense<1.0> : tensor<1xf64>, leak = dense<0.0> : tensor<1xf64>, threshold = dense<1.0> : tensor<1xf64>, v_reset = dense<0.0> : tensor<1xf64>, reset = #snn.reset<subtract_delayed>, compare = #snn.compare<gt>, multi_spike} : tensor<4xf32>, tensor<4xf32>, tensor<4xf32> -> tensor<4xf32>
   return
 }
+
+// -----
+
+func.func @joined_without_add_then_decay(%x: tensor<4xf32>, %i: tensor<4xf32>, %v: tensor<4xf32>) {
+  // expected-error @+1 {{'snn.cubali' op membrane_sees_joined needs add_then_decay and excludes voltage_first}}
+  %i1, %v1 = snn.cubali %x, %i, %v {syn_decay = dense<0.8> : tensor<1xf64>, syn_gain = dense<1.0> : tensor<1xf64>, decay = dense<0.9> : tensor<1xf64>, gain = dense<1.0> : tensor<1xf64>, leak = dense<0.0> : tensor<1xf64>, membrane_sees_joined} : tensor<4xf32>, tensor<4xf32>, tensor<4xf32>
+  return
+}

@@ -357,7 +357,9 @@ def SNN_CubaLIOp : SNN_Op<"cubali",
     where `i` is `i_syn_next`, or `i_syn` when the unit attribute
     `voltage_first` is present (the membrane sees the previous current).
     With `add_then_decay` the input joins the current before it decays:
-    `i_syn_next = syn_decay * (i_syn + syn_gain * input)` (Rockpool).
+    `i_syn_next = syn_decay * (i_syn + syn_gain * input)` (Rockpool), and
+    with `membrane_sees_joined` as well the membrane sees the joined current
+    `i_syn + syn_gain * input` before its decay (Norse's LIFCell).
 
     Example:
     ```mlir
@@ -370,7 +372,8 @@ def SNN_CubaLIOp : SNN_Op<"cubali",
   let arguments = (ins AnyRankedTensor:$input, AnyRankedTensor:$i_syn, AnyRankedTensor:$v,
                        SNN_Param:$syn_decay, SNN_Param:$syn_gain,
                        SNN_Param:$decay, SNN_Param:$gain, SNN_Param:$leak,
-                       UnitAttr:$voltage_first, UnitAttr:$add_then_decay);
+                       UnitAttr:$voltage_first, UnitAttr:$add_then_decay,
+                       UnitAttr:$membrane_sees_joined);
   let results = (outs AnyRankedTensor:$i_syn_next, AnyRankedTensor:$v_next);
   let assemblyFormat = [{
     $input `,` $i_syn `,` $v attr-dict `:` type($input) `,` type($i_syn) `,` type($v)
@@ -400,7 +403,8 @@ def SNN_CubaLIFOp : SNN_Op<"cubalif",
                             Optional<AnyRankedTensor>:$spike_prev,
                             SNN_Param:$syn_decay, SNN_Param:$syn_gain,
                             SNN_Param:$decay, SNN_Param:$gain, SNN_Param:$leak,
-                            UnitAttr:$voltage_first, UnitAttr:$add_then_decay),
+                            UnitAttr:$voltage_first, UnitAttr:$add_then_decay,
+                            UnitAttr:$membrane_sees_joined),
                        SNN_SpikeParams);
   let results = (outs AnyRankedTensor:$i_syn_next, AnyRankedTensor:$v_next,
                       AnyRankedTensor:$spike);

@@ -446,6 +446,9 @@ LogicalResult LIFOp::verify() {
 /// CubaLI and CubaLIF share the synaptic-current half.
 template <typename CubaOp>
 static LogicalResult verifyCuba(CubaOp op) {
+  if (op.getMembraneSeesJoined() && (!op.getAddThenDecay() || op.getVoltageFirst()))
+    return op.emitOpError()
+           << "membrane_sees_joined needs add_then_decay and excludes voltage_first";
   if (failed(verifyStaticShape(op)) ||
       failed(verifyComputeElement(op, op.getV(), "membrane")) ||
       failed(verifyComputeElement(op, op.getISyn(), "synaptic current")) ||
