@@ -45,7 +45,8 @@ def _check_name(name: str, path=None) -> str:
     return name
 
 
-def generate(model_path, *, name: str, emit: str = "c", **options) -> Dict[str, str]:
+def generate(model_path, *, name: str, emit: str = "c", optimize: bool = True,
+             **options) -> Dict[str, str]:
     """Compiles a NIR file and returns {file name: text} without writing anything."""
     name = _check_name(name, path=model_path)
     if emit not in EMIT_KINDS:
@@ -61,9 +62,9 @@ def generate(model_path, *, name: str, emit: str = "c", **options) -> Dict[str, 
     if emit == "mlir":
         return {f"{name}.snn.mlir": str(model.module)}
     if emit == "linalg":
-        driver.lower_to_linalg(model.module)
+        driver.lower_to_linalg(model.module, optimize)
         return {f"{name}.linalg.mlir": str(model.module)}
-    return c_emitter.generate_c(model, options, name, model_path).files()
+    return c_emitter.generate_c(model, options, name, model_path, optimize).files()
 
 
 def write_files(files: Dict[str, str], output_dir) -> Dict[str, str]:
@@ -85,13 +86,14 @@ def write_files(files: Dict[str, str], output_dir) -> Dict[str, str]:
     return written
 
 
-def compile(model_path, output_dir, *, name: str, emit: str = "c", **options) -> Dict[str, str]:
+def compile(model_path, output_dir, *, name: str, emit: str = "c", optimize: bool = True,
+            **options) -> Dict[str, str]:
     """Compiles MODEL.nir into OUTPUT_DIR (NAME.h and NAME.c, or MLIR text).
 
     Options (see semantics.resolve_options): preset, dt, reset, compare,
     precision, cuba_order, tau_convention, integrator, spikes, current_update,
     input_gains."""
-    files = generate(model_path, name=name, emit=emit, **options)
+    files = generate(model_path, name=name, emit=emit, optimize=optimize, **options)
     return write_files(files, output_dir)
 
 
@@ -117,7 +119,7 @@ def _as_sequences(inputs, n_in, path="input"):
 
 def run_c(model_path, inputs, *, name: str = "model", cc: Optional[str] = None,
           record_states: bool = False, workdir=None, extra_cflags=(), run_under=(),
-          **options):
+          optimize: bool = True, **options):
     """Compiles the model to C, builds it with the host compiler and runs it.
 
     Returns outputs of shape [T, n_out] (or [S, T, n_out] for [S, T, n_in]
@@ -125,7 +127,7 @@ def run_c(model_path, inputs, *, name: str = "model", cc: Optional[str] = None,
     `extra_cflags` (e.g. sanitizers) are added to the compile command and
     `run_under` (e.g. valgrind) is put in front of the program.
     """
-    files = generate(model_path, name=name, emit="c", **options)
+    files = generate(model_path, name=name, emit="c", optimize=optimize, **options)
     opts = _options(path=model_path, **options)
     graph = load_graph(model_path)
     n_in = int(np.prod(graph.input_shape))

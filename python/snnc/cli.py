@@ -43,6 +43,8 @@ def _add_semantics(parser):
                        help="input gains from NIR's r and w_in (nir, default) or 1")
     parser.add_argument("--precision", choices=PRECISIONS,
                         help="element type of the generated code (default: f32)")
+    parser.add_argument("--no-opt", dest="optimize", action="store_false",
+                        help="the reference lowering only (no event-driven synapses)")
 
 
 def _semantics(args):
@@ -56,7 +58,7 @@ def _semantics(args):
 def _cmd_compile(args):
     from . import api
     written = api.compile(args.model, args.output_dir, name=args.name, emit=args.emit,
-                          **_semantics(args))
+                          optimize=args.optimize, **_semantics(args))
     for path in written.values():
         print(path)
     return 0
@@ -74,7 +76,10 @@ def _cmd_run(args):
     import numpy as np
     from . import api
     inputs = _load_npy(args.input)
-    outputs = api.run(args.model, inputs, backend=args.backend, **_semantics(args))
+    options = _semantics(args)
+    if args.backend == "c":
+        options["optimize"] = args.optimize
+    outputs = api.run(args.model, inputs, backend=args.backend, **options)
     np.save(args.output, outputs)
     print(f"{args.output}: {list(outputs.shape)} outputs ({args.backend} backend)")
     return 0

@@ -8,6 +8,9 @@ from mlir.passmanager import PassManager
 
 # Reference lowering: one linalg.generic per snn op.
 LINALG_PIPELINE = "convert-snn-to-linalg, canonicalize"
+# Optimizations within the snn dialect, run before the lowering (results are
+# identical to the reference lowering's; tests compare the two).
+OPTIMIZE_PIPELINE = "snn-event-driven"
 
 # From linalg on tensors to EmitC. Notes on the choices:
 # - results become out-parameters, and static allocations are hoisted into
@@ -35,9 +38,13 @@ def run_pipeline(module: ir.Module, pipeline: str) -> None:
         pm.run(module.operation)
 
 
-def lower_to_linalg(module: ir.Module) -> None:
-    run_pipeline(module, LINALG_PIPELINE)
+def _linalg(optimize: bool) -> str:
+    return (OPTIMIZE_PIPELINE + ", " if optimize else "") + LINALG_PIPELINE
 
 
-def lower_to_emitc(module: ir.Module) -> None:
-    run_pipeline(module, LINALG_PIPELINE + ", " + EMITC_PIPELINE)
+def lower_to_linalg(module: ir.Module, optimize: bool = True) -> None:
+    run_pipeline(module, _linalg(optimize))
+
+
+def lower_to_emitc(module: ir.Module, optimize: bool = True) -> None:
+    run_pipeline(module, _linalg(optimize) + ", " + EMITC_PIPELINE)

@@ -3,6 +3,7 @@
 
 #include "snn/Conversion/Passes.h"
 #include "snn/Dialect/SNN/SNNDialect.h"
+#include "snn/Dialect/SNN/SNNPasses.h"
 
 #include "mlir/CAPI/Registration.h"
 
@@ -12,6 +13,7 @@ void snnRegisterPasses(void) {
   // The pass registry is global; registering twice would abort.
   static const bool registered = [] {
     mlir::snn::registerSNNConversionPasses();
+    mlir::snn::registerSNNPasses();
     return true;
   }();
   (void)registered;

@@ -1,6 +1,7 @@
 //===- snn-opt.cpp - mlir-opt with the snn dialect and passes -------------===//
 #include "snn/Conversion/Passes.h"
 #include "snn/Dialect/SNN/SNNDialect.h"
+#include "snn/Dialect/SNN/SNNPasses.h"
 
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/InitAllDialects.h"
@@ -11,6 +12,7 @@
 int main(int argc, char **argv) {
   mlir::registerAllPasses();
   mlir::snn::registerSNNConversionPasses();
+  mlir::snn::registerSNNPasses();
 
   mlir::DialectRegistry registry;
   mlir::registerAllDialects(registry);

@@ -21,6 +21,7 @@ def ConvertSNNToLinalg : Pass<"convert-snn-to-linalg", "ModuleOp"> {
     "::mlir::arith::ArithDialect",
     "::mlir::linalg::LinalgDialect",
     "::mlir::tensor::TensorDialect",
+    "::mlir::scf::SCFDialect",
   ];
 }
 

@@ -11,6 +11,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/PatternMatch.h"
 #include "llvm/ADT/TypeSwitch.h"
@@ -253,6 +254,66 @@ LogicalResult rejectQuantized(Operation *op) {
 // One function per op
 //===----------------------------------------------------------------------===//
 
+/// The event-driven synapse: for each input j in order, if it is not zero,
+/// add x[j] times row j of the transposed weight (contiguous) to every output.
+/// Per output the products arrive in the same order as in the dense form, and
+/// the skipped ones are exact zeros, so the result is the same.
+Value lowerEventDriven(OpBuilder &b, LinearOp op, DenseElementsAttr weights, Value init) {
+  Location loc = op.getLoc();
+  auto wType = op.getWeight().getType();
+  auto elem = cast<FloatType>(wType.getElementType());
+  int64_t rows = wType.getDimSize(0), cols = wType.getDimSize(1);
+  SmallVector<APFloat> values(weights.getValues<APFloat>());
+  SmallVector<APFloat> transposed;
+  transposed.reserve(values.size());
+  for (int64_t j = 0; j < cols; ++j)
+    for (int64_t i = 0; i < rows; ++i)
+      transposed.push_back(values[i * cols + j]);
+  Value rowsByInput = arith::ConstantOp::create(
+      b, loc,
+      DenseElementsAttr::get(RankedTensorType::get({rows * cols}, elem), transposed));
+  Value zeroIndex = arith::ConstantIndexOp::create(b, loc, 0);
+  Value one = arith::ConstantIndexOp::create(b, loc, 1);
+  Value numInputs = arith::ConstantIndexOp::create(b, loc, cols);
+  Value numOutputs = arith::ConstantIndexOp::create(b, loc, rows);
+  Type inElem = cast<RankedTensorType>(op.getInput().getType()).getElementType();
+  auto outer = scf::ForOp::create(
+      b, loc, zeroIndex, numInputs, one, ValueRange{init},
+      [&](OpBuilder &ob, Location ol, Value j, ValueRange acc) {
+        Value x = tensor::ExtractOp::create(ob, ol, op.getInput(), ValueRange{j});
+        Value active;
+        if (isa<FloatType>(inElem)) {
+          Value zero = arith::ConstantOp::create(ob, ol, ob.getFloatAttr(inElem, 0.0));
+          active = arith::CmpFOp::create(ob, ol, arith::CmpFPredicate::UNE, x, zero);
+        } else {
+          Value zero = arith::ConstantOp::create(ob, ol, ob.getIntegerAttr(inElem, 0));
+          active = arith::CmpIOp::create(ob, ol, arith::CmpIPredicate::ne, x, zero);
+          x = arith::UIToFPOp::create(ob, ol, elem, x);
+        }
+        auto branch = scf::IfOp::create(
+            ob, ol, active,
+            [&](OpBuilder &tb, Location tl) {
+              Value base = arith::MulIOp::create(tb, tl, j, numOutputs);
+              auto inner = scf::ForOp::create(
+                  tb, tl, zeroIndex, numOutputs, one, ValueRange{acc[0]},
+                  [&](OpBuilder &ib, Location il, Value i, ValueRange partial) {
+                    Value at = arith::AddIOp::create(ib, il, base, i);
+                    Value w = tensor::ExtractOp::create(ib, il, rowsByInput, ValueRange{at});
+                    Value product = arith::MulFOp::create(ib, il, w, x);
+                    Value old = tensor::ExtractOp::create(ib, il, partial[0], ValueRange{i});
+                    Value sum = arith::AddFOp::create(ib, il, old, product);
+                    Value updated =
+                        tensor::InsertOp::create(ib, il, sum, partial[0], ValueRange{i});
+                    scf::YieldOp::create(ib, il, ValueRange{updated});
+                  });
+              scf::YieldOp::create(tb, tl, inner.getResults());
+            },
+            [&](OpBuilder &eb, Location el) { scf::YieldOp::create(eb, el, acc); });
+        scf::YieldOp::create(ob, ol, branch.getResults());
+      });
+  return outer.getResult(0);
+}
+
 SmallVector<Value> lower(OpBuilder &b, LinearOp op) {
   Location loc = op.getLoc();
   auto wType = op.getWeight().getType();
@@ -273,6 +334,10 @@ SmallVector<Value> lower(OpBuilder &b, LinearOp op) {
     Value zero = arith::ConstantOp::create(b, loc, b.getFloatAttr(elem, 0.0));
     init = linalg::FillOp::create(b, loc, zero, empty).getResult(0);
   }
+  DenseElementsAttr constantWeights;
+  if (op.getEventDriven() &&
+      matchPattern(op.getWeight(), m_Constant(&constantWeights)))
+    return {lowerEventDriven(b, op, constantWeights, init)};
   AffineExpr i = b.getAffineDimExpr(0), j = b.getAffineDimExpr(1);
   SmallVector<AffineMap> maps = {AffineMap::get(2, 0, {i * cols + j}),
                                  AffineMap::get(2, 0, {j}),

@@ -44,6 +44,9 @@ def SNN_LinearOp : SNN_Op<"linear"> {
     input's and the weight's scales (the accumulator's scale), and a bias must
     carry the result's element type.
 
+    `event_driven` (set by snn-event-driven) asks the lowering to skip the
+    zero inputs; the result is the same.
+
     Example:
     ```mlir
     %w = arith.constant dense<0.5> : tensor<10x64xf32>
@@ -52,7 +55,7 @@ def SNN_LinearOp : SNN_Op<"linear"> {
     ```
   }];
   let arguments = (ins AnyRankedTensor:$input, AnyRankedTensor:$weight,
-                       Optional<AnyRankedTensor>:$bias);
+                       Optional<AnyRankedTensor>:$bias, UnitAttr:$event_driven);
   let results = (outs AnyRankedTensor:$output);
   let assemblyFormat = [{
     $input `,` $weight (`,` $bias^)? attr-dict `:` type($input) `,` type($weight)

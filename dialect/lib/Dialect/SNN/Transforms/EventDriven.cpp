@@ -1,0 +1,46 @@
+//===- EventDriven.cpp - mark spike-driven synapses -----------------------===//
+#include "snn/Dialect/SNN/SNNOps.h"
+#include "snn/Dialect/SNN/SNNPasses.h"
+
+namespace mlir {
+namespace snn {
+#define GEN_PASS_DEF_SNNEVENTDRIVEN
+#include "snn/Dialect/SNN/SNNPasses.h.inc"
+} // namespace snn
+} // namespace mlir
+
+using namespace mlir;
+using namespace mlir::snn;
+
+namespace {
+
+/// Spikes: the spike result of a spiking op, or an argument of the step
+/// function (the network's input).
+bool carriesSpikes(Value value) {
+  if (isa<BlockArgument>(value))
+    return true;
+  Operation *producer = value.getDefiningOp();
+  if (!producer)
+    return false;
+  if (auto threshold = dyn_cast<ThresholdOp>(producer))
+    return true;
+  if (auto lif = dyn_cast<LIFOp>(producer))
+    return value == lif.getSpike();
+  if (auto ifOp = dyn_cast<IFOp>(producer))
+    return value == ifOp.getSpike();
+  if (auto cuba = dyn_cast<CubaLIFOp>(producer))
+    return value == cuba.getSpike();
+  return false;
+}
+
+struct SNNEventDrivenPass
+    : public snn::impl::SNNEventDrivenBase<SNNEventDrivenPass> {
+  void runOnOperation() override {
+    getOperation().walk([](LinearOp linear) {
+      if (carriesSpikes(linear.getInput()))
+        linear.setEventDriven(true);
+    });
+  }
+};
+
+} // namespace
