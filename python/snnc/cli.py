@@ -124,6 +124,15 @@ def exporter_hints(graph):
     return hints
 
 
+def _cmd_bench(args):
+    import json
+    from . import bench
+    report = bench.bench(args.model, steps=args.steps, rate=args.rate, runs=args.runs,
+                         rounds=args.rounds, **_semantics(args))
+    print(json.dumps(report, indent=1) if args.json else bench.format_report(report))
+    return 0
+
+
 def build_parser():
     parser = argparse.ArgumentParser(
         prog="snnc", description="Compile spiking neural networks (NIR) to C11.")
@@ -147,6 +156,17 @@ def build_parser():
     p.add_argument("--backend", choices=("c", "reference"), default="c")
     _add_semantics(p)
     p.set_defaults(func=_cmd_run)
+
+    p = sub.add_parser("bench", help="time the generated C against the reference lowering "
+                                      "and a dense numpy step, side by side")
+    p.add_argument("model")
+    p.add_argument("--steps", type=int, default=1000)
+    p.add_argument("--rate", type=float, default=0.2, help="input spike probability per step")
+    p.add_argument("--runs", type=int, default=5, help="timed runs per round")
+    p.add_argument("--rounds", type=int, default=3, help="interleaved rounds")
+    p.add_argument("--json", action="store_true")
+    _add_semantics(p)
+    p.set_defaults(func=_cmd_bench)
 
     p = sub.add_parser("check", help="which nodes can be compiled, and why not")
     p.add_argument("model")

@@ -49,6 +49,11 @@ PRESETS = {
     # Rockpool 3.1 decays exactly (e^(-dt/tau)), adds the input to the current
     # before it decays, ignores the exported r and w_in, fires at v >= thr and
     # emits floor(v/thr) spikes per step, subtracting as many thresholds.
+    # Sinabs 3.1 counts tau in time steps (dt = 1), integrates exactly with
+    # normalized input ((1 - alpha) r I), and its default MultiSpike fires
+    # trunc(v/thr) spikes at v >= thr, subtracting as many thresholds.
+    "sinabs": {"dt": 1.0, "reset": "subtract", "compare": "ge", "integrator": "exact",
+               "spikes": "multiple"},
     "rockpool": {"dt": 1e-3, "reset": "subtract", "compare": "ge", "integrator": "exact",
                  "spikes": "multiple", "current_update": "add-then-decay",
                  "input_gains": "unit"},

@@ -147,3 +147,21 @@ def test_norse_lifcell_fixture_is_reproduced_exactly(precision):
     plain = api.run(model, inputs, backend="reference", dt=1e-3, reset="value",
                     tau_convention="norse-inverse", precision="f64")
     assert not np.array_equal(plain, expected)
+
+
+@pytest.mark.parametrize("precision", ["f64", "f32"])
+@pytest.mark.parametrize("case,options", [
+    ("lif", {}),                                            # LIFSqueeze, defaults (MultiSpike)
+    ("lif_single", {"spikes": "single", "input_gains": "unit"}),  # SingleSpike, norm_input=False
+    ("iaf", {}),                                            # IAFSqueeze (IF), MultiSpike
+])
+def test_sinabs_fixture_is_reproduced_exactly(case, options, precision):
+    inputs = _load("sinabs", case, "input")
+    expected = _load("sinabs", case, "output")
+    model = os.path.join(FIXTURES, f"sinabs_{case}.nir")
+    outputs = api.run(model, inputs.reshape(inputs.shape[0], inputs.shape[1], -1),
+                      backend="c", preset="sinabs", precision=precision, **options)
+    outputs = outputs.reshape(expected.shape)
+    assert 0.02 < (expected > 0).mean() < 0.5
+    assert np.array_equal(outputs, expected), \
+        f"{int((outputs != expected).sum())} of {expected.size} outputs differ"

@@ -1,0 +1,172 @@
+"""`snnc bench`: the speed of the generated C, measured side by side with what
+a user would otherwise run (the reference lowering's C, a dense numpy step).
+
+Everything is measured in one invocation, interleaved, and medians are
+reported; ratios are taken within the run, never against stored numbers.
+"""
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import tempfile
+import time
+from typing import Dict, List, Optional
+
+import numpy as np
+
+from . import api
+from .errors import SNNCError
+from .frontend.emitter import state_fields
+from .frontend.graph import load_graph
+
+BENCH_CFLAGS = ["-std=c11", "-O2", "-ffp-contract=off"]
+
+
+def _build(model_path, tmp, tag, optimize, cc, options):
+    files = api.generate(model_path, name="model", optimize=optimize, **options)
+    directory = os.path.join(tmp, tag)
+    api.write_files(files, directory)
+    exe = os.path.join(directory, "bench")
+    cmd = [cc, *BENCH_CFLAGS, f"-I{directory}", '-DSNNC_MODEL_HEADER="model.h"',
+           "-DSNNC_MODEL=model", "-DSNNC_NUM_INPUTS=MODEL_NUM_INPUTS",
+           "-DSNNC_NUM_OUTPUTS=MODEL_NUM_OUTPUTS", "-fstack-usage",
+           os.path.join(directory, "model.c"),
+           os.path.join(api.runtime_dir(), "snnc_bench_harness.c"), "-o", exe]
+    result = subprocess.run(cmd, capture_output=True, text=True, cwd=directory)
+    if result.returncode != 0:
+        raise SNNCError(f"the benchmark did not compile:\n{result.stderr}")
+    stack = None
+    for name in os.listdir(directory):
+        if name.endswith(".su"):
+            for line in open(os.path.join(directory, name)):
+                if "model_step\t" in line or ":model_step\t" in line:
+                    stack = int(line.split("\t")[1])
+    return exe, stack
+
+
+def _run(exe, steps, rate, runs, seed):
+    result = subprocess.run([exe, str(steps), str(rate), str(runs), str(seed)],
+                            capture_output=True, text=True)
+    if result.returncode != 0:
+        raise SNNCError(f"the benchmark failed: {result.stderr.strip()}")
+    times, bandwidth = [], None
+    for line in result.stdout.splitlines():
+        key, value = line.split()
+        if key == "step_us":
+            times.append(float(value))
+        elif key == "bandwidth_gbs":
+            bandwidth = float(value)
+    return times, bandwidth
+
+
+def _numpy_dense_step(graph, options, steps, rate, seed):
+    """Microseconds per step of a dense numpy step (matrix-vector products and
+    vectorized neuron updates), or None if the graph is not a chain of dense
+    synapses and LIF/LI/IF neurons."""
+    kinds = [layer.kind for layer in graph.layers]
+    if any(k not in ("affine", "linear", "lif", "li", "if") for k in kinds) or \
+            any(len(layer.sources) != 1 for layer in graph.layers):
+        return None
+    dtype = np.float32 if options.precision == "f32" else np.float64
+    dt = options.dt
+    layers = []
+    for layer in graph.layers:
+        p = layer.params
+        if layer.kind in ("affine", "linear"):
+            layers.append(("syn", p["weight"].astype(dtype),
+                           p.get("bias", np.zeros(p["weight"].shape[0])).astype(dtype)))
+        else:
+            tau = p.get("tau", np.full(layer.out_shape, np.inf))
+            decay = (1 - dt / tau).astype(dtype)
+            gain = (p["r"] * dt / tau if layer.kind != "if" else p["r"] * dt).astype(dtype)
+            thr = p.get("v_threshold", np.full(layer.out_shape, np.inf)).astype(dtype)
+            layers.append(("neuron", decay, gain, thr))
+    rng = np.random.default_rng(seed)
+    n_in = int(np.prod(graph.input_shape))
+    inputs = (rng.random((steps, n_in)) < rate).astype(dtype)
+    state = [np.zeros(np.prod(layer.out_shape), dtype) for layer in graph.layers]
+    start = time.perf_counter()
+    for t in range(steps):
+        x = inputs[t]
+        for k, spec in enumerate(layers):
+            if spec[0] == "syn":
+                x = spec[1] @ x + spec[2]
+            else:
+                v = spec[1] * state[k] + spec[2] * x
+                s = v > spec[3]
+                state[k] = np.where(s, 0, v)
+                x = s.astype(dtype)
+    return 1e6 * (time.perf_counter() - start) / steps
+
+
+def bench(model_path, *, steps=1000, rate=0.2, runs=5, rounds=3, seed=1, cc=None,
+          **options) -> Dict:
+    """Measures and returns the figures (see `format_report`)."""
+    opts = api._options(path=model_path, **options)
+    graph = load_graph(model_path)
+    cc = cc or os.environ.get("CC") or "cc"
+    element = 4 if opts.precision == "f32" else 8
+    weight_bytes = sum(int(np.prod(layer.params["weight"].shape)) * element
+                       for layer in graph.layers if "weight" in layer.params)
+    bias_bytes = sum(int(np.prod(layer.params["bias"].shape)) * element
+                     for layer in graph.layers if "bias" in layer.params)
+    state_bytes = sum(int(np.prod(f.shape)) * element for f in state_fields(graph, opts))
+    with tempfile.TemporaryDirectory() as tmp:
+        optimized, stack = _build(model_path, tmp, "opt", True, cc, options)
+        reference, _ = _build(model_path, tmp, "ref", False, cc, options)
+        samples: Dict[str, List[float]] = {"optimized": [], "reference": [], "numpy": []}
+        bandwidths = []
+        for _ in range(rounds):  # interleaved, so drift affects all alike
+            times, bandwidth = _run(optimized, steps, rate, runs, seed)
+            samples["optimized"] += times
+            bandwidths.append(bandwidth)
+            times, _ = _run(reference, steps, rate, runs, seed)
+            samples["reference"] += times
+            dense = _numpy_dense_step(graph, opts, min(steps, 300), rate, seed)
+            if dense is not None:
+                samples["numpy"].append(dense)
+    medians = {k: statistics.median(v) for k, v in samples.items() if v}
+    bandwidth = statistics.median(bandwidths)
+    # Weights an event-driven step reads: the rows of the active inputs of
+    # spike-fed synapses (the first synapse at the input rate), all others dense.
+    touched = 0.0
+    first = True
+    for layer in graph.layers:
+        if "weight" in layer.params:
+            size = int(np.prod(layer.params["weight"].shape)) * element
+            touched += size * (rate if first else 1.0)
+            first = False
+    report = {
+        "model": os.path.basename(os.fspath(model_path)),
+        "options": opts.describe(), "steps": steps, "rate": rate,
+        "us_per_step": medians,
+        "ratios": {f"{k}/optimized": medians[k] / medians["optimized"]
+                   for k in medians if k != "optimized"},
+        "bandwidth_gbs": bandwidth,
+        "weight_bytes_touched_per_step_upper_bound": touched,
+        "fraction_of_bandwidth": touched / (medians["optimized"] * 1e-6) / (bandwidth * 1e9),
+        "bytes": {"weights": weight_bytes + bias_bytes, "state": state_bytes,
+                  "stack_of_step": stack},
+    }
+    return report
+
+
+def format_report(report: Dict) -> str:
+    m = report["us_per_step"]
+    lines = [f"{report['model']}: {report['steps']} steps, input rate {report['rate']:g}, "
+             f"{report['options']}",
+             "                     us/step (median)   x optimized"]
+    for key, label in (("optimized", "optimized C"), ("reference", "reference-lowering C"),
+                       ("numpy", "dense numpy step")):
+        if key in m:
+            ratio = m[key] / m["optimized"]
+            lines.append(f"  {label:20s} {m[key]:14.3f}   {ratio:8.2f}")
+    lines.append(f"  memory bandwidth (streaming read, same run): {report['bandwidth_gbs']:.2f} GB/s; "
+                 f"weights touched per step <= {report['weight_bytes_touched_per_step_upper_bound']:.0f} B "
+                 f"-> {100 * report['fraction_of_bandwidth']:.1f}% of it")
+    b = report["bytes"]
+    lines.append(f"  bytes: weights {b['weights']}, state {b['state']}, "
+                 f"stack of NAME_step {b['stack_of_step']}")
+    return "\n".join(lines)

@@ -1,0 +1,38 @@
+"""`snnc bench` runs and reports what it promises. Timing thresholds are not
+tested (machines are noisy); the speed figures live in docs/performance.md."""
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+
+from snnc import api
+
+DIGITS = os.path.join(os.path.dirname(__file__), "..", "..", "examples", "models", "digits",
+                      "digits.nir")
+
+
+def test_bench_json_has_the_side_by_side_figures():
+    result = subprocess.run([sys.executable, "-m", "snnc", "bench", DIGITS, "--preset",
+                             "snntorch", "--steps", "50", "--runs", "2", "--rounds", "1",
+                             "--json"], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert set(report["us_per_step"]) == {"optimized", "reference", "numpy"}
+    assert all(v > 0 for v in report["us_per_step"].values())
+    assert report["bandwidth_gbs"] > 0
+    assert report["bytes"]["weights"] == (128 * 64 + 128 + 10 * 128 + 10) * 4
+    assert report["bytes"]["state"] == (128 * 2 + 10 * 2) * 4
+
+
+def test_optimized_and_reference_lowering_agree_on_the_example():
+    inputs = np.load(os.path.join(os.path.dirname(DIGITS), "test_inputs.npy"))[:60]
+    for precision in ("f32", "f64"):
+        fast, fast_states = api.run_c(DIGITS, inputs, preset="snntorch", precision=precision,
+                                      record_states=True)
+        plain, plain_states = api.run_c(DIGITS, inputs, preset="snntorch",
+                                        precision=precision, record_states=True,
+                                        optimize=False)
+        assert np.array_equal(fast, plain)
+        assert all(np.array_equal(fast_states[k], plain_states[k]) for k in fast_states)
