@@ -1,0 +1,114 @@
+#!/usr/bin/env python3
+"""The benchmark suite: `snnc bench` over LIF networks of several sizes and input
+rates, written as a Markdown table (and a PNG plot if matplotlib is installed).
+
+    python scripts/bench_suite.py [--sizes 784-256-10,...] [--rates 0.01,0.05,0.2,0.5]
+                                  [--precisions f32] [--out docs/performance]
+
+The networks are random (seeded) Affine-LIF-Affine-LIF chains with beta 0.9 and
+threshold 1 (snnTorch's conventions, --preset snntorch); 1000 steps of
+Bernoulli input. Not part of the tests: timing belongs here, not in asserts.
+"""
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+import nir
+import numpy as np
+
+
+def make_network(sizes, path, seed=0):
+    rng = np.random.default_rng(seed)
+    n_in, n_hidden, n_out = sizes
+    tau = 1e-4 / (1 - 0.9)
+
+    def lif(n):
+        return nir.LIF(tau=np.full(n, tau), r=np.full(n, tau / 1e-4), v_leak=np.zeros(n),
+                       v_threshold=np.ones(n), v_reset=np.zeros(n))
+
+    nodes = {"input": nir.Input(input_type={"input": np.array([n_in])}),
+             "fc1": nir.Affine(weight=rng.normal(0, 1 / np.sqrt(n_in * 0.2), (n_hidden, n_in))
+                               .astype(np.float32), bias=np.zeros(n_hidden, np.float32)),
+             "lif1": lif(n_hidden),
+             "fc2": nir.Affine(weight=rng.normal(0, 1 / np.sqrt(n_hidden * 0.1), (n_out, n_hidden))
+                               .astype(np.float32), bias=np.zeros(n_out, np.float32)),
+             "lif2": lif(n_out),
+             "output": nir.Output(output_type={"output": np.array([n_out])})}
+    edges = [("input", "fc1"), ("fc1", "lif1"), ("lif1", "fc2"), ("fc2", "lif2"),
+             ("lif2", "output")]
+    nir.write(path, nir.NIRGraph(nodes=nodes, edges=edges))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="784-256-10,784-1024-10,2048-2048-10")
+    parser.add_argument("--rates", default="0.01,0.05,0.2,0.5")
+    parser.add_argument("--precisions", default="f32")
+    parser.add_argument("--out", default=None, help="write OUT.md, OUT.json (and OUT.png)")
+    args = parser.parse_args()
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for size in args.sizes.split(","):
+            path = os.path.join(tmp, f"{size}.nir")
+            make_network([int(n) for n in size.split("-")], path)
+            for precision in args.precisions.split(","):
+                for rate in args.rates.split(","):
+                    result = subprocess.run(
+                        [sys.executable, "-m", "snnc", "bench", path, "--preset", "snntorch",
+                         "--precision", precision, "--rate", rate, "--steps", "1000",
+                         "--json"], capture_output=True, text=True)
+                    if result.returncode != 0:
+                        print(result.stderr, file=sys.stderr)
+                        return 1
+                    report = json.loads(result.stdout)
+                    report["size"] = size
+                    report["precision"] = precision
+                    rows.append(report)
+                    print(f"{size} {precision} rate {rate}: "
+                          f"{report['us_per_step']['optimized']:.2f} us/step", file=sys.stderr)
+    lines = ["| network | precision | input rate | optimized C us/step | reference C us/step "
+             "| numpy us/step | x reference | x numpy | % of bandwidth |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    for r in rows:
+        m = r["us_per_step"]
+        lines.append(f"| {r['size']} | {r['precision']} | {r['rate']:g} | {m['optimized']:.2f} | "
+                     f"{m['reference']:.2f} | {m.get('numpy', float('nan')):.2f} | "
+                     f"{m['reference'] / m['optimized']:.1f} | "
+                     f"{m.get('numpy', float('nan')) / m['optimized']:.2f} | "
+                     f"{100 * r['fraction_of_bandwidth']:.0f} |")
+    table = "\n".join(lines)
+    print(table)
+    if args.out:
+        with open(args.out + ".md", "w") as f:
+            f.write(table + "\n")
+        with open(args.out + ".json", "w") as f:
+            json.dump(rows, f, indent=1)
+        try:
+            import matplotlib
+            matplotlib.use("Agg")
+            import matplotlib.pyplot as plt
+        except ImportError:
+            print("matplotlib not installed: no plot", file=sys.stderr)
+            return 0
+        fig, ax = plt.subplots(figsize=(6, 4))
+        for size in args.sizes.split(","):
+            for key, style in (("optimized", "-o"), ("reference", ":x"), ("numpy", "--s")):
+                pts = [(r["rate"], r["us_per_step"][key]) for r in rows
+                       if r["size"] == size and key in r["us_per_step"]]
+                if pts:
+                    ax.plot(*zip(*pts), style, label=f"{size} {key}")
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlabel("input spike rate")
+        ax.set_ylabel("us per step (median)")
+        ax.legend(fontsize=6)
+        fig.tight_layout()
+        fig.savefig(args.out + ".png", dpi=120)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
