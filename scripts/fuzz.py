@@ -71,6 +71,8 @@ def main():
             f.write(fuzz_targets.mutated_bytes(data.draw, source))
         execute()
 
+    print(f"fuzzing for {args.minutes:g} min; if this process dies (an abort inside MLIR), "
+          f"{path} holds the input that killed it", flush=True)
     round_number = 0
     try:
         while time.monotonic() < deadline:

@@ -159,3 +159,22 @@ def test_fuzz_mutated_files(tmp_path_factory, data):
         f.write(mutated_bytes(data.draw, os.path.join(CORPUS, "..", "fixtures", "frameworks",
                                                       "snntorch_leaky_subtract.nir")))
     compile_or_reject(path)
+
+
+def test_regression_single_input_single_output_synapse(tmp_path):
+    """Found by scripts/fuzz.py (an abort inside MLIR): a 1x1 event-driven synapse
+    whose loops canonicalization folded away left a branch yielding the constant
+    bias. Now the row loop's trip count skips inactive inputs instead."""
+    nodes = {"input": nir.Input(input_type={"input": np.array([1])}),
+             "fc": nir.Affine(weight=np.array([[0.5]]), bias=np.array([0.1])),
+             "output": nir.Output(output_type={"output": np.array([1])})}
+    path = str(tmp_path / "one.nir")
+    nir.write(path, nir.NIRGraph(nodes=nodes, edges=[("input", "fc"), ("fc", "output")]))
+    x = np.array([[0.0], [1.0], [2.0]])
+    result = subprocess.run([sys.executable, "-c",
+                             "import sys, numpy as np; from snnc import api; "
+                             f"print(api.run({path!r}, np.array({x.tolist()}), dt=1e-3, "
+                             "precision='f64').ravel().tolist())"],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip() == "[0.1, 0.6, 1.1]"

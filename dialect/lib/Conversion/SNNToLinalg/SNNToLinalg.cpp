@@ -290,26 +290,23 @@ Value lowerEventDriven(OpBuilder &b, LinearOp op, DenseElementsAttr weights, Val
           active = arith::CmpIOp::create(ob, ol, arith::CmpIPredicate::ne, x, zero);
           x = arith::UIToFPOp::create(ob, ol, elem, x);
         }
-        auto branch = scf::IfOp::create(
-            ob, ol, active,
-            [&](OpBuilder &tb, Location tl) {
-              Value base = arith::MulIOp::create(tb, tl, j, numOutputs);
-              auto inner = scf::ForOp::create(
-                  tb, tl, zeroIndex, numOutputs, one, ValueRange{acc[0]},
-                  [&](OpBuilder &ib, Location il, Value i, ValueRange partial) {
-                    Value at = arith::AddIOp::create(ib, il, base, i);
-                    Value w = tensor::ExtractOp::create(ib, il, rowsByInput, ValueRange{at});
-                    Value product = arith::MulFOp::create(ib, il, w, x);
-                    Value old = tensor::ExtractOp::create(ib, il, partial[0], ValueRange{i});
-                    Value sum = arith::AddFOp::create(ib, il, old, product);
-                    Value updated =
-                        tensor::InsertOp::create(ib, il, sum, partial[0], ValueRange{i});
-                    scf::YieldOp::create(ib, il, ValueRange{updated});
-                  });
-              scf::YieldOp::create(tb, tl, inner.getResults());
-            },
-            [&](OpBuilder &eb, Location el) { scf::YieldOp::create(eb, el, acc); });
-        scf::YieldOp::create(ob, ol, branch.getResults());
+        // An inactive input runs the row loop zero times. (A loop bound, not
+        // an scf.if with tensor results: that could bufferize to a branch
+        // yielding a read-only constant, which EmitC cannot express.)
+        Value extent = arith::SelectOp::create(ob, ol, active, numOutputs, zeroIndex);
+        Value base = arith::MulIOp::create(ob, ol, j, numOutputs);
+        auto inner = scf::ForOp::create(
+            ob, ol, zeroIndex, extent, one, ValueRange{acc[0]},
+            [&](OpBuilder &ib, Location il, Value i, ValueRange partial) {
+              Value at = arith::AddIOp::create(ib, il, base, i);
+              Value w = tensor::ExtractOp::create(ib, il, rowsByInput, ValueRange{at});
+              Value product = arith::MulFOp::create(ib, il, w, x);
+              Value old = tensor::ExtractOp::create(ib, il, partial[0], ValueRange{i});
+              Value sum = arith::AddFOp::create(ib, il, old, product);
+              Value updated = tensor::InsertOp::create(ib, il, sum, partial[0], ValueRange{i});
+              scf::YieldOp::create(ib, il, ValueRange{updated});
+            });
+        scf::YieldOp::create(ob, ol, inner.getResults());
       });
   return outer.getResult(0);
 }

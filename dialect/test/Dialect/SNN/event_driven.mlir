@@ -1,0 +1,32 @@
+// snn-event-driven marks synapses fed by spikes (or by the step's arguments);
+// convert-snn-to-linalg then loops over the inputs with a row loop whose trip
+// count is zero for inactive inputs, over the transposed weight.
+// RUN: snn-opt %s --snn-event-driven | FileCheck %s --check-prefix=MARK
+// RUN: snn-opt %s --snn-event-driven --convert-snn-to-linalg --canonicalize | FileCheck %s --check-prefix=LOWER
+
+// MARK-LABEL: func.func @step(
+// MARK:         snn.linear %arg0, %{{.+}} {event_driven}
+// MARK:         snn.lif
+// MARK:         snn.linear %{{.+}}, %{{.+}} {event_driven}
+// MARK:         snn.li
+// MARK:         snn.linear %{{.+}}, %{{.+}} :
+// MARK-NOT:     event_driven
+
+// LOWER-LABEL: func.func @step(
+// LOWER:         arith.constant dense<[5.000000e-01, 1.000000e+00, 2.500000e-01, 2.000000e+00]> : tensor<4xf32>
+// LOWER:         scf.for %[[J:.+]] = %c0 to %c2 step %c1
+// LOWER:           arith.cmpf une
+// LOWER:           %[[N:.+]] = arith.select %{{.+}}, %c2, %c0 : index
+// LOWER:           scf.for %{{.+}} = %c0 to %[[N]] step %c1
+// LOWER:             arith.mulf
+// LOWER:             arith.addf
+// LOWER:             tensor.insert
+func.func @step(%x: tensor<2xf32>, %v: tensor<2xf32>, %v2: tensor<2xf32>) -> (tensor<2xf32>, tensor<2xf32>, tensor<2xf32>) {
+  %w = arith.constant dense<[[0.5, 0.25], [1.0, 2.0]]> : tensor<2x2xf32>
+  %y = snn.linear %x, %w : tensor<2xf32>, tensor<2x2xf32> -> tensor<2xf32>
+  %v1, %s = snn.lif %y, %v {decay = dense<0.9> : tensor<1xf64>, gain = dense<1.0> : tensor<1xf64>, leak = dense<0.0> : tensor<1xf64>, threshold = dense<1.0> : tensor<1xf64>, v_reset = dense<0.0> : tensor<1xf64>, reset = #snn.reset<value>, compare = #snn.compare<gt>} : tensor<2xf32>, tensor<2xf32> -> tensor<2xf32>
+  %z = snn.linear %s, %w : tensor<2xf32>, tensor<2x2xf32> -> tensor<2xf32>
+  %v3 = snn.li %z, %v2 {decay = dense<0.9> : tensor<1xf64>, gain = dense<1.0> : tensor<1xf64>, leak = dense<0.0> : tensor<1xf64>} : tensor<2xf32>, tensor<2xf32>
+  %o = snn.linear %v3, %w : tensor<2xf32>, tensor<2x2xf32> -> tensor<2xf32>
+  return %v1, %v3, %o : tensor<2xf32>, tensor<2xf32>, tensor<2xf32>
+}
