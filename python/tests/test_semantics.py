@@ -62,7 +62,7 @@ def test_options_are_frozen_and_describe_is_stable():
 @pytest.mark.parametrize("kwargs,words", [
     (dict(), ["time step", "--dt", "--preset", "snntorch"]),
     (dict(reset="value"), ["--dt"]),
-    (dict(preset="sinabs"), ["unknown preset", "sinabs", "norse", "snntorch"]),
+    (dict(preset="lava"), ["unknown preset", "lava", "norse", "sinabs", "snntorch"]),
     (dict(dt=0.0), ["--dt", "positive"]),
     (dict(dt=-1e-3), ["--dt", "positive"]),
     (dict(dt=math.inf), ["--dt", "finite"]),
