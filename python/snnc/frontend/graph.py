@@ -209,16 +209,12 @@ def _failing_node(path):
     return None
 
 
-def read_nir(path):
-    """nir.read with errors that name the file (and the node, where one is to blame)."""
+def _read_checked(path):
+    """The checks and the read proper; may crash inside libhdf5 on a damaged
+    file, which is why read_nir runs it in a child process."""
     import h5py
     import nir
 
-    path = os.fspath(path)
-    if not os.path.exists(path):
-        raise SNNCError("no such file", path=path)
-    if not os.path.isfile(path):
-        raise SNNCError("not a regular file", path=path)
     if not h5py.is_hdf5(path):
         raise SNNCError("not a NIR file (NIR files are HDF5)", path=path)
     try:
@@ -237,6 +233,51 @@ def read_nir(path):
         detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise SNNCError(f"not a readable NIR file ({type(exc).__name__}: {detail})", path=path,
                         node=_failing_node(path)) from None
+
+
+def read_nir(path):
+    """nir.read with errors that name the file (and the node, where one is to blame).
+
+    The HDF5 C library can crash on a damaged file (found by fuzzing), so on
+    POSIX the file is read in a forked child that sends the graph back; a
+    child that dies becomes an error message instead of a crash.
+    """
+    import pickle
+
+    path = os.fspath(path)
+    if not os.path.exists(path):
+        raise SNNCError("no such file", path=path)
+    if not os.path.isfile(path):
+        raise SNNCError("not a regular file", path=path)
+    if not hasattr(os, "fork"):
+        return _read_checked(path)
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: read, send (graph or error), exit without cleanup
+        status = 0
+        try:
+            os.close(read_end)
+            try:
+                payload = ("graph", _read_checked(path))
+            except SNNCError as exc:
+                payload = ("error", (exc.problem, exc.node))
+            data = pickle.dumps(payload)
+            with os.fdopen(write_end, "wb") as f:
+                f.write(data)
+        except BaseException:
+            status = 1
+        os._exit(status)
+    os.close(write_end)
+    with os.fdopen(read_end, "rb") as f:
+        data = f.read()
+    _, wait_status = os.waitpid(pid, 0)
+    if not data or not os.WIFEXITED(wait_status) or os.WEXITSTATUS(wait_status) != 0:
+        raise SNNCError("damaged file: the HDF5 library failed while reading it", path=path)
+    kind, value = pickle.loads(data)
+    if kind == "error":
+        problem, node = value
+        raise SNNCError(problem, path=path, node=node)
+    return value
 
 
 def unsupported_reason(node) -> str:
