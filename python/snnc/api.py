@@ -25,7 +25,8 @@ FP_CFLAGS = ["-ffp-contract=off"]
 
 
 OPTION_NAMES = ("preset", "dt", "reset", "compare", "precision", "cuba_order",
-                "tau_convention", "integrator", "spikes", "current_update", "input_gains")
+                "tau_convention", "integrator", "spikes", "current_update", "input_gains",
+                "spike_timing", "reset_timing", "cuba_reset_timing")
 
 
 def _options(path=None, **options):

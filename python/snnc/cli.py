@@ -12,7 +12,8 @@ import sys
 from . import __version__
 from .errors import SNNCError
 from .semantics import (COMPARE_MODES, CUBA_ORDERS, CURRENT_UPDATES, INPUT_GAINS, INTEGRATORS,
-                        PRECISIONS, PRESETS, RESET_MODES, SPIKE_COUNTS, TAU_CONVENTIONS)
+                        PRECISIONS, PRESETS, RESET_MODES, SPIKE_COUNTS, TAU_CONVENTIONS,
+                        TIMINGS)
 
 EXIT_INPUT_ERROR = 1
 
@@ -41,6 +42,14 @@ def _add_semantics(parser):
                             "or i' = d (i + g x)")
     group.add_argument("--input-gains", choices=INPUT_GAINS,
                        help="input gains from NIR's r and w_in (nir, default) or 1")
+    group.add_argument("--spike-timing", choices=TIMINGS,
+                       help="decide the spike after this step's update (default) or from "
+                            "the membrane the step starts with")
+    group.add_argument("--reset-timing", choices=TIMINGS,
+                       help="IF/LIF with --spike-timing before-update: reset after the "
+                            "update (default) or before it")
+    group.add_argument("--cuba-reset-timing", choices=TIMINGS,
+                       help="the same for CubaLIF")
     parser.add_argument("--precision", choices=PRECISIONS,
                         help="element type of the generated code (default: f32)")
     parser.add_argument("--no-opt", dest="optimize", action="store_false",
@@ -52,7 +61,8 @@ def _semantics(args):
                 precision=args.precision, cuba_order=args.cuba_order,
                 tau_convention=args.tau_convention, integrator=args.integrator,
                 spikes=args.spikes, current_update=args.current_update,
-                input_gains=args.input_gains)
+                input_gains=args.input_gains, spike_timing=args.spike_timing,
+                reset_timing=args.reset_timing, cuba_reset_timing=args.cuba_reset_timing)
 
 
 def _cmd_compile(args):

@@ -156,8 +156,44 @@ def _fire(u, st, c, options, dtype):
     return spike
 
 
+def _advance_current(st, c, x, options):
+    """Updates the synaptic current; returns the current the membrane sees."""
+    joined = None
+    if options.current_update == "add-then-decay":
+        joined = st.i_syn + c["syn_gain"] * x
+        i_next = c["syn_decay"] * joined
+    else:
+        i_next = c["syn_decay"] * st.i_syn + c["syn_gain"] * x
+    i_used = {"voltage-first": st.i_syn, "joined": joined}.get(options.cuba_order, i_next)
+    st.i_syn = i_next
+    return i_used
+
+
+def _reset(v, fired, c, options):
+    if options.reset == "value":
+        return np.where(fired, c["v_reset"], v)
+    return np.where(fired, v - c["threshold"], v)
+
+
 def _step_layer(layer, c, st, x, options, dtype):
     kind = layer.kind
+    if kind in SPIKING and options.spike_timing == "before-update":
+        # The spike comes from the membrane the step starts with; the reset
+        # applies before or after this step's update.
+        reset_timing = options.cuba_reset_timing if kind == "cubalif" else options.reset_timing
+        fired = st.v >= c["threshold"] if options.compare == "ge" else st.v > c["threshold"]
+        start = _reset(st.v, fired, c, options) if reset_timing == "before-update" else st.v
+        if kind == "cubalif":
+            i_used = _advance_current(st, c, x, options)
+            u = (c["decay"] * start + c["gain"] * i_used) + c["leak"]
+        else:
+            integrated = start if c["decay"] is None else c["decay"] * start
+            u = integrated + c["gain"] * x
+            if c["leak"] is not None:
+                u = u + c["leak"]
+        st.v = u if reset_timing == "before-update" else _reset(u, fired, c, options)
+        st.spike = fired.astype(dtype)
+        return st.spike
     if kind in ("affine", "linear"):
         return _weighted_sum(c["weight"], c["bias"], x, dtype)
     if kind == "flatten":
@@ -188,14 +224,7 @@ def _step_layer(layer, c, st, x, options, dtype):
         fired = x >= c["threshold"] if options.compare == "ge" else x > c["threshold"]
         return fired.astype(dtype)
     if kind in ("cubali", "cubalif"):
-        joined = None
-        if options.current_update == "add-then-decay":
-            joined = st.i_syn + c["syn_gain"] * x
-            i_next = c["syn_decay"] * joined
-        else:
-            i_next = c["syn_decay"] * st.i_syn + c["syn_gain"] * x
-        i_used = {"voltage-first": st.i_syn, "joined": joined}.get(options.cuba_order, i_next)
-        st.i_syn = i_next
+        i_used = _advance_current(st, c, x, options)
         u = (c["decay"] * st.v + c["gain"] * i_used) + c["leak"]
     else:
         integrated = st.v if c["decay"] is None else c["decay"] * st.v

@@ -33,6 +33,11 @@ SPIKE_COUNTS = ("single", "multiple")
 CURRENT_UPDATES = ("decay-then-add", "add-then-decay")
 # Input gains from NIR's r and w_in, or 1 (Rockpool's simulation ignores both).
 INPUT_GAINS = ("nir", "unit")
+# When the spike is decided: from the membrane after this step's update (the
+# NIR reading), or from the one the step starts with (Spyx); and, for the
+# latter, whether the reset applies before or after the update, for IF/LIF and
+# for CubaLIF separately (Spyx does one for each).
+TIMINGS = ("after-update", "before-update")
 
 # What each exporter's own simulation does (measured against the framework in
 # tests/fixtures). Explicit options override a preset field by field.
@@ -54,6 +59,11 @@ PRESETS = {
     # trunc(v/thr) spikes at v >= thr, subtracting as many thresholds.
     "sinabs": {"dt": 1.0, "reset": "subtract", "compare": "ge", "integrator": "exact",
                "spikes": "multiple"},
+    # Spyx 1.0 decides the spike from the membrane before the update, ignores
+    # r and w_in, subtracts after the decay in LIF and before it in CuBaLIF.
+    "spyx": {"dt": 1.0, "reset": "subtract", "compare": "gt", "input_gains": "unit",
+             "spike_timing": "before-update", "reset_timing": "after-update",
+             "cuba_reset_timing": "before-update"},
     "rockpool": {"dt": 1e-3, "reset": "subtract", "compare": "ge", "integrator": "exact",
                  "spikes": "multiple", "current_update": "add-then-decay",
                  "input_gains": "unit"},
@@ -74,6 +84,9 @@ class Options:
     spikes: str = "single"
     current_update: str = "decay-then-add"
     input_gains: str = "nir"
+    spike_timing: str = "after-update"
+    reset_timing: str = "after-update"
+    cuba_reset_timing: str = "after-update"
 
     def true_tau(self, tau):
         """The time constant a file's `tau` stands for under this convention."""
@@ -88,7 +101,9 @@ class Options:
         if self.tau_convention != "nir":
             text += f" tau={self.tau_convention}"
         for key, default in (("integrator", "euler"), ("spikes", "single"),
-                             ("current_update", "decay-then-add"), ("input_gains", "nir")):
+                             ("current_update", "decay-then-add"), ("input_gains", "nir"),
+                             ("spike_timing", "after-update"), ("reset_timing", "after-update"),
+                             ("cuba_reset_timing", "after-update")):
             value = getattr(self, key)
             if value != default:
                 text += f" {key.replace('_', '-')}={value}"
@@ -102,7 +117,9 @@ def resolve_options(*, preset: Optional[str] = None, dt: Optional[float] = None,
                     tau_convention: Optional[str] = None,
                     integrator: Optional[str] = None, spikes: Optional[str] = None,
                     current_update: Optional[str] = None,
-                    input_gains: Optional[str] = None) -> Options:
+                    input_gains: Optional[str] = None, spike_timing: Optional[str] = None,
+                    reset_timing: Optional[str] = None,
+                    cuba_reset_timing: Optional[str] = None) -> Options:
     """Combines a preset with explicit options; explicit ones win.
 
     Raises ValueError with a user-facing message on an unknown or missing value.
@@ -116,7 +133,9 @@ def resolve_options(*, preset: Optional[str] = None, dt: Optional[float] = None,
                        ("precision", precision), ("cuba_order", cuba_order),
                        ("tau_convention", tau_convention), ("integrator", integrator),
                        ("spikes", spikes), ("current_update", current_update),
-                       ("input_gains", input_gains)):
+                       ("input_gains", input_gains), ("spike_timing", spike_timing),
+                       ("reset_timing", reset_timing),
+                       ("cuba_reset_timing", cuba_reset_timing)):
         if value is not None:
             values[key] = value
     if "dt" not in values:
@@ -134,12 +153,17 @@ def resolve_options(*, preset: Optional[str] = None, dt: Optional[float] = None,
                          ("precision", PRECISIONS), ("cuba_order", CUBA_ORDERS),
                          ("tau_convention", TAU_CONVENTIONS), ("integrator", INTEGRATORS),
                          ("spikes", SPIKE_COUNTS), ("current_update", CURRENT_UPDATES),
-                         ("input_gains", INPUT_GAINS)):
+                         ("input_gains", INPUT_GAINS), ("spike_timing", TIMINGS),
+                         ("reset_timing", TIMINGS), ("cuba_reset_timing", TIMINGS)):
         if key in values and values[key] not in allowed:
             flag = key.replace("_", "-")
             raise ValueError(f"--{flag} must be one of {', '.join(allowed)}, got '{values[key]}'")
     if values.get("cuba_order") == "joined" and values.get("current_update") != "add-then-decay":
         raise ValueError("--cuba-order joined needs --current-update add-then-decay")
+    if values.get("spike_timing") == "before-update" and (
+            values.get("reset") == "subtract-delayed" or values.get("spikes") == "multiple"):
+        raise ValueError("--spike-timing before-update excludes --reset subtract-delayed and "
+                         "--spikes multiple")
     if values.get("spikes") == "multiple" and values.get("reset") == "subtract-delayed":
         raise ValueError("--spikes multiple needs --reset subtract or value")
     return Options(**values)

@@ -165,3 +165,20 @@ def test_sinabs_fixture_is_reproduced_exactly(case, options, precision):
     assert 0.02 < (expected > 0).mean() < 0.5
     assert np.array_equal(outputs, expected), \
         f"{int((outputs != expected).sum())} of {expected.size} outputs differ"
+
+
+@pytest.mark.parametrize("precision", ["f64", "f32"])
+@pytest.mark.parametrize("case", ["lif", "cubalif"])
+def test_spyx_fixture_is_reproduced_exactly(case, precision):
+    """Spyx decides the spike from the membrane before the update; LIF subtracts
+    after its decay, CuBaLIF before (--preset spyx)."""
+    inputs = _load("spyx", case, "input")
+    expected = _load("spyx", case, "output")
+    model = os.path.join(FIXTURES, f"spyx_{case}.nir")
+    outputs = api.run(model, inputs, backend="c", preset="spyx", precision=precision)
+    assert 0.02 < expected.mean() < 0.5
+    assert np.array_equal(outputs, expected), \
+        f"{int((outputs != expected).sum())} of {expected.size} outputs differ"
+    after = api.run(model, inputs, backend="reference", preset="spyx",
+                    spike_timing="after-update", precision="f64")
+    assert not np.array_equal(after, expected)  # the timing matters here

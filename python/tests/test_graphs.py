@@ -257,3 +257,19 @@ def test_multiple_spikes_per_step_c_equals_reference(tmp_path, precision, reset)
     assert np.array_equal(out_c, out_ref)
     assert traces["c.spike"].max() > 1  # several spikes in one step happened
     assert np.array_equal(states["c_v"], traces["c.v"])
+
+
+@pytest.mark.parametrize("reset_timing", ["after-update", "before-update"])
+@pytest.mark.parametrize("reset", ["subtract", "value"])
+def test_spike_before_update_c_equals_reference(tmp_path, reset, reset_timing):
+    nodes, edges = GRAPHS["fan_out_and_in"]
+    path = write(tmp_path, "g", nodes, edges)
+    x = inputs(6)
+    opts = dict(dt=1e-3, reset=reset, precision="f32", spike_timing="before-update",
+                reset_timing=reset_timing, cuba_reset_timing=reset_timing)
+    assert np.array_equal(api.run(path, x, backend="c", **opts),
+                          api.run(path, x, backend="reference", **opts))
+    nodes, edges = GRAPHS["cuba"]
+    path = write(tmp_path, "c", nodes, edges)
+    assert np.array_equal(api.run(path, x, backend="c", **opts),
+                          api.run(path, x, backend="reference", **opts))

@@ -244,20 +244,32 @@ def _emit_layer(layer: Layer, x, state_in, options, tensor, elem):
         spike_params = (_param_attr(p["v_threshold"]), _param_attr(p["v_reset"]),
                         _reset_attr(options), _compare_attr(options))
         multi_spike = ir.UnitAttr.get() if options.spikes == "multiple" else None
+        timing = _timing_attrs(options, options.reset_timing)
         neuron_type = tensor(layer.out_shape)
         if layer.kind == "if":
             gain = _unit_or(semantics.integrator_gain(p["r"], dt), options)
             op = snn.IFOp(neuron_type, neuron_type, x, state_in[0], _param_attr(gain),
-                          *spike_params, spike_prev=spike_prev, multi_spike=multi_spike)
+                          *spike_params, spike_prev=spike_prev, multi_spike=multi_spike,
+                          **timing)
         else:
             decay, gain, leak = semantics.leaky_constants(options.true_tau(p["tau"]), p["r"],
                                                           p["v_leak"], dt, options.integrator)
             gain = _unit_or(gain, options)
             op = snn.LIFOp(neuron_type, neuron_type, x, state_in[0], _param_attr(decay),
                            _param_attr(gain), _param_attr(leak), *spike_params,
-                           spike_prev=spike_prev, multi_spike=multi_spike)
+                           spike_prev=spike_prev, multi_spike=multi_spike, **timing)
         v_next, spike = op.results
         return spike, ([v_next, spike] if delayed else [v_next])
+
+
+def _timing_attrs(options, reset_timing):
+    """spike_first / reset_before_update unit attributes from the options."""
+    if options.spike_timing != "before-update":
+        return {}
+    attrs = {"spike_first": ir.UnitAttr.get()}
+    if reset_timing == "before-update":
+        attrs["reset_before_update"] = ir.UnitAttr.get()
+    return attrs
 
 
 def _unit_or(gain, options):
@@ -319,7 +331,8 @@ def _emit_cuba(layer, x, state_in, options, tensor):
                        spike_prev=state_in[2] if delayed else None,
                        voltage_first=voltage_first, add_then_decay=add_then_decay,
                        membrane_sees_joined=joined,
-                       multi_spike=ir.UnitAttr.get() if options.spikes == "multiple" else None)
+                       multi_spike=ir.UnitAttr.get() if options.spikes == "multiple" else None,
+                       **_timing_attrs(options, options.cuba_reset_timing))
     i_next, v_next, spike = op.results
     return spike, ([i_next, v_next, spike] if delayed else [i_next, v_next])
 

@@ -176,6 +176,8 @@ struct SpikeParams {
   ResetMode reset;
   CompareMode compare;
   bool multiSpike = false;
+  bool spikeFirst = false;
+  bool resetBeforeUpdate = false;
   int64_t spikePrevIndex = -1;
 };
 
@@ -189,6 +191,8 @@ SpikeParams addSpikeParams(ElementwiseBuilder &eb, OpT op) {
   sp.reset = op.getReset();
   sp.compare = op.getCompare();
   sp.multiSpike = op.getMultiSpike();
+  sp.spikeFirst = op.getSpikeFirst();
+  sp.resetBeforeUpdate = op.getResetBeforeUpdate();
   if (op.getSpikePrev())
     sp.spikePrevIndex = eb.addInput(op.getSpikePrev());
   sp.threshold = eb.addParam(op.getThresholdAttr());
@@ -240,6 +244,28 @@ std::pair<Value, Value> fireAndReset(BodyMath &m, const SpikeParams &sp, Value u
 
 Type elementType(Value v) {
   return cast<RankedTensorType>(v.getType()).getElementType();
+}
+
+/// The reset of a membrane `v` where `fired` (value or subtract).
+Value applyReset(BodyMath &m, const SpikeParams &sp, Value fired, Value v) {
+  Value reset = sp.reset == ResetMode::value ? m.param(sp.vReset)
+                                             : m.sub(v, m.param(sp.threshold));
+  return arith::SelectOp::create(m.b, m.loc, fired, reset, v);
+}
+
+/// spike_first: the spike from the starting membrane `v`; returns (fired,
+/// membrane to integrate from).
+std::pair<Value, Value> spikeFirst(BodyMath &m, const SpikeParams &sp, Value v) {
+  Value fired = m.compare(sp.compare, v, sp.threshold);
+  Value start = sp.resetBeforeUpdate ? applyReset(m, sp, fired, v) : v;
+  return {fired, start};
+}
+
+/// spike_first: (v_next, spike) once the membrane `u` is integrated.
+std::pair<Value, Value> finishSpikeFirst(BodyMath &m, const SpikeParams &sp, Value fired,
+                                         Value u, Type spikeType) {
+  Value vNext = sp.resetBeforeUpdate ? u : applyReset(m, sp, fired, u);
+  return {vNext, m.spikeOf(fired, spikeType)};
 }
 
 LogicalResult rejectQuantized(Operation *op) {
@@ -655,6 +681,12 @@ SmallVector<Value> lower(OpBuilder &b, IFOp op) {
   return eb.build({op.getV().getType(), op.getSpike().getType()},
                   [&](OpBuilder &nb, Location l, ValueRange a) {
                     BodyMath m{nb, l, a};
+                    if (sp.spikeFirst) {
+                      auto [fired, start] = spikeFirst(m, sp, a[v]);
+                      Value u = m.add(start, m.mul(gain, a[x]));
+                      auto [vNext, spike] = finishSpikeFirst(m, sp, fired, u, spikeType);
+                      return SmallVector<Value>{vNext, spike};
+                    }
                     Value u = m.add(a[v], m.mul(gain, a[x]));
                     auto [vNext, spike] = fireAndReset(m, sp, u, spikeType);
                     return SmallVector<Value>{vNext, spike};
@@ -671,6 +703,14 @@ SmallVector<Value> lower(OpBuilder &b, LIFOp op) {
   return eb.build({op.getV().getType(), op.getSpike().getType()},
                   [&](OpBuilder &nb, Location l, ValueRange a) {
                     BodyMath m{nb, l, a};
+                    if (sp.spikeFirst) {
+                      auto [fired, start] = spikeFirst(m, sp, a[v]);
+                      Value decayed = m.mul(decay, start);
+                      Value driven = m.mul(gain, a[x]);
+                      Value u = m.addParam(m.add(decayed, driven), leak);
+                      auto [vNext, spike] = finishSpikeFirst(m, sp, fired, u, spikeType);
+                      return SmallVector<Value>{vNext, spike};
+                    }
                     Value decayed = m.mul(decay, a[v]);
                     Value driven = m.mul(gain, a[x]);
                     Value u = m.addParam(m.add(decayed, driven), leak);
@@ -706,7 +746,7 @@ CubaParams addCubaParams(ElementwiseBuilder &eb, OpT op) {
   return c;
 }
 
-std::pair<Value, Value> cubaUpdate(BodyMath &m, const CubaParams &c) {
+std::pair<Value, Value> cubaUpdate(BodyMath &m, const CubaParams &c, Value vStart = {}) {
   // Named steps: C++ leaves the order of nested calls unspecified, and the IR
   // should list the operations in the documented order.
   Value iNext, joined;
@@ -719,7 +759,7 @@ std::pair<Value, Value> cubaUpdate(BodyMath &m, const CubaParams &c) {
     iNext = m.add(synDecayed, synDriven);
   }
   Value iUsed = c.voltageFirst ? m.args[c.i] : c.seesJoined ? joined : iNext;
-  Value decayed = m.mul(c.decay, m.args[c.v]);
+  Value decayed = m.mul(c.decay, vStart ? vStart : m.args[c.v]);
   Value driven = m.mul(c.gain, iUsed);
   Value u = m.addParam(m.add(decayed, driven), c.leak);
   return {iNext, u};
@@ -745,6 +785,12 @@ SmallVector<Value> lower(OpBuilder &b, CubaLIFOp op) {
                    op.getSpike().getType()},
                   [&](OpBuilder &nb, Location l, ValueRange a) {
                     BodyMath m{nb, l, a};
+                    if (sp.spikeFirst) {
+                      auto [fired, start] = spikeFirst(m, sp, a[c.v]);
+                      auto [iNext, u] = cubaUpdate(m, c, start);
+                      auto [vNext, spike] = finishSpikeFirst(m, sp, fired, u, spikeType);
+                      return SmallVector<Value>{iNext, vNext, spike};
+                    }
                     auto [iNext, u] = cubaUpdate(m, c);
                     auto [vNext, spike] = fireAndReset(m, sp, u, spikeType);
                     return SmallVector<Value>{iNext, vNext, spike};

@@ -1122,3 +1122,11 @@ func.func @joined_without_add_then_decay(%x: tensor<4xf32>, %i: tensor<4xf32>, %
   %i1, %v1 = snn.cubali %x, %i, %v {syn_decay = dense<0.8> : tensor<1xf64>, syn_gain = dense<1.0> : tensor<1xf64>, decay = dense<0.9> : tensor<1xf64>, gain = dense<1.0> : tensor<1xf64>, leak = dense<0.0> : tensor<1xf64>, membrane_sees_joined} : tensor<4xf32>, tensor<4xf32>, tensor<4xf32>
   return
 }
+
+// -----
+
+func.func @reset_before_update_alone(%x: tensor<4xf32>, %v: tensor<4xf32>) {
+  // expected-error @+1 {{'snn.lif' op reset_before_update needs spike_first}}
+  %v1, %s = snn.lif %x, %v {decay = dense<0.9> : tensor<1xf64>, gain = dense<1.0> : tensor<1xf64>, leak = dense<0.0> : tensor<1xf64>, threshold = dense<1.0> : tensor<1xf64>, v_reset = dense<0.0> : tensor<1xf64>, reset = #snn.reset<subtract>, compare = #snn.compare<gt>, reset_before_update} : tensor<4xf32>, tensor<4xf32> -> tensor<4xf32>
+  return
+}

@@ -276,9 +276,14 @@ def SNN_LIOp : SNN_Op<"li", [AllTypesMatch<["v", "v_next"]>]> {
 // `multi_spike`: the spike output counts how many thresholds the membrane
 // crossed, n = trunc(u / threshold) (at most 65536) where it fires, and a
 // subtracting reset removes n thresholds (Rockpool's neurons).
+// `spike_first`: the spike is decided from the membrane the step starts with
+// (before this step's update), and the reset applies to that membrane before
+// the update when `reset_before_update` is set, else to the updated one
+// (Spyx's neurons).
 defvar SNN_SpikeParams = (ins SNN_Param:$threshold, SNN_Param:$v_reset,
                               SNN_ResetModeAttr:$reset, SNN_CompareModeAttr:$compare,
-                              UnitAttr:$multi_spike);
+                              UnitAttr:$multi_spike, UnitAttr:$spike_first,
+                              UnitAttr:$reset_before_update);
 
 def SNN_IFOp : SNN_Op<"if", [AllTypesMatch<["v", "v_next"]>]> {
   let summary = "integrate-and-fire neuron";

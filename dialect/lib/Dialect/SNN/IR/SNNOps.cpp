@@ -139,6 +139,12 @@ LogicalResult verifySpiking(Operation *op, Value v, Value spike,
   if (!delayed && spikePrev)
     return op->emitOpError() << "a previous-spike operand is only valid with "
                                 "reset = subtract_delayed";
+  if (op->hasAttr("spike_first") &&
+      (reset == ResetMode::subtract_delayed || op->hasAttr("multi_spike")))
+    return op->emitOpError()
+           << "spike_first excludes reset = subtract_delayed and multi_spike";
+  if (op->hasAttr("reset_before_update") && !op->hasAttr("spike_first"))
+    return op->emitOpError() << "reset_before_update needs spike_first";
   if (op->hasAttr("multi_spike") && reset == ResetMode::subtract_delayed)
     return op->emitOpError() << "multi_spike needs reset = subtract or value";
   if (op->hasAttr("multi_spike") && !isa<FloatType>(elementTypeOf(spike)))
