@@ -455,13 +455,15 @@ def build_graph(nir_graph, path) -> Graph:
         idents[layer.ident] = layer.name
     if not layers:
         raise SNNCError("the graph has no computing node between Input and Output", path=path)
-    # A back edge's producer comes later in the order: check its shape now.
+    # A producer may have been built after its consumer (a cycle): check every
+    # edge now that all shapes are known.
     for layer in layers:
         for producer, delayed in layer.sources:
-            if delayed and int(np.prod(shapes[producer])) != int(np.prod(layer.in_shape)):
-                raise SNNCError(f"receives {list(shapes[producer])} from '{producer}' (a "
-                                f"recurrent edge) but {list(layer.in_shape)} elsewhere",
-                                path=path, node=layer.name)
+            if int(np.prod(shapes[producer])) != int(np.prod(layer.in_shape)):
+                kind = " (a recurrent edge)" if delayed else ""
+                raise SNNCError(f"receives {list(shapes[producer])} from '{producer}'{kind} "
+                                f"but expects {list(layer.in_shape)}", path=path,
+                                node=layer.name)
     output_sources = [(p, False) for p in predecessors[output_name]]
     arriving = _arriving_shape(output_name, output_sources, shapes, path)
     declared = nodes[output_name].output_type

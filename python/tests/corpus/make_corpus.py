@@ -5,8 +5,9 @@ the problem. Run from the repository root:
     python python/tests/corpus/make_corpus.py
 
 It writes <case>.nir files beside itself and expected.json (which also lists
-hdf5_library_crash.nir: a mutated file, found by scripts/fuzz.py, on which
-libhdf5 itself segfaults; it is kept as found, not generated here): for each case the
+the files scripts/fuzz.py found, kept as found: hdf5_library_crash.nir, a mutated
+file on which libhdf5 itself segfaults, and recurrent_shape_mismatch.nir, a cycle
+whose edge into the neuron carries the wrong size): for each case the
 node the message must name (or null) and words it must contain. Inputs that
 are not bad (odd but valid names) are in test_robustness.py, not here.
 """
@@ -185,7 +186,10 @@ def write_graph_to(path, nodes, edges):
 
 def main():
     expected = {"hdf5_library_crash.nir": {"node": None,
-                                           "words": ["damaged file", "HDF5 library"]}}
+                                           "words": ["damaged file", "HDF5 library"]},
+                "recurrent_shape_mismatch.nir": {"node": "lif0",
+                                                 "words": ["receives [1] from 'linear1'",
+                                                           "expects [2]"]}}
     for name, (make, node, words) in CASES.items():
         path = os.path.join(HERE, f"{name}.nir")
         if os.path.exists(path):
