@@ -235,12 +235,43 @@ def _read_checked(path):
                         node=_failing_node(path)) from None
 
 
+# Reading a damaged file can also loop forever inside libhdf5 (found by
+# fuzzing): the child gets this long (seconds; SNNC_READ_TIMEOUT overrides).
+READ_TIMEOUT = 60.0
+
+
+def _read_with_deadline(fd, pid, path) -> bytes:
+    import select
+    import signal
+    import time
+
+    timeout = float(os.environ.get("SNNC_READ_TIMEOUT", READ_TIMEOUT))
+    deadline = time.monotonic() + timeout
+    chunks = []
+    try:
+        while True:
+            remaining = deadline - time.monotonic()
+            ready = select.select([fd], [], [], max(remaining, 0))[0] if remaining > 0 else []
+            if not ready:
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+                raise SNNCError(f"damaged file: reading it did not finish within {timeout:g} s",
+                                path=path)
+            chunk = os.read(fd, 1 << 20)
+            if not chunk:
+                return b"".join(chunks)
+            chunks.append(chunk)
+    finally:
+        os.close(fd)
+
+
 def read_nir(path):
     """nir.read with errors that name the file (and the node, where one is to blame).
 
-    The HDF5 C library can crash on a damaged file (found by fuzzing), so on
-    POSIX the file is read in a forked child that sends the graph back; a
-    child that dies becomes an error message instead of a crash.
+    The HDF5 C library can crash or loop forever on a damaged file (both found
+    by fuzzing), so on POSIX the file is read in a forked child that sends the
+    graph back; a child that dies or overruns READ_TIMEOUT becomes an error
+    message instead of a crash or a hang.
     """
     import pickle
 
@@ -268,8 +299,7 @@ def read_nir(path):
             status = 1
         os._exit(status)
     os.close(write_end)
-    with os.fdopen(read_end, "rb") as f:
-        data = f.read()
+    data = _read_with_deadline(read_end, pid, path)
     _, wait_status = os.waitpid(pid, 0)
     if not data or not os.WIFEXITED(wait_status) or os.WEXITSTATUS(wait_status) != 0:
         raise SNNCError("damaged file: the HDF5 library failed while reading it", path=path)

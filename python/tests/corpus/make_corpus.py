@@ -6,7 +6,8 @@ the problem. Run from the repository root:
 
 It writes <case>.nir files beside itself and expected.json (which also lists
 the files scripts/fuzz.py found, kept as found: hdf5_library_crash.nir, a mutated
-file on which libhdf5 itself segfaults, and recurrent_shape_mismatch.nir, a cycle
+file on which libhdf5 itself segfaults, hdf5_library_hang.nir, one on which it
+loops forever, and recurrent_shape_mismatch.nir, a cycle
 whose edge into the neuron carries the wrong size): for each case the
 node the message must name (or null) and words it must contain. Inputs that
 are not bad (odd but valid names) are in test_robustness.py, not here.
@@ -187,6 +188,8 @@ def write_graph_to(path, nodes, edges):
 def main():
     expected = {"hdf5_library_crash.nir": {"node": None,
                                            "words": ["damaged file", "HDF5 library"]},
+                "hdf5_library_hang.nir": {"node": None,
+                                          "words": ["damaged file", "did not finish"]},
                 "recurrent_shape_mismatch.nir": {"node": "lif0",
                                                  "words": ["receives [1] from 'linear1'",
                                                            "expects [2]"]}}
