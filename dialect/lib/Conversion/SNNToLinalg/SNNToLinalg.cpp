@@ -227,10 +227,8 @@ std::pair<Value, Value> fireAndReset(BodyMath &m, const SpikeParams &sp, Value u
       vNext = arith::SelectOp::create(m.b, m.loc, fired, m.param(sp.vReset), u);
     else
       vNext = m.sub(u, arith::MulFOp::create(m.b, m.loc, spikes, m.param(sp.threshold)));
-    Value spike = spikes;
-    if (spikeType != ft)
-      spike = arith::TruncFOp::create(m.b, m.loc, spikeType, spikes);
-    return {vNext, spike};
+    // The verifier requires float spikes of the membrane's type here.
+    return {vNext, spikes};
   }
   Value spike = m.spikeOf(fired, spikeType);
   Value vNext = u;
