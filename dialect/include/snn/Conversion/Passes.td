@@ -11,7 +11,11 @@ def ConvertSNNToLinalg : Pass<"convert-snn-to-linalg", "ModuleOp"> {
     `tensor.collapse_shape` of weights, so that constants reach C as flat
     arrays) whose body spells out the op's documented formula in the op's
     element type, in the documented order of evaluation. Ops on quantized
-    types are not lowered yet: the pass reports an error on them.
+    types compute on their storage integers (fixed-point factors, levels at
+    the state's scale, saturation; docs/quantization.md), between
+    `quant.scast` ops that `strip-func-quant-types` and `canonicalize`
+    remove. Convolution, pooling and delay lines on quantized types are not
+    lowered yet: the pass reports an error on them.
 
     `tensor.collapse_shape` and `tensor.expand_shape` of computed values (not
     of constants, which canonicalization folds) become copies whose loops run
@@ -22,6 +26,7 @@ def ConvertSNNToLinalg : Pass<"convert-snn-to-linalg", "ModuleOp"> {
     "::mlir::linalg::LinalgDialect",
     "::mlir::tensor::TensorDialect",
     "::mlir::scf::SCFDialect",
+    "::mlir::quant::QuantDialect",
   ];
 }
 

@@ -4,17 +4,30 @@
 // documented formula, in the documented order, in the op's element type. This
 // lowering is the correctness baseline: it favours plainness over speed.
 //
+// Quantized ops compute on their storage integers (quant.scast at the op's
+// boundary; strip-func-quant-types and canonicalize remove the casts later).
+// Inside an elementwise body every value is widened to i64; a real factor
+// (decay, gain, a rescale ratio) is a fixed-point multiplier M with a shift n,
+// x * f = round(x * M / 2^n), rounding half away from zero with a truncating
+// division (no shift of a negative value); levels (threshold, reset, leak)
+// are round(value / scale); results saturate to the storage range. The
+// rules are spelled out in docs/quantization.md, and the numpy reference
+// implements them independently.
+//
 //===----------------------------------------------------------------------===//
 #include "snn/Conversion/Passes.h"
 #include "snn/Dialect/SNN/SNNOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Quant/IR/Quant.h"
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/PatternMatch.h"
 #include "llvm/ADT/TypeSwitch.h"
+
+#include <cmath>
 
 namespace mlir {
 namespace snn {
@@ -28,9 +41,77 @@ using namespace mlir::snn;
 
 namespace {
 
+//===----------------------------------------------------------------------===//
+// Quantized values
+//===----------------------------------------------------------------------===//
+
+quant::UniformQuantizedType quantOf(Type type) {
+  if (auto tensor = dyn_cast<RankedTensorType>(type))
+    type = tensor.getElementType();
+  return dyn_cast<quant::UniformQuantizedType>(type);
+}
+
+/// The type computations run on: a quantized type's storage integer.
+Type storageOf(Type type) {
+  if (auto tensor = dyn_cast<RankedTensorType>(type))
+    return RankedTensorType::get(tensor.getShape(), storageOf(tensor.getElementType()));
+  if (auto q = dyn_cast<quant::UniformQuantizedType>(type))
+    return q.getStorageType();
+  return type;
+}
+
+/// `v` as its storage integers (a quant.scast, or the value it was cast from).
+Value toStorage(OpBuilder &b, Location loc, Value v) {
+  Type storage = storageOf(v.getType());
+  if (storage == v.getType())
+    return v;
+  if (auto cast = v.getDefiningOp<quant::StorageCastOp>())
+    if (cast.getInput().getType() == storage)
+      return cast.getInput();
+  return quant::StorageCastOp::create(b, loc, storage, v);
+}
+
+/// Half away from zero, the rounding of every quantized computation.
+int64_t roundHalfAway(double value) { return static_cast<int64_t>(std::llround(value)); }
+
+/// Fixed-point form of real factors that share one shift: f_k = M_k / 2^n
+/// with n = 30 - e for the largest |f_k| = m 2^e (m in [0.5, 1)), so the
+/// largest |M_k| lies in [2^29, 2^30] and x * M_k cannot overflow i64 for
+/// |x| < 2^33. Factors of 2^30 or more are refused before lowering
+/// (checkQuantizedParams).
+struct FixedPoint {
+  SmallVector<int64_t> multipliers;
+  int64_t shift = 0;
+};
+
+FixedPoint toFixedPoint(ArrayRef<double> factors) {
+  FixedPoint fp;
+  double largest = 0;
+  for (double f : factors)
+    largest = std::max(largest, std::fabs(f));
+  if (largest == 0) {
+    fp.multipliers.assign(factors.size(), 0);
+    return fp;
+  }
+  int exponent = 0;
+  std::frexp(largest, &exponent);
+  fp.shift = std::clamp<int64_t>(30 - exponent, 0, 62);
+  for (double f : factors)
+    fp.multipliers.push_back(roundHalfAway(std::ldexp(f, static_cast<int>(fp.shift))));
+  return fp;
+}
+
+SmallVector<double> doublesOf(DenseElementsAttr attr) {
+  SmallVector<double> values;
+  for (APFloat v : attr.getValues<APFloat>())
+    values.push_back(v.convertToDouble());
+  return values;
+}
+
 /// A discretization parameter inside a linalg.generic body: either one
 /// constant shared by all neurons, or a per-neuron tensor read through the
-/// identity map.
+/// identity map. On quantized neurons a factor is a fixed-point multiplier
+/// (with `shift`) and a level is an integer at the neurons' scale.
 class Param {
 public:
   /// Values that need no arithmetic: x * 1 and x + 0 are exact, so skipping
@@ -42,22 +123,122 @@ public:
   bool splat = false;
   Value scalar;         // set when splat
   int64_t inputIndex = -1; // block argument index when per neuron
+  int64_t shift = 0;    // fixed-point factors only
 };
 
 /// Collects the ins of one linalg.generic over a neuron tensor and its
-/// parameters, then builds the op.
+/// parameters, then builds the op. On quantized neurons the generic works on
+/// storage integers: inputs are widened to i64 in the body and results
+/// saturated back to their storage type.
 class ElementwiseBuilder {
 public:
   ElementwiseBuilder(OpBuilder &b, Location loc, RankedTensorType neuronType)
-      : b(b), loc(loc), neuronType(neuronType) {}
+      : b(b), loc(loc), neuronType(neuronType), quantized(quantOf(neuronType)) {}
+
+  bool isInteger() const { return static_cast<bool>(quantized); }
 
   int64_t addInput(Value v, AffineMap map = {}) {
-    inputs.push_back(v);
+    inputs.push_back(toStorage(b, loc, v));
     inputMaps.push_back(map ? map : b.getMultiDimIdentityMap(neuronType.getRank()));
     return static_cast<int64_t>(inputs.size()) - 1;
   }
 
-  Param addParam(DenseElementsAttr attr) {
+  /// A dimensionless factor (decay, gain, scale).
+  Param addFactor(DenseElementsAttr attr) {
+    if (!quantized)
+      return addFloat(attr);
+    return addFactorValues(attr, doublesOf(attr));
+  }
+
+  /// A real factor given as values (a rescale's ratio).
+  Param addFactorValues(DenseElementsAttr attr, ArrayRef<double> values) {
+    FixedPoint fp = toFixedPoint(values);
+    Param p = addIntegers(attr, fp.multipliers);
+    p.shift = fp.shift;
+    return p;
+  }
+
+  /// A membrane level (threshold, reset value, leak): on quantized neurons
+  /// round(value / scale).
+  Param addLevel(DenseElementsAttr attr) {
+    if (!quantized)
+      return addFloat(attr);
+    SmallVector<int64_t> levels;
+    for (double v : doublesOf(attr))
+      levels.push_back(roundHalfAway(v / quantized.getScale()));
+    return addIntegers(attr, levels);
+  }
+
+  /// Builds the generic with `numResults` outputs of the types given; the
+  /// body callback receives the block arguments (ins, then outs) and returns
+  /// the values to yield.
+  SmallVector<Value>
+  build(TypeRange resultTypes,
+        function_ref<SmallVector<Value>(OpBuilder &, Location, ValueRange)> body) {
+    SmallVector<Value> outputs;
+    SmallVector<Type> storageTypes;
+    for (Type t : resultTypes) {
+      auto rt = cast<RankedTensorType>(storageOf(t));
+      storageTypes.push_back(rt);
+      outputs.push_back(
+          tensor::EmptyOp::create(b, loc, rt.getShape(), rt.getElementType()));
+    }
+    unsigned rank = neuronType.getRank();
+    SmallVector<AffineMap> maps(inputMaps);
+    maps.append(outputs.size(), b.getMultiDimIdentityMap(rank));
+    SmallVector<utils::IteratorType> iterators(rank,
+                                               utils::IteratorType::parallel);
+    auto generic = linalg::GenericOp::create(
+        b, loc, storageTypes, inputs, outputs, maps, iterators,
+        [&](OpBuilder &nb, Location nloc, ValueRange args) {
+          if (!quantized) {
+            linalg::YieldOp::create(nb, nloc, body(nb, nloc, args));
+            return;
+          }
+          SmallVector<Value> wide;
+          for (auto [index, arg] : llvm::enumerate(args))
+            wide.push_back(index < inputs.size() ? widen(nb, nloc, arg) : arg);
+          SmallVector<Value> results = body(nb, nloc, wide);
+          for (auto [value, type] : llvm::zip(results, resultTypes))
+            value = narrow(nb, nloc, value, cast<RankedTensorType>(type).getElementType());
+          linalg::YieldOp::create(nb, nloc, results);
+        });
+    return SmallVector<Value>(generic.getResults());
+  }
+
+  static Value widen(OpBuilder &nb, Location l, Value v) {
+    auto t = dyn_cast<IntegerType>(v.getType());
+    if (!t || t.getWidth() >= 64)
+      return v;
+    if (t.getWidth() == 1)
+      return arith::ExtUIOp::create(nb, l, nb.getI64Type(), v);
+    return arith::ExtSIOp::create(nb, l, nb.getI64Type(), v);
+  }
+
+  /// An i64 body value as the result element `type`: quantized results
+  /// saturate to their storage range, spikes (0 or 1) are truncated.
+  static Value narrow(OpBuilder &nb, Location l, Value v, Type type) {
+    if (v.getType() == type)
+      return v;
+    if (auto q = dyn_cast<quant::UniformQuantizedType>(type)) {
+      auto storage = cast<IntegerType>(q.getStorageType());
+      if (storage.getWidth() < 64) {
+        Value lo = arith::ConstantIntOp::create(nb, l, q.getStorageTypeMin(), 64);
+        Value hi = arith::ConstantIntOp::create(nb, l, q.getStorageTypeMax(), 64);
+        Value below = arith::CmpIOp::create(nb, l, arith::CmpIPredicate::slt, v, lo);
+        Value above = arith::CmpIOp::create(nb, l, arith::CmpIPredicate::sgt, v, hi);
+        v = arith::SelectOp::create(nb, l, below, lo,
+                                    arith::SelectOp::create(nb, l, above, hi, v));
+      }
+      type = storage;
+    }
+    if (v.getType() == type)
+      return v;
+    return arith::TruncIOp::create(nb, l, type, v);
+  }
+
+private:
+  Param addFloat(DenseElementsAttr attr) {
     Param p;
     p.attr = attr;
     auto elem = cast<FloatType>(neuronType.getElementType());
@@ -74,11 +255,28 @@ public:
                     &losesInfo);
       values.push_back(value);
     }
-    // Flat, read through the row-major position: multi-dimensional constants
-    // reach C with flat initializers, which -Wmissing-braces rejects.
     auto type = RankedTensorType::get({neuronType.getNumElements()}, elem);
-    Value tensor = arith::ConstantOp::create(
-        b, loc, DenseElementsAttr::get(type, values));
+    addFlatInput(p, DenseElementsAttr::get(type, values));
+    return p;
+  }
+
+  Param addIntegers(DenseElementsAttr attr, ArrayRef<int64_t> values) {
+    Param p;
+    p.attr = attr;
+    if (values.size() == 1) {
+      p.splat = true;
+      p.scalar = arith::ConstantIntOp::create(b, loc, values[0], 64);
+      return p;
+    }
+    auto type = RankedTensorType::get({neuronType.getNumElements()}, b.getI64Type());
+    addFlatInput(p, DenseElementsAttr::get(type, values));
+    return p;
+  }
+
+  // Flat, read through the row-major position: multi-dimensional constants
+  // reach C with flat initializers, which -Wmissing-braces rejects.
+  void addFlatInput(Param &p, DenseElementsAttr values) {
+    Value tensor = arith::ConstantOp::create(b, loc, values);
     MLIRContext *ctx = b.getContext();
     AffineExpr position = getAffineConstantExpr(0, ctx);
     int64_t stride = 1;
@@ -88,48 +286,25 @@ public:
     }
     p.inputIndex =
         addInput(tensor, AffineMap::get(neuronType.getRank(), 0, {position}, ctx));
-    return p;
   }
 
-  /// Builds the generic with `numResults` outputs of the types given; the
-  /// body callback receives the block arguments (ins, then outs) and returns
-  /// the values to yield.
-  SmallVector<Value>
-  build(TypeRange resultTypes,
-        function_ref<SmallVector<Value>(OpBuilder &, Location, ValueRange)> body) {
-    SmallVector<Value> outputs;
-    for (Type t : resultTypes) {
-      auto rt = cast<RankedTensorType>(t);
-      outputs.push_back(
-          tensor::EmptyOp::create(b, loc, rt.getShape(), rt.getElementType()));
-    }
-    unsigned rank = neuronType.getRank();
-    SmallVector<AffineMap> maps(inputMaps);
-    maps.append(outputs.size(), b.getMultiDimIdentityMap(rank));
-    SmallVector<utils::IteratorType> iterators(rank,
-                                               utils::IteratorType::parallel);
-    auto generic = linalg::GenericOp::create(
-        b, loc, resultTypes, inputs, outputs, maps, iterators,
-        [&](OpBuilder &nb, Location nloc, ValueRange args) {
-          linalg::YieldOp::create(nb, nloc, body(nb, nloc, args));
-        });
-    return SmallVector<Value>(generic.getResults());
-  }
-
-private:
   OpBuilder &b;
   Location loc;
   RankedTensorType neuronType;
+  quant::UniformQuantizedType quantized;
   SmallVector<Value> inputs;
   SmallVector<AffineMap> inputMaps;
 };
 
 /// Arithmetic in the body of a generic, with exact shortcuts for parameters
-/// that are 1 or 0 everywhere.
+/// that are 1 or 0 everywhere. Floats in the element type; quantized values
+/// as i64 with fixed-point factors.
 struct BodyMath {
   OpBuilder &b;
   Location loc;
   ValueRange args;
+
+  bool isInteger(Value v) const { return isa<IntegerType>(v.getType()); }
 
   Value param(const Param &p) {
     return p.splat ? p.scalar : args[p.inputIndex];
@@ -137,16 +312,50 @@ struct BodyMath {
   Value mul(const Param &p, Value x) {
     if (p.isSplatOf(1.0))
       return x;
-    return arith::MulFOp::create(b, loc, param(p), x);
+    if (!isInteger(x))
+      return arith::MulFOp::create(b, loc, param(p), x);
+    Value product = arith::MulIOp::create(b, loc, x, param(p));
+    return p.shift == 0 ? product : roundedShift(product, p.shift);
   }
-  Value add(Value x, Value y) { return arith::AddFOp::create(b, loc, x, y); }
-  Value sub(Value x, Value y) { return arith::SubFOp::create(b, loc, x, y); }
+  /// round(p / 2^shift), half away from zero, by a truncating division: a
+  /// right shift of a negative value is implementation-defined in C.
+  Value roundedShift(Value p, int64_t shift) {
+    int64_t divisor = int64_t(1) << shift;
+    Value half = arith::ConstantIntOp::create(b, loc, divisor / 2, 64);
+    Value minusHalf = arith::ConstantIntOp::create(b, loc, -(divisor / 2), 64);
+    Value zero = arith::ConstantIntOp::create(b, loc, 0, 64);
+    Value negative = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, p, zero);
+    Value bias = arith::SelectOp::create(b, loc, negative, minusHalf, half);
+    Value d = arith::ConstantIntOp::create(b, loc, divisor, 64);
+    return arith::DivSIOp::create(b, loc, arith::AddIOp::create(b, loc, p, bias), d);
+  }
+  /// A level times a spike (the delayed reset's threshold * previous spike).
+  Value levelTimesSpike(const Param &p, Value spike) {
+    if (!isInteger(spike))
+      return mul(p, spike);
+    return arith::MulIOp::create(b, loc, param(p), spike);
+  }
+  Value add(Value x, Value y) {
+    if (isInteger(x))
+      return arith::AddIOp::create(b, loc, x, y);
+    return arith::AddFOp::create(b, loc, x, y);
+  }
+  Value sub(Value x, Value y) {
+    if (isInteger(x))
+      return arith::SubIOp::create(b, loc, x, y);
+    return arith::SubFOp::create(b, loc, x, y);
+  }
   Value addParam(Value x, const Param &p) {
     if (p.isSplatOf(0.0))
       return x;
     return add(x, param(p));
   }
   Value compare(CompareMode mode, Value v, const Param &threshold) {
+    if (isInteger(v)) {
+      auto pred = mode == CompareMode::ge ? arith::CmpIPredicate::sge
+                                          : arith::CmpIPredicate::sgt;
+      return arith::CmpIOp::create(b, loc, pred, v, param(threshold));
+    }
     auto pred = mode == CompareMode::ge ? arith::CmpFPredicate::OGE
                                         : arith::CmpFPredicate::OGT;
     return arith::CmpFOp::create(b, loc, pred, v, param(threshold));
@@ -162,11 +371,12 @@ struct BodyMath {
       return fired;
     return arith::ExtUIOp::create(b, loc, t, fired);
   }
-  /// A spike value as the membrane's float type.
-  Value spikeAsFloat(Value spike, FloatType ft) {
-    if (isa<FloatType>(spike.getType()))
+  /// A spike value in the membrane's arithmetic (float, or the i64 it was
+  /// widened to).
+  Value spikeAsNumber(Value spike, Value membrane) {
+    if (isa<FloatType>(spike.getType()) || isInteger(membrane))
       return spike;
-    return arith::UIToFPOp::create(b, loc, ft, spike);
+    return arith::UIToFPOp::create(b, loc, membrane.getType(), spike);
   }
 };
 
@@ -195,21 +405,21 @@ SpikeParams addSpikeParams(ElementwiseBuilder &eb, OpT op) {
   sp.resetBeforeUpdate = op.getResetBeforeUpdate();
   if (op.getSpikePrev())
     sp.spikePrevIndex = eb.addInput(op.getSpikePrev());
-  sp.threshold = eb.addParam(op.getThresholdAttr());
+  sp.threshold = eb.addLevel(op.getThresholdAttr());
   // Only a reset to value reads v_reset; an unused per-neuron array would
   // reach C as an unused static const (a -Wall warning).
   if (sp.reset == ResetMode::value)
-    sp.vReset = eb.addParam(op.getVResetAttr());
+    sp.vReset = eb.addLevel(op.getVResetAttr());
   return sp;
 }
 
 /// Given the integrated membrane `u`, yields (v_next, spike).
 std::pair<Value, Value> fireAndReset(BodyMath &m, const SpikeParams &sp, Value u,
                                      Type spikeType) {
-  auto ft = cast<FloatType>(u.getType());
+  auto ft = dyn_cast<FloatType>(u.getType()); // multi_spike: always float
   if (sp.reset == ResetMode::subtract_delayed) {
-    Value prev = m.spikeAsFloat(m.args[sp.spikePrevIndex], ft);
-    u = m.sub(u, m.mul(sp.threshold, prev));
+    Value prev = m.spikeAsNumber(m.args[sp.spikePrevIndex], u);
+    u = m.sub(u, m.levelTimesSpike(sp.threshold, prev));
   }
   Value fired = m.compare(sp.compare, u, sp.threshold);
   if (sp.multiSpike) {
@@ -266,11 +476,43 @@ std::pair<Value, Value> finishSpikeFirst(BodyMath &m, const SpikeParams &sp, Val
   return {vNext, m.spikeOf(fired, spikeType)};
 }
 
-LogicalResult rejectQuantized(Operation *op) {
+/// Convolution, pooling and delay lines have no integer lowering yet; the
+/// other ops check that their parameters fit the fixed-point forms.
+LogicalResult checkQuantized(Operation *op) {
+  bool quantized = false;
   for (Type t : llvm::concat<Type>(op->getOperandTypes(), op->getResultTypes()))
-    if (isa<quant::QuantizedType>(cast<RankedTensorType>(t).getElementType()))
-      return op->emitOpError()
-             << "on quantized types cannot be lowered to linalg yet";
+    quantized |= isa<quant::QuantizedType>(cast<RankedTensorType>(t).getElementType());
+  if (!quantized)
+    return success();
+  if (isa<Conv2DOp, Pool2DOp, DelayOp>(op))
+    return op->emitOpError() << "on quantized types cannot be lowered to linalg yet";
+  if (auto rescale = dyn_cast<RescaleOp>(op)) {
+    double ratio = quantOf(rescale.getInput().getType()).getScale() /
+                   quantOf(rescale.getOutput().getType()).getScale();
+    if (!(ratio < 0x1p30))
+      return op->emitOpError() << "scale ratio " << ratio
+                               << " is too large for a fixed-point factor (2^30 or more)";
+  }
+  for (NamedAttribute attr : op->getAttrs()) {
+    auto values = dyn_cast<DenseFPElementsAttr>(attr.getValue());
+    if (!values)
+      continue;
+    StringRef name = attr.getName().getValue();
+    bool isLevel = name == "threshold" || name == "v_reset" || name == "leak";
+    // Levels are at the scale of the neuron state (every neuron's first
+    // result) or, for snn.threshold, of its input.
+    auto q = quantOf(op->getResult(0).getType());
+    if (!q)
+      q = quantOf(op->getOperand(0).getType());
+    for (double v : doublesOf(values)) {
+      double limit = isLevel ? 0x1p62 : 0x1p30;
+      double magnitude = isLevel && q ? std::fabs(v / q.getScale()) : std::fabs(v);
+      if (!(magnitude < limit))
+        return op->emitOpError() << "parameter '" << name << "' value " << v
+                                 << (isLevel ? " is out of range at the membrane's scale"
+                                             : " is too large for a fixed-point factor (2^30 or more)");
+    }
+  }
   return success();
 }
 
@@ -278,33 +520,77 @@ LogicalResult rejectQuantized(Operation *op) {
 // One function per op
 //===----------------------------------------------------------------------===//
 
+/// x * w + acc in the accumulator's element type: floats, or (quantized
+/// synapses) i32 storage with the input and weight sign-extended (i1 spikes
+/// zero-extended). Integer spikes feeding a float synapse count as unsigned.
+struct SynapseMath {
+  OpBuilder &b;
+  Location loc;
+  Type acc;
+
+  Value operand(Value v) {
+    if (v.getType() == acc)
+      return v;
+    if (isa<FloatType>(acc))
+      return arith::UIToFPOp::create(b, loc, acc, v);
+    if (v.getType().isInteger(1))
+      return arith::ExtUIOp::create(b, loc, acc, v);
+    return arith::ExtSIOp::create(b, loc, acc, v);
+  }
+  Value multiplyAdd(Value sum, Value w, Value x) {
+    // Named steps: C++ leaves the order of argument evaluation unspecified,
+    // and the IR (hence the C) must not depend on the host compiler.
+    Value wideW = operand(w);
+    Value wideX = operand(x);
+    if (isa<FloatType>(acc))
+      return arith::AddFOp::create(b, loc, sum, arith::MulFOp::create(b, loc, wideW, wideX));
+    return arith::AddIOp::create(b, loc, sum, arith::MulIOp::create(b, loc, wideW, wideX));
+  }
+  Value zero() {
+    if (isa<FloatType>(acc))
+      return arith::ConstantOp::create(b, loc, b.getFloatAttr(acc, 0.0));
+    return arith::ConstantOp::create(b, loc, b.getIntegerAttr(acc, 0));
+  }
+};
+
+/// The constant behind a weight operand, looking through the storage cast a
+/// quantized constant is built with.
+bool matchConstantWeights(Value weight, DenseElementsAttr &values) {
+  if (auto cast = weight.getDefiningOp<quant::StorageCastOp>())
+    weight = cast.getInput();
+  return matchPattern(weight, m_Constant(&values));
+}
+
 /// The event-driven synapse: for each input j in order, if it is not zero,
 /// add x[j] times row j of the transposed weight (contiguous) to every output.
 /// Per output the products arrive in the same order as in the dense form, and
 /// the skipped ones are exact zeros, so the result is the same.
-Value lowerEventDriven(OpBuilder &b, LinearOp op, DenseElementsAttr weights, Value init) {
+Value lowerEventDriven(OpBuilder &b, LinearOp op, DenseElementsAttr weights, Value input,
+                       Value init) {
   Location loc = op.getLoc();
   auto wType = op.getWeight().getType();
-  auto elem = cast<FloatType>(wType.getElementType());
   int64_t rows = wType.getDimSize(0), cols = wType.getDimSize(1);
-  SmallVector<APFloat> values(weights.getValues<APFloat>());
-  SmallVector<APFloat> transposed;
+  SmallVector<Attribute> values(weights.getValues<Attribute>());
+  SmallVector<Attribute> transposed;
   transposed.reserve(values.size());
   for (int64_t j = 0; j < cols; ++j)
     for (int64_t i = 0; i < rows; ++i)
       transposed.push_back(values[i * cols + j]);
   Value rowsByInput = arith::ConstantOp::create(
       b, loc,
-      DenseElementsAttr::get(RankedTensorType::get({rows * cols}, elem), transposed));
+      DenseElementsAttr::get(
+          RankedTensorType::get({rows * cols}, weights.getType().getElementType()),
+          transposed));
   Value zeroIndex = arith::ConstantIndexOp::create(b, loc, 0);
   Value one = arith::ConstantIndexOp::create(b, loc, 1);
   Value numInputs = arith::ConstantIndexOp::create(b, loc, cols);
   Value numOutputs = arith::ConstantIndexOp::create(b, loc, rows);
-  Type inElem = cast<RankedTensorType>(op.getInput().getType()).getElementType();
+  Type inElem = cast<RankedTensorType>(input.getType()).getElementType();
+  Type accElem = cast<RankedTensorType>(init.getType()).getElementType();
   auto outer = scf::ForOp::create(
       b, loc, zeroIndex, numInputs, one, ValueRange{init},
       [&](OpBuilder &ob, Location ol, Value j, ValueRange acc) {
-        Value x = tensor::ExtractOp::create(ob, ol, op.getInput(), ValueRange{j});
+        Value x = tensor::ExtractOp::create(ob, ol, input, ValueRange{j});
         Value active;
         if (isa<FloatType>(inElem)) {
           Value zero = arith::ConstantOp::create(ob, ol, ob.getFloatAttr(inElem, 0.0));
@@ -312,8 +598,9 @@ Value lowerEventDriven(OpBuilder &b, LinearOp op, DenseElementsAttr weights, Val
         } else {
           Value zero = arith::ConstantOp::create(ob, ol, ob.getIntegerAttr(inElem, 0));
           active = arith::CmpIOp::create(ob, ol, arith::CmpIPredicate::ne, x, zero);
-          x = arith::UIToFPOp::create(ob, ol, elem, x);
         }
+        SynapseMath math{ob, ol, accElem};
+        Value wideX = math.operand(x);
         // An inactive input runs the row loop zero times. (A loop bound, not
         // an scf.if with tensor results: that could bufferize to a branch
         // yielding a read-only constant, which EmitC cannot express.)
@@ -322,11 +609,11 @@ Value lowerEventDriven(OpBuilder &b, LinearOp op, DenseElementsAttr weights, Val
         auto inner = scf::ForOp::create(
             ob, ol, zeroIndex, extent, one, ValueRange{acc[0]},
             [&](OpBuilder &ib, Location il, Value i, ValueRange partial) {
+              SynapseMath inner{ib, il, accElem};
               Value at = arith::AddIOp::create(ib, il, base, i);
               Value w = tensor::ExtractOp::create(ib, il, rowsByInput, ValueRange{at});
-              Value product = arith::MulFOp::create(ib, il, w, x);
               Value old = tensor::ExtractOp::create(ib, il, partial[0], ValueRange{i});
-              Value sum = arith::AddFOp::create(ib, il, old, product);
+              Value sum = inner.multiplyAdd(old, w, wideX);
               Value updated = tensor::InsertOp::create(ib, il, sum, partial[0], ValueRange{i});
               scf::YieldOp::create(ib, il, ValueRange{updated});
             });
@@ -337,46 +624,56 @@ Value lowerEventDriven(OpBuilder &b, LinearOp op, DenseElementsAttr weights, Val
 
 SmallVector<Value> lower(OpBuilder &b, LinearOp op) {
   Location loc = op.getLoc();
-  auto wType = op.getWeight().getType();
-  auto outType = op.getOutput().getType();
-  auto elem = cast<FloatType>(outType.getElementType());
+  auto wType = cast<RankedTensorType>(storageOf(op.getWeight().getType()));
+  auto outType = cast<RankedTensorType>(storageOf(op.getOutput().getType()));
+  Type wElem = wType.getElementType(), accElem = outType.getElementType();
   int64_t rows = wType.getDimSize(0), cols = wType.getDimSize(1);
+  Value input = toStorage(b, loc, op.getInput());
   // Flat weights: C receives `static const T w[rows * cols]`, whose flat
   // initializer is valid under -Wmissing-braces, and the row-major order is
   // the layout a dense kernel streams through.
   Value flatWeight = tensor::CollapseShapeOp::create(
-      b, loc, RankedTensorType::get({rows * cols}, elem), op.getWeight(),
-      ArrayRef<ReassociationIndices>{{0, 1}});
+      b, loc, RankedTensorType::get({rows * cols}, wElem),
+      toStorage(b, loc, op.getWeight()), ArrayRef<ReassociationIndices>{{0, 1}});
   Value init;
   if (Value bias = op.getBias()) {
-    init = bias;
+    init = toStorage(b, loc, bias);
   } else {
-    Value empty = tensor::EmptyOp::create(b, loc, outType.getShape(), elem);
-    Value zero = arith::ConstantOp::create(b, loc, b.getFloatAttr(elem, 0.0));
-    init = linalg::FillOp::create(b, loc, zero, empty).getResult(0);
+    Value empty = tensor::EmptyOp::create(b, loc, outType.getShape(), accElem);
+    init = linalg::FillOp::create(b, loc, SynapseMath{b, loc, accElem}.zero(), empty)
+               .getResult(0);
   }
   DenseElementsAttr constantWeights;
-  if (op.getEventDriven() &&
-      matchPattern(op.getWeight(), m_Constant(&constantWeights)))
-    return {lowerEventDriven(b, op, constantWeights, init)};
+  if (op.getEventDriven() && matchConstantWeights(op.getWeight(), constantWeights))
+    return {lowerEventDriven(b, op, constantWeights, input, init)};
   AffineExpr i = b.getAffineDimExpr(0), j = b.getAffineDimExpr(1);
   SmallVector<AffineMap> maps = {AffineMap::get(2, 0, {i * cols + j}),
                                  AffineMap::get(2, 0, {j}),
                                  AffineMap::get(2, 0, {i})};
-  Type inElem = elementType(op.getInput());
   auto generic = linalg::GenericOp::create(
-      b, loc, TypeRange{outType}, ValueRange{flatWeight, op.getInput()},
+      b, loc, TypeRange{outType}, ValueRange{flatWeight, input},
       ValueRange{init}, maps,
       {utils::IteratorType::parallel, utils::IteratorType::reduction},
       [&](OpBuilder &nb, Location nloc, ValueRange args) {
-        Value x = args[1];
-        if (!isa<FloatType>(inElem))
-          x = arith::UIToFPOp::create(nb, nloc, elem, x);
-        Value product = arith::MulFOp::create(nb, nloc, args[0], x);
-        Value sum = arith::AddFOp::create(nb, nloc, args[2], product);
-        linalg::YieldOp::create(nb, nloc, sum);
+        SynapseMath math{nb, nloc, accElem};
+        linalg::YieldOp::create(nb, nloc, math.multiplyAdd(args[2], args[0], args[1]));
       });
   return {generic.getResult(0)};
+}
+
+/// result = round(input * scale_in / scale_out), saturated: one fixed-point
+/// factor applied in i64.
+SmallVector<Value> lower(OpBuilder &b, RescaleOp op) {
+  auto inType = op.getInput().getType();
+  ElementwiseBuilder eb(b, op.getLoc(), inType);
+  int64_t x = eb.addInput(op.getInput());
+  double ratio = quantOf(inType).getScale() / quantOf(op.getOutput().getType()).getScale();
+  Param factor = eb.addFactorValues(
+      DenseElementsAttr::get(RankedTensorType::get({1}, b.getF64Type()), ratio), {ratio});
+  return eb.build({op.getType()}, [&](OpBuilder &nb, Location l, ValueRange a) {
+    BodyMath m{nb, l, a};
+    return SmallVector<Value>{m.mul(factor, a[x])};
+  });
 }
 
 /// Strides or dilations as the i64 vector attribute linalg's named ops take.
@@ -626,7 +923,7 @@ SmallVector<Value> lower(OpBuilder &b, SumOp op) {
 SmallVector<Value> lower(OpBuilder &b, ScaleOp op) {
   ElementwiseBuilder eb(b, op.getLoc(), op.getInput().getType());
   int64_t x = eb.addInput(op.getInput());
-  Param scale = eb.addParam(op.getScaleAttr());
+  Param scale = eb.addFactor(op.getScaleAttr());
   return eb.build({op.getType()}, [&](OpBuilder &nb, Location l, ValueRange a) {
     BodyMath m{nb, l, a};
     return SmallVector<Value>{m.mul(scale, a[x])};
@@ -636,7 +933,7 @@ SmallVector<Value> lower(OpBuilder &b, ScaleOp op) {
 SmallVector<Value> lower(OpBuilder &b, ThresholdOp op) {
   ElementwiseBuilder eb(b, op.getLoc(), op.getInput().getType());
   int64_t x = eb.addInput(op.getInput());
-  Param threshold = eb.addParam(op.getThresholdAttr());
+  Param threshold = eb.addLevel(op.getThresholdAttr());
   Type spikeType = elementType(op.getOutput());
   return eb.build({op.getType()}, [&](OpBuilder &nb, Location l, ValueRange a) {
     BodyMath m{nb, l, a};
@@ -648,7 +945,7 @@ SmallVector<Value> lower(OpBuilder &b, ThresholdOp op) {
 SmallVector<Value> lower(OpBuilder &b, IntegratorOp op) {
   ElementwiseBuilder eb(b, op.getLoc(), op.getV().getType());
   int64_t x = eb.addInput(op.getInput()), v = eb.addInput(op.getV());
-  Param gain = eb.addParam(op.getGainAttr());
+  Param gain = eb.addFactor(op.getGainAttr());
   return eb.build({op.getV().getType()},
                   [&](OpBuilder &nb, Location l, ValueRange a) {
                     BodyMath m{nb, l, a};
@@ -659,8 +956,8 @@ SmallVector<Value> lower(OpBuilder &b, IntegratorOp op) {
 SmallVector<Value> lower(OpBuilder &b, LIOp op) {
   ElementwiseBuilder eb(b, op.getLoc(), op.getV().getType());
   int64_t x = eb.addInput(op.getInput()), v = eb.addInput(op.getV());
-  Param decay = eb.addParam(op.getDecayAttr()), gain = eb.addParam(op.getGainAttr()),
-        leak = eb.addParam(op.getLeakAttr());
+  Param decay = eb.addFactor(op.getDecayAttr()), gain = eb.addFactor(op.getGainAttr()),
+        leak = eb.addLevel(op.getLeakAttr());
   return eb.build({op.getV().getType()},
                   [&](OpBuilder &nb, Location l, ValueRange a) {
                     BodyMath m{nb, l, a};
@@ -673,7 +970,7 @@ SmallVector<Value> lower(OpBuilder &b, LIOp op) {
 SmallVector<Value> lower(OpBuilder &b, IFOp op) {
   ElementwiseBuilder eb(b, op.getLoc(), op.getV().getType());
   int64_t x = eb.addInput(op.getInput()), v = eb.addInput(op.getV());
-  Param gain = eb.addParam(op.getGainAttr());
+  Param gain = eb.addFactor(op.getGainAttr());
   SpikeParams sp = addSpikeParams(eb, op);
   Type spikeType = elementType(op.getSpike());
   return eb.build({op.getV().getType(), op.getSpike().getType()},
@@ -694,8 +991,8 @@ SmallVector<Value> lower(OpBuilder &b, IFOp op) {
 SmallVector<Value> lower(OpBuilder &b, LIFOp op) {
   ElementwiseBuilder eb(b, op.getLoc(), op.getV().getType());
   int64_t x = eb.addInput(op.getInput()), v = eb.addInput(op.getV());
-  Param decay = eb.addParam(op.getDecayAttr()), gain = eb.addParam(op.getGainAttr()),
-        leak = eb.addParam(op.getLeakAttr());
+  Param decay = eb.addFactor(op.getDecayAttr()), gain = eb.addFactor(op.getGainAttr()),
+        leak = eb.addLevel(op.getLeakAttr());
   SpikeParams sp = addSpikeParams(eb, op);
   Type spikeType = elementType(op.getSpike());
   return eb.build({op.getV().getType(), op.getSpike().getType()},
@@ -733,11 +1030,11 @@ CubaParams addCubaParams(ElementwiseBuilder &eb, OpT op) {
   c.x = eb.addInput(op.getInput());
   c.i = eb.addInput(op.getISyn());
   c.v = eb.addInput(op.getV());
-  c.synDecay = eb.addParam(op.getSynDecayAttr());
-  c.synGain = eb.addParam(op.getSynGainAttr());
-  c.decay = eb.addParam(op.getDecayAttr());
-  c.gain = eb.addParam(op.getGainAttr());
-  c.leak = eb.addParam(op.getLeakAttr());
+  c.synDecay = eb.addFactor(op.getSynDecayAttr());
+  c.synGain = eb.addFactor(op.getSynGainAttr());
+  c.decay = eb.addFactor(op.getDecayAttr());
+  c.gain = eb.addFactor(op.getGainAttr());
+  c.leak = eb.addLevel(op.getLeakAttr());
   c.voltageFirst = op.getVoltageFirst();
   c.addThenDecay = op.getAddThenDecay();
   c.seesJoined = op.getMembraneSeesJoined();
@@ -837,15 +1134,21 @@ LogicalResult lowerReshape(IRRewriter &rewriter, ReshapeOp op) {
                                     : SmallVector<AffineMap>{collapsedMap, identity};
   rewriter.setInsertionPoint(op);
   Location loc = op.getLoc();
-  Value empty = tensor::EmptyOp::create(rewriter, loc, resultType.getShape(),
-                                        resultType.getElementType());
+  // Quantized values are copied as their storage integers.
+  auto storageType = cast<RankedTensorType>(storageOf(resultType));
+  Value empty = tensor::EmptyOp::create(rewriter, loc, storageType.getShape(),
+                                        storageType.getElementType());
   auto copy = linalg::GenericOp::create(
-      rewriter, loc, TypeRange{resultType}, ValueRange{source}, ValueRange{empty},
-      maps, SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
+      rewriter, loc, TypeRange{storageType}, ValueRange{toStorage(rewriter, loc, source)},
+      ValueRange{empty}, maps,
+      SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
       [](OpBuilder &nb, Location nloc, ValueRange args) {
         linalg::YieldOp::create(nb, nloc, args[0]);
       });
-  rewriter.replaceOp(op, copy.getResults());
+  Value result = copy.getResult(0);
+  if (storageType != resultType)
+    result = quant::StorageCastOp::create(rewriter, loc, resultType, result);
+  rewriter.replaceOp(op, result);
   return success();
 }
 
@@ -859,7 +1162,7 @@ struct ConvertSNNToLinalgPass
     });
     IRRewriter rewriter(&getContext());
     for (Operation *op : ops) {
-      if (failed(rejectQuantized(op)))
+      if (failed(checkQuantized(op)))
         return signalPassFailure();
       if (auto conv = dyn_cast<Conv2DOp>(op); conv && conv.getGroups() != 1) {
         op->emitOpError() << "with groups > 1 cannot be lowered to linalg yet";
@@ -868,14 +1171,18 @@ struct ConvertSNNToLinalgPass
       rewriter.setInsertionPoint(op);
       SmallVector<Value> replacements =
           llvm::TypeSwitch<Operation *, SmallVector<Value>>(op)
-              .Case<LinearOp, Conv2DOp, Pool2DOp, DelayOp, SumOp, ScaleOp, ThresholdOp, IntegratorOp, LIOp, IFOp,
-                    LIFOp, CubaLIOp, CubaLIFOp>(
+              .Case<LinearOp, Conv2DOp, Pool2DOp, DelayOp, SumOp, ScaleOp, ThresholdOp,
+                    RescaleOp, IntegratorOp, LIOp, IFOp, LIFOp, CubaLIOp, CubaLIFOp>(
                   [&](auto typed) { return lower(rewriter, typed); })
               .Default([](Operation *) { return SmallVector<Value>(); });
       if (replacements.empty()) {
         op->emitOpError() << "has no lowering to linalg";
         return signalPassFailure();
       }
+      // Integer results go back to the op's quantized types for its users.
+      for (auto [value, old] : llvm::zip(replacements, op->getResults()))
+        if (value.getType() != old.getType())
+          value = quant::StorageCastOp::create(rewriter, op->getLoc(), old.getType(), value);
       rewriter.replaceOp(op, replacements);
     }
     SmallVector<Operation *> reshapes;

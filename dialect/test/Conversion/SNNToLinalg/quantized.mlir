@@ -1,105 +1,94 @@
-// The reference lowering does not handle quantized types yet: every op with a
-// quantized operand or result is reported (and the pass fails) instead of
-// being lowered with the wrong arithmetic.
+// Integer lowering of quantized snn ops: computations on the storage
+// integers, fixed-point factors applied in i64 with rounding half away from
+// zero by a truncating division (no shift of negative values), levels at the
+// membrane's scale, results saturated to the storage range. After
+// strip-func-quant-types and canonicalize no quantized type is left.
 //
-// RUN: not snn-opt %s -split-input-file --convert-snn-to-linalg 2>&1 | FileCheck %s
-// RUN: snn-opt %s -split-input-file --convert-snn-to-linalg -verify-diagnostics
+// RUN: snn-opt %s -split-input-file --convert-snn-to-linalg --strip-func-quant-types --canonicalize 2>&1 | FileCheck %s
 
-// CHECK: error: 'snn.linear' op on quantized types cannot be lowered to linalg yet
-func.func @linear(%x: tensor<4xi8>, %w: tensor<3x4x!quant.uniform<i8:f32, 0.25>>) -> tensor<3x!quant.uniform<i32:f32, 0.25>> {
-  // expected-error @+1 {{'snn.linear' op on quantized types cannot be lowered to linalg yet}}
+// The synapse accumulates in i32 storage: weights and input sign-extended.
+// CHECK-LABEL: func.func @linear(%arg0: tensor<4xi8>) -> tensor<3xi32>
+// CHECK-NOT:     quant
+// CHECK:         linalg.generic
+// CHECK:           %[[W:.+]] = arith.extsi %{{.+}} : i8 to i32
+// CHECK:           %[[X:.+]] = arith.extsi %{{.+}} : i8 to i32
+// CHECK:           %[[P:.+]] = arith.muli %[[W]], %[[X]] : i32
+// CHECK:           arith.addi %{{.+}}, %[[P]] : i32
+func.func @linear(%x: tensor<4xi8>) -> tensor<3x!quant.uniform<i32:f32, 0.25>> {
+  %wi = arith.constant dense<[[1, 2, 3, 4], [-1, -2, -3, -4], [0, 127, -128, 5]]> : tensor<3x4xi8>
+  %w = quant.scast %wi : tensor<3x4xi8> to tensor<3x4x!quant.uniform<i8:f32, 0.25>>
   %y = snn.linear %x, %w : tensor<4xi8>, tensor<3x4x!quant.uniform<i8:f32, 0.25>> -> tensor<3x!quant.uniform<i32:f32, 0.25>>
   return %y : tensor<3x!quant.uniform<i32:f32, 0.25>>
 }
 
 // -----
 
-// CHECK: error: 'snn.rescale' op on quantized types cannot be lowered to linalg yet
+// A ratio of 0.25 / 0.01 = 25 = 838860800 / 2^25: multiply in i64, add
+// -/+ 2^24 by the sign, divide by 2^25, saturate to [-32768, 32767].
+// CHECK-LABEL: func.func @rescale(%arg0: tensor<3xi32>) -> tensor<3xi16>
+// CHECK-DAG:     %[[M:.+]] = arith.constant 838860800 : i64
+// CHECK-DAG:     %[[HALF:.+]] = arith.constant 16777216 : i64
+// CHECK-DAG:     %[[MHALF:.+]] = arith.constant -16777216 : i64
+// CHECK-DAG:     %[[D:.+]] = arith.constant 33554432 : i64
+// CHECK-DAG:     %[[LO:.+]] = arith.constant -32768 : i64
+// CHECK-DAG:     %[[HI:.+]] = arith.constant 32767 : i64
+// CHECK:         %[[X:.+]] = arith.extsi %{{.+}} : i32 to i64
+// CHECK:         %[[P:.+]] = arith.muli %[[X]], %[[M]] : i64
+// CHECK:         %[[NEG:.+]] = arith.cmpi slt, %[[P]], %c0_i64
+// CHECK:         %[[B:.+]] = arith.select %[[NEG]], %[[MHALF]], %[[HALF]]
+// CHECK:         %[[Q:.+]] = arith.divsi %{{.+}}, %[[D]] : i64
+// CHECK:         arith.cmpi slt, %[[Q]], %[[LO]]
+// CHECK:         arith.cmpi sgt, %[[Q]], %[[HI]]
+// CHECK:         arith.trunci %{{.+}} : i64 to i16
+// CHECK-NOT:     arith.shrsi
 func.func @rescale(%x: tensor<3x!quant.uniform<i32:f32, 0.25>>) -> tensor<3x!quant.uniform<i16:f32, 0.01>> {
-  // expected-error @+1 {{'snn.rescale' op on quantized types cannot be lowered to linalg yet}}
   %y = snn.rescale %x : tensor<3x!quant.uniform<i32:f32, 0.25>> -> tensor<3x!quant.uniform<i16:f32, 0.01>>
   return %y : tensor<3x!quant.uniform<i16:f32, 0.01>>
 }
 
 // -----
 
-// CHECK: error: 'snn.scale' op on quantized types cannot be lowered to linalg yet
-func.func @scale(%x: tensor<4x!quant.uniform<i16:f32, 0.01>>) -> tensor<4x!quant.uniform<i16:f32, 0.01>> {
-  // expected-error @+1 {{'snn.scale' op on quantized types cannot be lowered to linalg yet}}
-  %y = snn.scale %x {scale = dense<2.0> : tensor<1xf64>} : tensor<4x!quant.uniform<i16:f32, 0.01>>
-  return %y : tensor<4x!quant.uniform<i16:f32, 0.01>>
-}
-
-// -----
-
-// CHECK: error: 'snn.threshold' op on quantized types cannot be lowered to linalg yet
-func.func @threshold(%x: tensor<4x!quant.uniform<i16:f32, 0.01>>) -> tensor<4xi8> {
-  // expected-error @+1 {{'snn.threshold' op on quantized types cannot be lowered to linalg yet}}
-  %y = snn.threshold %x {threshold = dense<1.0> : tensor<1xf64>, compare = #snn.compare<gt>} : tensor<4x!quant.uniform<i16:f32, 0.01>> -> tensor<4xi8>
-  return %y : tensor<4xi8>
-}
-
-// -----
-
-// CHECK: error: 'snn.integrator' op on quantized types cannot be lowered to linalg yet
-func.func @integrator(%x: tensor<4x!quant.uniform<i16:f32, 0.01>>, %v: tensor<4x!quant.uniform<i16:f32, 0.01>>) -> tensor<4x!quant.uniform<i16:f32, 0.01>> {
-  // expected-error @+1 {{'snn.integrator' op on quantized types cannot be lowered to linalg yet}}
-  %v1 = snn.integrator %x, %v {gain = dense<1.0> : tensor<1xf64>} : tensor<4x!quant.uniform<i16:f32, 0.01>>, tensor<4x!quant.uniform<i16:f32, 0.01>>
-  return %v1 : tensor<4x!quant.uniform<i16:f32, 0.01>>
-}
-
-// -----
-
-// CHECK: error: 'snn.li' op on quantized types cannot be lowered to linalg yet
-func.func @li(%x: tensor<4x!quant.uniform<i16:f32, 0.01>>, %v: tensor<4x!quant.uniform<i16:f32, 0.01>>) -> tensor<4x!quant.uniform<i16:f32, 0.01>> {
-  // expected-error @+1 {{'snn.li' op on quantized types cannot be lowered to linalg yet}}
-  %v1 = snn.li %x, %v {decay = dense<0.5> : tensor<1xf64>, gain = dense<1.0> : tensor<1xf64>, leak = dense<0.0> : tensor<1xf64>} : tensor<4x!quant.uniform<i16:f32, 0.01>>, tensor<4x!quant.uniform<i16:f32, 0.01>>
-  return %v1 : tensor<4x!quant.uniform<i16:f32, 0.01>>
-}
-
-// -----
-
-// CHECK: error: 'snn.if' op on quantized types cannot be lowered to linalg yet
-func.func @if(%x: tensor<4x!quant.uniform<i16:f32, 0.01>>, %v: tensor<4x!quant.uniform<i16:f32, 0.01>>) -> tensor<4xi8> {
-  // expected-error @+1 {{'snn.if' op on quantized types cannot be lowered to linalg yet}}
-  %v1, %s = snn.if %x, %v {gain = dense<1.0> : tensor<1xf64>, threshold = dense<1.0> : tensor<1xf64>, v_reset = dense<0.0> : tensor<1xf64>, reset = #snn.reset<value>, compare = #snn.compare<gt>} : tensor<4x!quant.uniform<i16:f32, 0.01>>, tensor<4x!quant.uniform<i16:f32, 0.01>> -> tensor<4xi8>
-  return %s : tensor<4xi8>
-}
-
-// -----
-
-// CHECK: error: 'snn.lif' op on quantized types cannot be lowered to linalg yet
-func.func @lif(%x: tensor<4x!quant.uniform<i16:f32, 0.01>>, %v: tensor<4x!quant.uniform<i16:f32, 0.01>>, %p: tensor<4xi8>) -> tensor<4xi8> {
-  // expected-error @+1 {{'snn.lif' op on quantized types cannot be lowered to linalg yet}}
+// LIF with a delayed reset: decay 0.9 = 966367642 / 2^30, threshold
+// 1.0 / 0.01 = 100 levels, the previous spike widened and multiplied by it.
+// CHECK-LABEL: func.func @lif(%arg0: tensor<4xi16>, %arg1: tensor<4xi16>, %arg2: tensor<4xi8>) -> (tensor<4xi16>, tensor<4xi8>)
+// CHECK-DAG:     %[[DECAY:.+]] = arith.constant 966367642 : i64
+// CHECK-DAG:     %[[THR:.+]] = arith.constant 100 : i64
+// CHECK:         linalg.generic
+// CHECK:           %[[X:.+]] = arith.extsi %{{.+}} : i16 to i64
+// CHECK:           %[[V:.+]] = arith.extsi %{{.+}} : i16 to i64
+// CHECK:           %[[S:.+]] = arith.extsi %{{.+}} : i8 to i64
+// CHECK:           arith.muli %[[V]], %[[DECAY]] : i64
+// CHECK:           %[[U:.+]] = arith.addi %{{.+}}, %[[X]] : i64
+// CHECK:           %[[RESET:.+]] = arith.muli %[[S]], %[[THR]] : i64
+// CHECK:           %[[U2:.+]] = arith.subi %[[U]], %[[RESET]] : i64
+// CHECK:           %[[F:.+]] = arith.cmpi sgt, %[[U2]], %[[THR]] : i64
+// CHECK:           arith.extui %[[F]] : i1 to i8
+// CHECK:           arith.trunci %{{.+}} : i64 to i16
+func.func @lif(%x: tensor<4x!quant.uniform<i16:f32, 0.01>>, %v: tensor<4x!quant.uniform<i16:f32, 0.01>>, %p: tensor<4xi8>) -> (tensor<4x!quant.uniform<i16:f32, 0.01>>, tensor<4xi8>) {
   %v1, %s = snn.lif %x, %v, %p {decay = dense<0.9> : tensor<1xf64>, gain = dense<1.0> : tensor<1xf64>, leak = dense<0.0> : tensor<1xf64>, threshold = dense<1.0> : tensor<1xf64>, v_reset = dense<0.0> : tensor<1xf64>, reset = #snn.reset<subtract_delayed>, compare = #snn.compare<gt>} : tensor<4x!quant.uniform<i16:f32, 0.01>>, tensor<4x!quant.uniform<i16:f32, 0.01>>, tensor<4xi8> -> tensor<4xi8>
-  return %s : tensor<4xi8>
+  return %v1, %s : tensor<4x!quant.uniform<i16:f32, 0.01>>, tensor<4xi8>
 }
 
 // -----
 
-// CHECK: error: 'snn.cubali' op on quantized types cannot be lowered to linalg yet
-func.func @cubali(%x: tensor<4x!quant.uniform<i16:f32, 0.01>>, %i: tensor<4x!quant.uniform<i16:f32, 0.01>>, %v: tensor<4x!quant.uniform<i16:f32, 0.01>>) -> tensor<4x!quant.uniform<i16:f32, 0.01>> {
-  // expected-error @+1 {{'snn.cubali' op on quantized types cannot be lowered to linalg yet}}
-  %i1, %v1 = snn.cubali %x, %i, %v {syn_decay = dense<0.5> : tensor<1xf64>, syn_gain = dense<1.0> : tensor<1xf64>, decay = dense<0.5> : tensor<1xf64>, gain = dense<1.0> : tensor<1xf64>, leak = dense<0.0> : tensor<1xf64>} : tensor<4x!quant.uniform<i16:f32, 0.01>>, tensor<4x!quant.uniform<i16:f32, 0.01>>, tensor<4x!quant.uniform<i16:f32, 0.01>>
-  return %v1 : tensor<4x!quant.uniform<i16:f32, 0.01>>
+// Per-neuron factors share one shift (from the largest): 0.5 and 0.25 as
+// 2^29 and 2^28 over 2^30; a per-neuron leak as levels (0.02 / 0.01 = 2, ...).
+// CHECK-LABEL: func.func @li(
+// CHECK-DAG:     arith.constant dense<[536870912, 268435456]> : tensor<2xi64>
+// CHECK-DAG:     arith.constant dense<[2, -3]> : tensor<2xi64>
+// CHECK:         arith.divsi %{{.+}}, %c1073741824_i64 : i64
+func.func @li(%x: tensor<2x!quant.uniform<i32:f32, 0.01>>, %v: tensor<2x!quant.uniform<i32:f32, 0.01>>) -> tensor<2x!quant.uniform<i32:f32, 0.01>> {
+  %v1 = snn.li %x, %v {decay = dense<[0.5, 0.25]> : tensor<2xf64>, gain = dense<1.0> : tensor<1xf64>, leak = dense<[0.02, -0.03]> : tensor<2xf64>} : tensor<2x!quant.uniform<i32:f32, 0.01>>, tensor<2x!quant.uniform<i32:f32, 0.01>>
+  return %v1 : tensor<2x!quant.uniform<i32:f32, 0.01>>
 }
 
 // -----
 
-// CHECK: error: 'snn.cubalif' op on quantized types cannot be lowered to linalg yet
-func.func @cubalif(%x: tensor<4x!quant.uniform<i16:f32, 0.01>>, %i: tensor<4x!quant.uniform<i16:f32, 0.01>>, %v: tensor<4x!quant.uniform<i16:f32, 0.01>>) -> tensor<4xi8> {
-  // expected-error @+1 {{'snn.cubalif' op on quantized types cannot be lowered to linalg yet}}
-  %i1, %v1, %s = snn.cubalif %x, %i, %v {syn_decay = dense<0.5> : tensor<1xf64>, syn_gain = dense<1.0> : tensor<1xf64>, decay = dense<0.5> : tensor<1xf64>, gain = dense<1.0> : tensor<1xf64>, leak = dense<0.0> : tensor<1xf64>, threshold = dense<1.0> : tensor<1xf64>, v_reset = dense<0.0> : tensor<1xf64>, reset = #snn.reset<value>, compare = #snn.compare<gt>} : tensor<4x!quant.uniform<i16:f32, 0.01>>, tensor<4x!quant.uniform<i16:f32, 0.01>>, tensor<4x!quant.uniform<i16:f32, 0.01>> -> tensor<4xi8>
-  return %s : tensor<4xi8>
-}
-
-// -----
-
-// A float op ahead of a quantized one does not hide the error.
-// CHECK: error: 'snn.lif' op on quantized types cannot be lowered to linalg yet
-func.func @mixed(%x: tensor<4xi8>, %w: tensor<4x4xf32>, %v: tensor<4x!quant.uniform<i16:f32, 0.01>>, %q: tensor<4x!quant.uniform<i16:f32, 0.01>>) -> tensor<4xf32> {
-  %y = snn.linear %x, %w : tensor<4xi8>, tensor<4x4xf32> -> tensor<4xf32>
-  // expected-error @+1 {{'snn.lif' op on quantized types cannot be lowered to linalg yet}}
-  %v1, %s = snn.lif %q, %v {decay = dense<0.9> : tensor<1xf64>, gain = dense<1.0> : tensor<1xf64>, leak = dense<0.0> : tensor<1xf64>, threshold = dense<1.0> : tensor<1xf64>, v_reset = dense<0.0> : tensor<1xf64>, reset = #snn.reset<value>, compare = #snn.compare<gt>} : tensor<4x!quant.uniform<i16:f32, 0.01>>, tensor<4x!quant.uniform<i16:f32, 0.01>> -> tensor<4xi8>
-  return %y : tensor<4xf32>
+// Sums widen, add, and saturate.
+// CHECK-LABEL: func.func @sum(
+// CHECK:         arith.addi %{{.+}}, %{{.+}} : i64
+// CHECK:         arith.trunci %{{.+}} : i64 to i16
+func.func @sum(%a: tensor<4x!quant.uniform<i16:f32, 0.01>>, %b: tensor<4x!quant.uniform<i16:f32, 0.01>>) -> tensor<4x!quant.uniform<i16:f32, 0.01>> {
+  %y = snn.sum %a, %b : tensor<4x!quant.uniform<i16:f32, 0.01>>, tensor<4x!quant.uniform<i16:f32, 0.01>> -> tensor<4x!quant.uniform<i16:f32, 0.01>>
+  return %y : tensor<4x!quant.uniform<i16:f32, 0.01>>
 }
