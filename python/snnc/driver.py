@@ -6,8 +6,11 @@ Every pass is MLIR's own except convert-snn-to-linalg; all run through
 from mlir import ir
 from mlir.passmanager import PassManager
 
-# Reference lowering: one linalg.generic per snn op.
-LINALG_PIPELINE = "convert-snn-to-linalg, canonicalize"
+# Scale conversions the quantizer asked for (a no-op on float models).
+LEGALIZE_PIPELINE = "snn-insert-rescale"
+# Reference lowering: one linalg.generic per snn op; integer models then drop
+# their quantized types for the storage integers.
+LINALG_PIPELINE = "convert-snn-to-linalg, strip-func-quant-types, canonicalize"
 # Optimizations within the snn dialect, run before the lowering (results are
 # identical to the reference lowering's; tests compare the two).
 OPTIMIZE_PIPELINE = "snn-event-driven"
@@ -39,7 +42,8 @@ def run_pipeline(module: ir.Module, pipeline: str) -> None:
 
 
 def _linalg(optimize: bool) -> str:
-    return (OPTIMIZE_PIPELINE + ", " if optimize else "") + LINALG_PIPELINE
+    return ", ".join([LEGALIZE_PIPELINE] + ([OPTIMIZE_PIPELINE] if optimize else []) +
+                     [LINALG_PIPELINE])
 
 
 def lower_to_linalg(module: ir.Module, optimize: bool = True) -> None:

@@ -297,3 +297,184 @@ def simulate(graph: Graph, options: Options, inputs: np.ndarray, *,
         outputs = outputs[0]
         traces = {k: v[0] for k, v in traces.items()}
     return (outputs, traces) if record else outputs
+
+
+# ---------------------------------------------------------------------------
+# Integer models (--precision int8 / int16)
+#
+# The arithmetic of docs/quantization.md, written from the document and not
+# from the compiler: int64 numpy arrays, factors as fixed-point multipliers
+# with one shift per parameter, rounding half away from zero, saturation where
+# a value is stored. Scales come from the quantizer's plan (they are part of
+# the model, like its weights); everything else from the NIR parameters.
+
+def fixed_point(factors):
+    """(multipliers, shift) with factor ~= multiplier / 2^shift: shift = 30 - e
+    for the largest |factor| = m 2^e (m in [0.5, 1)), clamped to [0, 62]."""
+    from .quantize import round_half_away
+    factors = np.asarray(factors, dtype=np.float64)
+    largest = float(np.abs(factors).max(initial=0.0))
+    if largest == 0:
+        return np.zeros(factors.shape, np.int64), 0
+    shift = int(min(max(30 - np.frexp(largest)[1], 0), 62))
+    return round_half_away(np.ldexp(factors, shift)).astype(np.int64), shift
+
+
+def times_factor(x, factors):
+    """round(x * M / 2^shift), half away from zero."""
+    multipliers, shift = fixed_point(factors)
+    product = x * multipliers
+    if shift == 0:
+        return product
+    divisor = np.int64(1) << np.int64(shift)
+    half = divisor >> np.int64(1)
+    return np.where(product < 0, -((-product + half) // divisor), (product + half) // divisor)
+
+
+def saturate(x, bits):
+    limit = (1 << (bits - 1))
+    return np.clip(x, -limit, limit - 1)
+
+
+def _levels(values, scale):
+    from .quantize import round_half_away
+    return round_half_away(np.asarray(values, dtype=np.float64) / scale).astype(np.int64)
+
+
+def _step_layer_int(layer, c, st, x, options, plan):
+    kind = layer.kind
+    fmt = plan.format
+    if kind in ("affine", "linear"):
+        from .quantize import quantize_weights
+        scale = plan.weight_scale[layer.name]
+        weight = quantize_weights(c["weight"], scale, fmt.weight_bits)
+        acc = np.zeros((x.shape[0], weight.shape[0]), np.int64)
+        if c["bias"] is not None:
+            acc = acc + _levels(c["bias"], scale)[None, :]
+        return acc + x @ weight.T
+    if kind == "flatten":
+        return x.reshape((x.shape[0],) + tuple(layer.out_shape))
+    if kind == "delay":
+        y = x.copy()
+        for k, past in enumerate(st.history):
+            y = np.where(st.steps == k + 1, past, y)
+        st.history = [x] + st.history[:-1] if st.history else []
+        return y
+    bits, scale = fmt.state_bits, plan.state_scale[layer.name]
+    thr = _levels(c["threshold"], scale) if kind in SPIKING else None
+    v_reset = _levels(c["v_reset"], scale) if kind in SPIKING else None
+    leak = _levels(c["leak"], scale) if c.get("leak") is not None else 0
+
+    def fired_at(v):
+        return v >= thr if options.compare == "ge" else v > thr
+
+    def reset(v, fired):
+        return np.where(fired, v_reset if options.reset == "value" else v - thr, v)
+
+    def integrate(start, drive):
+        decayed = start if c["decay"] is None else times_factor(start, c["decay"])
+        return decayed + times_factor(drive, c["gain"]) + leak
+
+    def advance_current():
+        """Updates i_syn (saturated when stored); returns the current the
+        membrane sees (not saturated)."""
+        joined = None
+        if options.current_update == "add-then-decay":
+            joined = st.i_syn + times_factor(x, c["syn_gain"])
+            i_next = times_factor(joined, c["syn_decay"])
+        else:
+            i_next = times_factor(st.i_syn, c["syn_decay"]) + times_factor(x, c["syn_gain"])
+        used = {"voltage-first": st.i_syn, "joined": joined}.get(options.cuba_order, i_next)
+        st.i_syn = saturate(i_next, bits)
+        return used
+
+    if kind in SPIKING and options.spike_timing == "before-update":
+        timing = options.cuba_reset_timing if kind == "cubalif" else options.reset_timing
+        fired = fired_at(st.v)
+        start = reset(st.v, fired) if timing == "before-update" else st.v
+        drive = advance_current() if kind == "cubalif" else x
+        u = integrate(start, drive)
+        st.v = saturate(u if timing == "before-update" else reset(u, fired), bits)
+        st.spike = fired.astype(np.int64)
+        return st.spike
+    drive = advance_current() if kind in ("cubali", "cubalif") else x
+    u = integrate(st.v, drive)
+    if kind not in SPIKING:
+        st.v = saturate(u, bits)
+        return st.v
+    if options.reset == "subtract-delayed":
+        u = u - thr * st.spike
+    fired = fired_at(u)
+    st.v = saturate(reset(u, fired) if options.reset != "subtract-delayed" else u, bits)
+    st.spike = fired.astype(np.int64)
+    return st.spike
+
+
+def simulate_quantized(graph: Graph, options: Options, plan, inputs: np.ndarray, *,
+                       record: bool = False):
+    """The integer model of `plan` on integer `inputs` [T, n_in] or [S, T, n_in]
+    (int8 range). Returns integer outputs (spikes, or states at their scale)
+    and, with `record=True`, traces as in `simulate`, in storage integers."""
+    inputs = np.asarray(inputs)
+    single = inputs.ndim == 2
+    if single:
+        inputs = inputs[None]
+    n_seq, n_steps = inputs.shape[:2]
+    cast = lambda a: np.asarray(a, dtype=np.float64)  # noqa: E731
+    fmt = plan.format
+    consts = [_constants(layer, options, cast) for layer in graph.layers]
+    states = [_LayerState(layer, n_seq, np.int64, options) for layer in graph.layers]
+    by_name = {layer.name: layer for layer in graph.layers}
+    previous = {p: np.zeros((n_seq,) + tuple(by_name[p].out_shape), np.int64)
+                for p in graph.delayed_producers()}
+    outputs = np.zeros((n_seq, n_steps) + tuple(graph.output_shape), np.int64)
+    traces: Dict[str, np.ndarray] = {}
+
+    def rescaled(producer, value, layer):
+        """A synapse's accumulator (or another neuron's state) at `layer`'s
+        state scale, as snn-insert-rescale places snn.rescale."""
+        source = by_name.get(producer)
+        if source is None or layer.kind not in NEURONS:
+            return value
+        if source.kind in ("affine", "linear"):
+            from_scale, from_bits = plan.weight_scale[producer], 32
+        else:
+            from_scale, from_bits = plan.state_scale[producer], fmt.state_bits
+        to_scale = plan.state_scale[layer.name]
+        if (from_scale, from_bits) == (to_scale, fmt.state_bits):
+            return value
+        return saturate(times_factor(value, [from_scale / to_scale]), fmt.state_bits)
+
+    def arriving(sources, shape, values, layer=None):
+        total = None
+        for producer, delayed in sources:
+            part = previous[producer] if delayed else values[producer]
+            part = part.reshape((n_seq,) + tuple(shape))
+            if layer is not None:
+                part = rescaled(producer, part, layer)
+            total = part if total is None else total + part
+        if layer is not None and layer.kind in NEURONS and len(sources) > 1:
+            total = saturate(total, fmt.state_bits)
+        return total
+
+    for t in range(n_steps):
+        values = {graph.input_name: inputs[:, t].astype(np.int64)}
+        for layer, c, st in zip(graph.layers, consts, states):
+            x = arriving(layer.sources, layer.in_shape, values, layer)
+            values[layer.name] = _step_layer_int(layer, c, st, x, options, plan)
+            if record:
+                for key, value in ((".v", st.v), (".i_syn", st.i_syn),
+                                   (".spike", values[layer.name])):
+                    name = layer.name + key
+                    if (key != ".spike" and layer.kind in NEURONS and
+                            (key == ".v" or layer.kind in ("cubali", "cubalif"))) or \
+                            (key == ".spike" and layer.kind in SPIKING):
+                        traces.setdefault(name, np.zeros((n_seq, n_steps) + layer.out_shape,
+                                                         np.int64))[:, t] = value
+        outputs[:, t] = arriving(graph.output_sources, graph.output_shape, values)
+        for producer in previous:
+            previous[producer] = values[producer]
+    if single:
+        outputs = outputs[0]
+        traces = {k: v[0] for k, v in traces.items()}
+    return (outputs, traces) if record else outputs

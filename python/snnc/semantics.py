@@ -13,7 +13,10 @@ from typing import Optional
 
 RESET_MODES = ("value", "subtract", "subtract-delayed")
 COMPARE_MODES = ("gt", "ge")
-PRECISIONS = ("f32", "f64")
+# Floats, or integer models (quantize.py): int8 weights with int16 state, or
+# int16 weights with int32 state.
+PRECISIONS = ("f32", "f64", "int8", "int16")
+INTEGER_PRECISIONS = ("int8", "int16")
 # Whether a current-based neuron's membrane sees this step's synaptic current
 # (current-first) or the previous step's (voltage-first).
 # (joined: the membrane sees the current with this step's input added, before

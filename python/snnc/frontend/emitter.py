@@ -16,6 +16,8 @@ from mlir import ir
 from mlir.dialects import arith, func
 from mlir.dialects import tensor as tensor_dialect
 
+from mlir.dialects import quant
+
 from .. import semantics
 from ..dialects import snn
 from .graph import Graph, Layer
@@ -28,6 +30,11 @@ class StateField:
     ident: str                 # C field name, e.g. "lif1_v"
     shape: Tuple[int, ...]
     layer: str                 # NIR node name
+    role: str = "v"            # i_syn, v, spike, buffer (a delay line) or out (a
+                               # value a recurrent edge reads at the next step)
+    # Element type: "f32"/"f64", or for integer models "i8"/"i16"/"i32"
+    # (filled in by emit_model).
+    element: str = ""
 
 
 @dataclasses.dataclass
@@ -38,6 +45,9 @@ class ModelIR:
     input_shape: Tuple[int, ...]
     output_shape: Tuple[int, ...]
     output_state: Optional[int]   # index into states when the output is a state
+    input_element: str = ""       # "f32", "f64" or "i8"
+    output_element: str = ""      # as StateField.element
+    output_scale: Optional[float] = None  # real value of one output unit (integer models)
     # state index -> index of an earlier state holding the same value (the
     # computation returns it once; the wrapper copies it)
     state_aliases: Dict[int, int] = dataclasses.field(default_factory=dict)
@@ -57,21 +67,22 @@ def _param_attr(values: np.ndarray) -> ir.DenseElementsAttr:
 
 
 SPIKING = ("if", "lif", "cubalif")
+NEURONS = ("integrator", "if", "li", "lif", "cubali", "cubalif")
 
 
 def _states_of(layer: Layer, options: semantics.Options) -> List[StateField]:
     fields = []
     if layer.kind in ("cubali", "cubalif"):
-        fields.append(StateField(f"{layer.ident}_i_syn", layer.out_shape, layer.name))
+        fields.append(StateField(f"{layer.ident}_i_syn", layer.out_shape, layer.name, "i_syn"))
     if layer.kind in ("integrator", "if", "li", "lif", "cubali", "cubalif"):
         fields.append(StateField(f"{layer.ident}_v", layer.out_shape, layer.name))
     if layer.kind in SPIKING and options.reset == "subtract-delayed":
-        fields.append(StateField(f"{layer.ident}_spike", layer.out_shape, layer.name))
+        fields.append(StateField(f"{layer.ident}_spike", layer.out_shape, layer.name, "spike"))
     if layer.kind == "delay":
         longest = int(delay_steps_of(layer, options).max())
         if longest > 0:
             fields.append(StateField(f"{layer.ident}_buffer", (longest,) + layer.out_shape,
-                                     layer.name))
+                                     layer.name, "buffer"))
     return fields
 
 
@@ -90,16 +101,78 @@ def state_fields(graph: Graph, options: semantics.Options) -> List[StateField]:
     by_name = {layer.name: layer for layer in graph.layers}
     for producer in graph.delayed_producers():
         layer = by_name[producer]
-        fields.append(StateField(f"{layer.ident}_out", layer.out_shape, layer.name))
+        fields.append(StateField(f"{layer.ident}_out", layer.out_shape, layer.name, "out"))
     return fields
 
 
+class _Types:
+    """Element types of the values of one model: one float type throughout,
+    or, for integer models, the quantizer's plan (quantize.py)."""
+
+    def __init__(self, options: semantics.Options, plan):
+        self.plan = plan
+        self.float = None if plan else _element_type(options.precision)
+
+    def name_of(self, elem) -> str:
+        if isinstance(elem, ir.IntegerType):
+            return f"i{elem.width}"
+        if isinstance(elem, quant.UniformQuantizedType):
+            return f"i{elem.storage_type_integral_width}"
+        return "f32" if isinstance(elem, ir.F32Type) else "f64"
+
+    def spikes(self):
+        return self.float or ir.IntegerType.get_signless(8)
+
+    def _quantized(self, bits, scale):
+        return quant.UniformQuantizedType.get(
+            quant.UniformQuantizedType.FLAG_SIGNED, ir.IntegerType.get_signless(bits),
+            ir.F32Type.get(), scale, 0, -(1 << (bits - 1)), (1 << (bits - 1)) - 1)
+
+    def state(self, layer_name):
+        if self.float:
+            return self.float
+        return self._quantized(self.plan.format.state_bits, self.plan.state_scale[layer_name])
+
+    def weight(self, layer_name):
+        if self.float:
+            return self.float
+        return self._quantized(self.plan.format.weight_bits, self.plan.weight_scale[layer_name])
+
+    def accumulator(self, layer_name):
+        if self.float:
+            return self.float
+        return self._quantized(32, self.plan.weight_scale[layer_name])
+
+    def field(self, field: StateField, graph: Graph):
+        layer = next(layer for layer in graph.layers if layer.name == field.layer)
+        if field.role in ("spike", "buffer") or (field.role == "out" and layer.kind in SPIKING):
+            return self.spikes()
+        return self.state(layer.name)
+
+
+def _tensor(shape, elem):
+    return ir.RankedTensorType.get(list(shape), elem)
+
+
+def _cast(value, elem):
+    """A value handed to a consumer that needs element type `elem`: for
+    quantized values a cast that snn-insert-rescale resolves."""
+    target = _tensor(ir.RankedTensorType(value.type).shape, elem)
+    if value.type == target:
+        return value
+    return ir.Operation.create("builtin.unrealized_conversion_cast", results=[target],
+                               operands=[value]).result
+
+
 def emit_model(graph: Graph, options: semantics.Options, name: str,
-               context: ir.Context) -> ModelIR:
+               context: ir.Context, plan=None) -> ModelIR:
+    """The snn IR of one step; `plan` (quantize.plan) for integer models."""
     states = state_fields(graph, options)
     delayed = graph.delayed_producers()
+    by_name = {layer.name: layer for layer in graph.layers}
     with context, ir.Location.unknown():
-        elem = _element_type(options.precision)
+        types = _Types(options, plan)
+        elem = types.float
 
         def tensor(shape):
             return ir.RankedTensorType.get(list(shape), elem)
@@ -107,7 +180,12 @@ def emit_model(graph: Graph, options: semantics.Options, name: str,
         module = ir.Module.create()
         # The step takes and returns flat arrays, as the C API does.
         n_in = int(np.prod(graph.input_shape))
-        arg_types = [tensor(s.shape) for s in states] + [tensor([n_in])]
+        state_elems = [types.field(s, graph) for s in states]
+        for field, state_elem in zip(states, state_elems):
+            field.element = types.name_of(state_elem)
+        input_elem = types.float or ir.IntegerType.get_signless(8)
+        arg_types = [_tensor(s.shape, e) for s, e in zip(states, state_elems)] + \
+            [_tensor([n_in], input_elem)]
         compute_name = f"{name}_step_compute"
         output_state = None
         state_aliases = {}
@@ -119,12 +197,15 @@ def emit_model(graph: Graph, options: semantics.Options, name: str,
                 state_in = list(block.arguments[:len(states)])
                 delayed_in = dict(zip(delayed, state_in[len(states) - len(delayed):]))
                 values = {graph.input_name: _reshaped(block.arguments[len(states)],
-                                                      graph.input_shape, tensor)}
+                                                      graph.input_shape)}
 
                 def arriving(node, sources, shape):
                     parts = [delayed_in[p] if is_delayed else values[p]
                              for p, is_delayed in sources]
-                    parts = [_reshaped(v, shape, tensor) for v in parts]
+                    parts = [_reshaped(v, shape) for v in parts]
+                    layer = by_name.get(node)
+                    if plan is not None and layer is not None and layer.kind in NEURONS:
+                        parts = [_cast(v, types.state(node)) for v in parts]
                     if len(parts) == 1:
                         return parts[0]
                     with ir.Location.name(node):
@@ -134,12 +215,12 @@ def emit_model(graph: Graph, options: semantics.Options, name: str,
                 for layer in graph.layers:
                     x = arriving(layer.name, layer.sources, layer.in_shape)
                     values[layer.name], new_states = _emit_layer(layer, x, state_in, options,
-                                                                 tensor, elem)
+                                                                 tensor, elem, types)
                     state_in = state_in[len(new_states):]
                     state_out.extend(new_states)
                 state_out.extend(values[p] for p in delayed)
                 value = arriving(graph.output_name, graph.output_sources, graph.output_shape)
-                value = _reshaped(value, [int(np.prod(graph.output_shape))], tensor)
+                value = _reshaped(value, [int(np.prod(graph.output_shape))])
                 # A value is returned once (bufferization cannot return one
                 # value twice); the C wrapper copies it to the other fields.
                 results = []
@@ -158,22 +239,31 @@ def emit_model(graph: Graph, options: semantics.Options, name: str,
                 ir.FunctionType.get(arg_types, [r.type for r in results]))
         if not module.operation.verify():
             raise RuntimeError("internal error: the front end built invalid snn IR")
-    return ModelIR(module, compute_name, states, graph.input_shape, graph.output_shape,
-                   output_state, state_aliases)
+        output_elem = ir.RankedTensorType(value.type).element_type
+        output_scale = None
+        if isinstance(output_elem, quant.UniformQuantizedType):
+            output_scale = output_elem.scale
+        model = ModelIR(module, compute_name, states, graph.input_shape, graph.output_shape,
+                        output_state, types.name_of(input_elem), types.name_of(output_elem),
+                        output_scale)
+        model.state_aliases = state_aliases
+    return model
 
 
-def _reshaped(value, shape, tensor):
+def _reshaped(value, shape):
     """The value as `shape` (same element count, row-major): collapsed to 1-D,
     then expanded (convert-snn-to-linalg turns both into copies)."""
-    source_shape = list(ir.RankedTensorType(value.type).shape)
+    value_type = ir.RankedTensorType(value.type)
+    source_shape = list(value_type.shape)
     if source_shape == list(shape):
         return value
+    elem = value_type.element_type
     if len(source_shape) != 1:
-        value = tensor_dialect.collapse_shape(tensor([int(np.prod(source_shape))]), value,
+        value = tensor_dialect.collapse_shape(_tensor([int(np.prod(source_shape))], elem), value,
                                               [list(range(len(source_shape)))])
     if len(shape) != 1:
-        value = tensor_dialect.expand_shape(tensor(shape), value, [list(range(len(shape)))],
-                                            [], list(shape))
+        value = tensor_dialect.expand_shape(_tensor(shape, elem), value,
+                                            [list(range(len(shape)))], [], list(shape))
     return value
 
 
@@ -185,12 +275,14 @@ def _reset_attr(options):
     return ir.Attribute.parse(f"#snn.reset<{options.reset.replace('-', '_')}>")
 
 
-def _emit_layer(layer: Layer, x, state_in, options, tensor, elem):
+def _emit_layer(layer: Layer, x, state_in, options, tensor, elem, types):
     """Emits one layer; returns (its output value, its new state values)."""
     loc = ir.Location.name(layer.name)
     p = layer.params
     dt = options.dt
     with loc:
+        if layer.kind in ("affine", "linear") and types.plan is not None:
+            return _emit_quantized_synapse(layer, x, types), []
         if layer.kind in ("affine", "linear"):
             weight = arith.ConstantOp(
                 tensor(p["weight"].shape),
@@ -211,7 +303,7 @@ def _emit_layer(layer: Layer, x, state_in, options, tensor, elem):
                                 ir.DenseI64ArrayAttr.get([int(v) for v in p["kernel"]]),
                                 ir.DenseI64ArrayAttr.get([int(v) for v in p["stride"]])).result, []
         if layer.kind == "flatten":
-            return _reshaped(x, layer.out_shape, tensor), []
+            return _reshaped(x, layer.out_shape), []
         if layer.kind == "delay":
             steps = delay_steps_of(layer, options).reshape(-1)
             if steps.max() == 0:
@@ -238,24 +330,25 @@ def _emit_layer(layer: Layer, x, state_in, options, tensor, elem):
                             _param_attr(leak))
             return v_next, [v_next]
         if layer.kind in ("cubali", "cubalif"):
-            return _emit_cuba(layer, x, state_in, options, tensor)
+            return _emit_cuba(layer, x, state_in, options, types)
         delayed = options.reset == "subtract-delayed"
         spike_prev = state_in[1] if delayed else None
         spike_params = (_param_attr(p["v_threshold"]), _param_attr(p["v_reset"]),
                         _reset_attr(options), _compare_attr(options))
         multi_spike = ir.UnitAttr.get() if options.spikes == "multiple" else None
         timing = _timing_attrs(options, options.reset_timing)
-        neuron_type = tensor(layer.out_shape)
+        neuron_type = _tensor(layer.out_shape, types.state(layer.name))
+        spike_type = _tensor(layer.out_shape, types.spikes())
         if layer.kind == "if":
             gain = _unit_or(semantics.integrator_gain(p["r"], dt), options)
-            op = snn.IFOp(neuron_type, neuron_type, x, state_in[0], _param_attr(gain),
+            op = snn.IFOp(neuron_type, spike_type, x, state_in[0], _param_attr(gain),
                           *spike_params, spike_prev=spike_prev, multi_spike=multi_spike,
                           **timing)
         else:
             decay, gain, leak = semantics.leaky_constants(options.true_tau(p["tau"]), p["r"],
                                                           p["v_leak"], dt, options.integrator)
             gain = _unit_or(gain, options)
-            op = snn.LIFOp(neuron_type, neuron_type, x, state_in[0], _param_attr(decay),
+            op = snn.LIFOp(neuron_type, spike_type, x, state_in[0], _param_attr(decay),
                            _param_attr(gain), _param_attr(leak), *spike_params,
                            spike_prev=spike_prev, multi_spike=multi_spike, **timing)
         v_next, spike = op.results
@@ -286,7 +379,7 @@ def _emit_conv(layer, x, options, tensor, elem):
     stride, padding, dilation = (list(map(int, p[k])) for k in ("stride", "padding", "dilation"))
     if layer.kind == "conv1d":
         weight = weight[:, :, None, :]
-        x = _reshaped(x, [in_shape[0], 1, in_shape[1]], tensor)
+        x = _reshaped(x, [in_shape[0], 1, in_shape[1]])
         stride, padding, dilation = [1] + stride, [0] + padding, [1] + dilation
         out_2d = [out_shape[0], 1, out_shape[1]]
     else:
@@ -300,10 +393,10 @@ def _emit_conv(layer, x, options, tensor, elem):
                      ir.DenseI64ArrayAttr.get(padding), ir.DenseI64ArrayAttr.get(dilation),
                      ir.IntegerAttr.get(ir.IntegerType.get_signless(64), int(p["groups"])),
                      bias=b).result
-    return _reshaped(y, list(out_shape), tensor)
+    return _reshaped(y, list(out_shape))
 
 
-def _emit_cuba(layer, x, state_in, options, tensor):
+def _emit_cuba(layer, x, state_in, options, types):
     p, dt = layer.params, options.dt
     syn_decay, syn_gain = semantics.synapse_constants(options.true_tau(p["tau_syn"]),
                                                       p["w_in"], dt, options.integrator)
@@ -312,7 +405,8 @@ def _emit_cuba(layer, x, state_in, options, tensor):
     decay, gain, leak = semantics.leaky_constants(options.true_tau(p["tau_mem"]), p["r"],
                                                   p["v_leak"], dt, options.integrator)
     syn_gain, gain = _unit_or(syn_gain, options), _unit_or(gain, options)
-    neuron_type = tensor(layer.out_shape)
+    neuron_type = _tensor(layer.out_shape, types.state(layer.name))
+    spike_type = _tensor(layer.out_shape, types.spikes())
     common = [_param_attr(syn_decay), _param_attr(syn_gain), _param_attr(decay),
               _param_attr(gain), _param_attr(leak)]
     voltage_first = ir.UnitAttr.get() if options.cuba_order == "voltage-first" else None
@@ -325,7 +419,7 @@ def _emit_cuba(layer, x, state_in, options, tensor):
                                       membrane_sees_joined=joined).results
         return v_next, [i_next, v_next]
     delayed = options.reset == "subtract-delayed"
-    op = snn.CubaLIFOp(neuron_type, neuron_type, neuron_type, x, state_in[0], state_in[1],
+    op = snn.CubaLIFOp(neuron_type, neuron_type, spike_type, x, state_in[0], state_in[1],
                        *common, _param_attr(p["v_threshold"]), _param_attr(p["v_reset"]),
                        _reset_attr(options), _compare_attr(options),
                        spike_prev=state_in[2] if delayed else None,
@@ -335,6 +429,34 @@ def _emit_cuba(layer, x, state_in, options, tensor):
                        **_timing_attrs(options, options.cuba_reset_timing))
     i_next, v_next, spike = op.results
     return spike, ([i_next, v_next, spike] if delayed else [i_next, v_next])
+
+
+def _storage_constant(values, bits, quantized_type):
+    """An integer constant in its quantized type (arith.constant of the storage
+    integers, then quant.scast)."""
+    storage = ir.IntegerType.get_signless(bits)
+    array = np.ascontiguousarray(values, dtype={8: np.int8, 16: np.int16, 32: np.int32}[bits])
+    constant = arith.ConstantOp(_tensor(array.shape, storage),
+                                ir.DenseElementsAttr.get(array, type=storage)).result
+    return ir.Operation.create("quant.scast", results=[_tensor(array.shape, quantized_type)],
+                               operands=[constant]).result
+
+
+def _emit_quantized_synapse(layer, x, types):
+    """Weights at the layer's weight scale; the bias and the int32 accumulator
+    at the same scale (the input is spikes or int8 at scale 1)."""
+    from ..quantize import quantize_weights
+    p = layer.params
+    plan = types.plan
+    scale = plan.weight_scale[layer.name]
+    weight = _storage_constant(quantize_weights(p["weight"], scale, plan.format.weight_bits),
+                               plan.format.weight_bits, types.weight(layer.name))
+    bias = None
+    if "bias" in p:
+        bias = _storage_constant(quantize_weights(p["bias"], scale, 32), 32,
+                                 types.accumulator(layer.name))
+    return snn.linear(_tensor(layer.out_shape, types.accumulator(layer.name)), x, weight,
+                      bias=bias)
 
 
 def _np_dtype(options):

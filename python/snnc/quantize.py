@@ -1,0 +1,191 @@
+"""The quantizer: which scale each value of an integer model gets.
+
+Scales are a policy, decided here once per model and recorded in the element
+types of the snn IR (`!quant.uniform<iN:f32, scale>`); the arithmetic that
+follows from them is the dialect's (convert-snn-to-linalg) and, independently,
+the numpy reference's (reference.simulate_quantized). docs/quantization.md
+describes the scheme.
+
+- Spikes and the network's input are integers at scale 1 (int8_t).
+- A synapse's weights get one symmetric scale per layer, max|W| / (2^(b-1) - 1);
+  its accumulator (int32) then has the weight scale, and the bias is stored
+  at that scale.
+- A neuron layer's state (membrane and synaptic current) gets one scale,
+  range / (2^(s-1) - 1), with s = 16 for int8 models and 32 for int16 models.
+  The range comes from the parameters and weights (default) or from the
+  activity the float64 reference shows on calibration inputs.
+"""
+from __future__ import annotations
+
+import dataclasses
+from typing import Dict, Optional
+
+import numpy as np
+
+from .errors import SNNCError
+from .frontend.graph import Graph
+from .semantics import Options
+
+SYNAPSES = ("affine", "linear")
+NEURONS = ("integrator", "if", "li", "lif", "cubali", "cubalif")
+SPIKING = ("if", "lif", "cubalif")
+SPIKE_CARRIERS = ("if", "lif", "cubalif", "flatten", "delay")
+
+
+@dataclasses.dataclass(frozen=True)
+class QuantFormat:
+    name: str
+    weight_bits: int
+    state_bits: int
+
+    @property
+    def weight_max(self) -> int:
+        return 2 ** (self.weight_bits - 1) - 1
+
+    @property
+    def state_max(self) -> int:
+        return 2 ** (self.state_bits - 1) - 1
+
+
+FORMATS = {"int8": QuantFormat("int8", 8, 16), "int16": QuantFormat("int16", 16, 32)}
+ACCUMULATOR_BITS = 32
+INPUT_BITS = 8
+# Default state range, in thresholds: a membrane rarely strays further, and
+# saturation (not wrap-around) handles the rest.
+THRESHOLDS_OF_RANGE = 8.0
+# Calibrated ranges get this much headroom over the largest value seen.
+CALIBRATION_MARGIN = 1.25
+
+
+@dataclasses.dataclass
+class QuantPlan:
+    format: QuantFormat
+    weight_scale: Dict[str, float]   # synapse layer -> scale of weights and accumulator
+    state_scale: Dict[str, float]    # neuron layer -> scale of its state
+
+
+def round_half_away(values) -> np.ndarray:
+    """Rounds half away from zero (as C's llround), exactly, in float64."""
+    values = np.asarray(values, dtype=np.float64)
+    # From 2^52 on every double is a whole number (and adding 0.5 would round).
+    return np.where(np.abs(values) >= 2.0 ** 52, values,
+                    np.sign(values) * np.floor(np.abs(values) + 0.5))
+
+
+def quantize_weights(weight, scale: float, bits: int) -> np.ndarray:
+    limit = 2 ** (bits - 1) - 1
+    q = round_half_away(np.asarray(weight, dtype=np.float64) / scale)
+    return np.clip(q, -limit, limit).astype(np.int64)
+
+
+def check_quantizable(graph: Graph, options: Options) -> None:
+    """Raises SNNCError naming the node for what the integer path cannot do yet."""
+    if options.spikes == "multiple":
+        raise SNNCError(f"--precision {options.precision} needs --spikes single "
+                        "(spike counts are float-only so far)")
+    kinds = {layer.name: layer.kind for layer in graph.layers}
+    kinds[graph.input_name] = "input"
+
+    def is_spikes(name):
+        return kinds[name] in ("input",) + SPIKE_CARRIERS
+
+    for layer in graph.layers:
+        if layer.kind not in SYNAPSES + NEURONS + ("flatten", "delay"):
+            raise SNNCError(f"{layer.kind} nodes are not supported at --precision "
+                            f"{options.precision} yet", node=layer.name)
+        sources = [name for name, _ in layer.sources]
+        if layer.kind in SYNAPSES + ("flatten", "delay"):
+            if len(sources) != 1 or not is_spikes(sources[0]):
+                raise SNNCError(f"at --precision {options.precision} a {layer.kind} node must "
+                                "take spikes (or the network input) from exactly one node",
+                                node=layer.name)
+        else:
+            for source in sources:
+                if is_spikes(source):
+                    raise SNNCError(f"at --precision {options.precision} spikes must reach a "
+                                    f"neuron through a synapse (edge from '{source}')",
+                                    node=layer.name)
+
+
+def _weight_scale(graph: Graph, layer, fmt: QuantFormat) -> float:
+    """max|W| / (2^(b-1) - 1), or coarser where that much precision could
+    overflow the int32 accumulator: inputs are spikes (0 or 1) or the
+    network's int8 input (|x| <= 128)."""
+    weight = np.abs(np.asarray(layer.params["weight"], np.float64))
+    largest = float(weight.max(initial=0.0))
+    if largest == 0:
+        return 1.0
+    x_max = 128.0 if layer.sources[0][0] == graph.input_name else 1.0
+    bias = np.abs(np.asarray(layer.params.get("bias", 0.0), np.float64))
+    # Half a step of rounding per weight and bias, plus the headroom of one
+    # step, keep the bound safe after rounding.
+    worst = float((weight.sum(axis=1) * x_max + bias).max(initial=0.0))
+    terms = weight.shape[1] * x_max + 1
+    accumulator_limit = 2.0 ** (ACCUMULATOR_BITS - 1) - 1 - terms
+    return max(largest / fmt.weight_max, worst / accumulator_limit)
+
+
+def _incoming_bound(graph: Graph, layer) -> float:
+    """The largest value one step of input can bring a neuron: max over neurons
+    of sum |W| + |b| over the synapses that feed it (inputs at most 1)."""
+    by_name = {other.name: other for other in graph.layers}
+    total = 0.0
+    for source, _ in layer.sources:
+        producer = by_name.get(source)
+        if producer is not None and producer.kind in SYNAPSES:
+            w = np.abs(np.asarray(producer.params["weight"], dtype=np.float64)).sum(axis=1)
+            if "bias" in producer.params:
+                w = w + np.abs(np.asarray(producer.params["bias"], dtype=np.float64))
+            total += float(w.max(initial=0.0))
+    return total
+
+
+def _level_bound(layer) -> float:
+    p = layer.params
+    levels = [np.abs(np.asarray(p[k], dtype=np.float64)).max(initial=0.0)
+              for k in ("v_threshold", "v_reset") if k in p]
+    return float(max(levels, default=0.0))
+
+
+def plan(graph: Graph, options: Options, calibration: Optional[np.ndarray] = None) -> QuantPlan:
+    fmt = FORMATS[options.precision]
+    check_quantizable(graph, options)
+    weight_scale, state_scale = {}, {}
+    for layer in graph.layers:
+        if layer.kind in SYNAPSES:
+            weight_scale[layer.name] = _weight_scale(graph, layer, fmt)
+
+    observed = _calibrated_ranges(graph, options, calibration) if calibration is not None else {}
+    for layer in graph.layers:
+        if layer.kind not in NEURONS:
+            continue
+        levels = _level_bound(layer)
+        if layer.name in observed:
+            bound = max(observed[layer.name], levels) * CALIBRATION_MARGIN
+        elif layer.kind in SPIKING and levels > 0:
+            bound = THRESHOLDS_OF_RANGE * levels
+        else:
+            # No threshold to go by: a few steps' worth of the largest input.
+            bound = 4.0 * max(_incoming_bound(graph, layer), levels)
+        bound = bound if bound > 0 else 1.0
+        state_scale[layer.name] = bound / fmt.state_max
+    return QuantPlan(fmt, weight_scale, state_scale)
+
+
+def _calibrated_ranges(graph: Graph, options: Options, inputs: np.ndarray) -> Dict[str, float]:
+    """Largest |state| per neuron layer in the float64 reference on `inputs`
+    (plus one threshold: the membrane before a subtracting reset)."""
+    from . import reference
+    float_options = dataclasses.replace(options, precision="f64")
+    _, traces = reference.simulate(graph, float_options, inputs, record=True)
+    ranges = {}
+    for layer in graph.layers:
+        if layer.kind not in NEURONS:
+            continue
+        largest = 0.0
+        for key in (".v", ".i_syn"):
+            trace = traces.get(layer.name + key)
+            if trace is not None and trace.size:
+                largest = max(largest, float(np.abs(trace).max()))
+        ranges[layer.name] = largest + _level_bound(layer)
+    return ranges
