@@ -18,8 +18,8 @@ import numpy as np
 
 from . import api
 from .errors import SNNCError
-from .frontend.emitter import state_fields
 from .frontend.graph import load_graph
+from .report import _state_bytes
 
 BENCH_CFLAGS = ["-std=c11", "-O2", "-ffp-contract=off"]
 
@@ -102,21 +102,34 @@ def _numpy_dense_step(graph, options, steps, rate, seed):
 
 
 def bench(model_path, *, steps=1000, rate=0.2, runs=5, rounds=3, seed=1, cc=None,
-          **options) -> Dict:
-    """Measures and returns the figures (see `format_report`)."""
+          calibrate=None, **options) -> Dict:
+    """Measures and returns the figures (see `format_report`). A float model is
+    also built at int8 (when the quantizer supports the graph) and timed in
+    the same rounds."""
     opts = api._options(path=model_path, **options)
     graph = load_graph(model_path)
     cc = cc or os.environ.get("CC") or "cc"
-    element = 4 if opts.precision == "f32" else 8
+    element = {"f32": 4, "f64": 8, "int8": 1, "int16": 2}[opts.precision]
     weight_bytes = sum(int(np.prod(layer.params["weight"].shape)) * element
                        for layer in graph.layers if "weight" in layer.params)
-    bias_bytes = sum(int(np.prod(layer.params["bias"].shape)) * element
+    bias_element = 8 if opts.precision == "f64" else 4  # integer models: int32 biases
+    bias_bytes = sum(int(np.prod(layer.params["bias"].shape)) * bias_element
                      for layer in graph.layers if "bias" in layer.params)
-    state_bytes = sum(int(np.prod(f.shape)) * element for f in state_fields(graph, opts))
     with tempfile.TemporaryDirectory() as tmp:
-        optimized, stack = _build(model_path, tmp, "opt", True, cc, options)
-        reference, _ = _build(model_path, tmp, "ref", False, cc, options)
-        samples: Dict[str, List[float]] = {"optimized": [], "reference": [], "numpy": []}
+        quantized_options = dict(options, calibrate=calibrate)
+        optimized, stack = _build(model_path, tmp, "opt", True, cc, quantized_options)
+        with open(os.path.join(tmp, "opt", "model.h")) as header:
+            state_bytes = _state_bytes(header.read(), "model")
+        reference, _ = _build(model_path, tmp, "ref", False, cc, quantized_options)
+        int8 = None
+        if opts.precision in ("f32", "f64"):
+            try:
+                int8, _ = _build(model_path, tmp, "int8", True, cc,
+                                 dict(options, precision="int8"))
+            except SNNCError:
+                int8 = None  # a graph the quantizer does not support yet
+        samples: Dict[str, List[float]] = {"optimized": [], "reference": [], "numpy": [],
+                                           "int8": []}
         bandwidths = []
         for _ in range(rounds):  # interleaved, so drift affects all alike
             times, bandwidth = _run(optimized, steps, rate, runs, seed)
@@ -124,6 +137,8 @@ def bench(model_path, *, steps=1000, rate=0.2, runs=5, rounds=3, seed=1, cc=None
             bandwidths.append(bandwidth)
             times, _ = _run(reference, steps, rate, runs, seed)
             samples["reference"] += times
+            if int8 is not None:
+                samples["int8"] += _run(int8, steps, rate, runs, seed)[0]
             dense = _numpy_dense_step(graph, opts, min(steps, 300), rate, seed)
             if dense is not None:
                 samples["numpy"].append(dense)
@@ -159,7 +174,7 @@ def format_report(report: Dict) -> str:
              f"{report['options']}",
              "                     us/step (median)   x optimized"]
     for key, label in (("optimized", "optimized C"), ("reference", "reference-lowering C"),
-                       ("numpy", "dense numpy step")):
+                       ("numpy", "dense numpy step"), ("int8", "optimized C, int8")):
         if key in m:
             ratio = m[key] / m["optimized"]
             lines.append(f"  {label:20s} {m[key]:14.3f}   {ratio:8.2f}")

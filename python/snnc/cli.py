@@ -51,9 +51,17 @@ def _add_semantics(parser):
     group.add_argument("--cuba-reset-timing", choices=TIMINGS,
                        help="the same for CubaLIF")
     parser.add_argument("--precision", choices=PRECISIONS,
-                        help="element type of the generated code (default: f32)")
+                        help="element type of the generated code (default: f32); int8 and "
+                             "int16 quantize (docs/quantization.md)")
+    _add_calibrate(parser)
     parser.add_argument("--no-opt", dest="optimize", action="store_false",
                         help="the reference lowering only (no event-driven synapses)")
+
+
+def _add_calibrate(parser):
+    parser.add_argument("--calibrate", metavar="IN.npy",
+                        help="integer models: choose state scales from the activity on these "
+                             "inputs (default: from the parameters and weights)")
 
 
 def _semantics(args):
@@ -62,7 +70,8 @@ def _semantics(args):
                 tau_convention=args.tau_convention, integrator=args.integrator,
                 spikes=args.spikes, current_update=args.current_update,
                 input_gains=args.input_gains, spike_timing=args.spike_timing,
-                reset_timing=args.reset_timing, cuba_reset_timing=args.cuba_reset_timing)
+                reset_timing=args.reset_timing, cuba_reset_timing=args.cuba_reset_timing,
+                calibrate=getattr(args, "calibrate", None))
 
 
 def _cmd_compile(args):
@@ -134,6 +143,20 @@ def exporter_hints(graph):
     return hints
 
 
+def _cmd_quantize_report(args):
+    import json
+    from . import report
+    inputs = _load_npy(args.input)
+    labels = report.load_labels(args.labels) if args.labels else None
+    options = _semantics(args)
+    options.pop("precision")
+    result = report.quantize_report(args.model, inputs, labels, args.plot, **options)
+    print(json.dumps(result, indent=1) if args.json else report.format_report(result))
+    if args.plot and not args.json:
+        print(f"plot: {args.plot}")
+    return 0
+
+
 def _cmd_bench(args):
     import json
     from . import bench
@@ -177,6 +200,19 @@ def build_parser():
     p.add_argument("--json", action="store_true")
     _add_semantics(p)
     p.set_defaults(func=_cmd_bench)
+
+    p = sub.add_parser("quantize-report",
+                       help="bytes and fidelity of f32, int16 and int8 against the float64 "
+                            "reference")
+    p.add_argument("model")
+    p.add_argument("--input", required=True, help=".npy of shape [T, n_in] or [S, T, n_in]")
+    p.add_argument("--labels", help=".npy of S class labels: also report accuracy (the "
+                                    "output neuron with the most spikes)")
+    p.add_argument("--plot", metavar="OUT.png", help="write output rasters (or traces), "
+                                                      "reference against each precision")
+    p.add_argument("--json", action="store_true")
+    _add_semantics(p)
+    p.set_defaults(func=_cmd_quantize_report)
 
     p = sub.add_parser("check", help="which nodes can be compiled, and why not")
     p.add_argument("model")

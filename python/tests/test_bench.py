@@ -19,7 +19,7 @@ def test_bench_json_has_the_side_by_side_figures():
                              "--json"], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
-    assert set(report["us_per_step"]) == {"optimized", "reference", "numpy"}
+    assert set(report["us_per_step"]) == {"optimized", "reference", "numpy", "int8"}
     assert all(v > 0 for v in report["us_per_step"].values())
     assert report["bandwidth_gbs"] > 0
     assert report["bytes"]["weights"] == (128 * 64 + 128 + 10 * 128 + 10) * 4
@@ -28,7 +28,7 @@ def test_bench_json_has_the_side_by_side_figures():
 
 def test_optimized_and_reference_lowering_agree_on_the_example():
     inputs = np.load(os.path.join(os.path.dirname(DIGITS), "test_inputs.npy"))[:60]
-    for precision in ("f32", "f64"):
+    for precision in ("f32", "f64", "int8", "int16"):
         fast, fast_states = api.run_c(DIGITS, inputs, preset="snntorch", precision=precision,
                                       record_states=True)
         plain, plain_states = api.run_c(DIGITS, inputs, preset="snntorch",
