@@ -22,9 +22,9 @@ DT = 1e-4  # snnTorch's export: tau = dt / (1 - beta)
 def build(seed=SEED):
     rng = np.random.default_rng(seed)
     n_in, n_hidden, n_out = SIZES
-    w1 = rng.normal(0.01, 0.06, (n_hidden, n_in))
+    w1 = rng.normal(0.0, 0.06, (n_hidden, n_in))
     b1 = rng.normal(0.0, 0.05, n_hidden)
-    w2 = rng.normal(0.02, 0.15, (n_out, n_hidden))
+    w2 = rng.normal(0.0, 0.2, (n_out, n_hidden))
     b2 = np.zeros(n_out)
     tau = DT / (1 - BETA)
 
