@@ -350,7 +350,7 @@ def _step_layer_int(layer, c, st, x, options, plan):
         weight = quantize_weights(c["weight"], scale, fmt.weight_bits)
         acc = np.zeros((x.shape[0], weight.shape[0]), np.int64)
         if c["bias"] is not None:
-            acc = acc + _levels(c["bias"], scale)[None, :]
+            acc = acc + quantize_weights(c["bias"], scale, 32)[None, :]
         return acc + x @ weight.T
     if kind == "flatten":
         return x.reshape((x.shape[0],) + tuple(layer.out_shape))
@@ -436,14 +436,18 @@ def simulate_quantized(graph: Graph, options: Options, plan, inputs: np.ndarray,
         source = by_name.get(producer)
         if source is None or layer.kind not in NEURONS:
             return value
-        if source.kind in ("affine", "linear"):
-            from_scale, from_bits = plan.weight_scale[producer], 32
-        else:
-            from_scale, from_bits = plan.state_scale[producer], fmt.state_bits
         to_scale = plan.state_scale[layer.name]
-        if (from_scale, from_bits) == (to_scale, fmt.state_bits):
+        if source.kind in ("affine", "linear"):
+            # Per-channel accumulator scales: one ratio per channel, always a
+            # rescale (a per-channel type never equals the state's type).
+            ratios = np.asarray(plan.weight_scale[producer], np.float64) / to_scale
+            if np.all(ratios == ratios[0]):
+                ratios = ratios[:1]
+            return saturate(times_factor(value, ratios), fmt.state_bits)
+        if plan.state_scale[producer] == to_scale:
             return value
-        return saturate(times_factor(value, [from_scale / to_scale]), fmt.state_bits)
+        return saturate(times_factor(value, [plan.state_scale[producer] / to_scale]),
+                        fmt.state_bits)
 
     def arriving(sources, shape, values, layer=None):
         total = None

@@ -116,7 +116,7 @@ class _Types:
     def name_of(self, elem) -> str:
         if isinstance(elem, ir.IntegerType):
             return f"i{elem.width}"
-        if isinstance(elem, quant.UniformQuantizedType):
+        if isinstance(elem, quant.QuantizedType):
             return f"i{elem.storage_type_integral_width}"
         return "f32" if isinstance(elem, ir.F32Type) else "f64"
 
@@ -133,15 +133,23 @@ class _Types:
             return self.float
         return self._quantized(self.plan.format.state_bits, self.plan.state_scale[layer_name])
 
+    def _per_channel(self, bits, scales):
+        """Scales along dimension 0 (a synapse's output channels)."""
+        return quant.UniformQuantizedPerAxisType.get(
+            quant.UniformQuantizedType.FLAG_SIGNED, ir.IntegerType.get_signless(bits),
+            ir.F32Type.get(), [float(v) for v in scales], [0] * len(scales), 0,
+            -(1 << (bits - 1)), (1 << (bits - 1)) - 1)
+
     def weight(self, layer_name):
         if self.float:
             return self.float
-        return self._quantized(self.plan.format.weight_bits, self.plan.weight_scale[layer_name])
+        return self._per_channel(self.plan.format.weight_bits,
+                                 self.plan.weight_scale[layer_name])
 
     def accumulator(self, layer_name):
         if self.float:
             return self.float
-        return self._quantized(32, self.plan.weight_scale[layer_name])
+        return self._per_channel(32, self.plan.weight_scale[layer_name])
 
     def field(self, field: StateField, graph: Graph):
         layer = next(layer for layer in graph.layers if layer.name == field.layer)

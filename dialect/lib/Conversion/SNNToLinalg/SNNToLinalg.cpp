@@ -51,13 +51,37 @@ quant::UniformQuantizedType quantOf(Type type) {
   return dyn_cast<quant::UniformQuantizedType>(type);
 }
 
+bool isQuantized(Type type) {
+  if (auto tensor = dyn_cast<RankedTensorType>(type))
+    type = tensor.getElementType();
+  return isa<quant::QuantizedType>(type);
+}
+
 /// The type computations run on: a quantized type's storage integer.
 Type storageOf(Type type) {
   if (auto tensor = dyn_cast<RankedTensorType>(type))
     return RankedTensorType::get(tensor.getShape(), storageOf(tensor.getElementType()));
-  if (auto q = dyn_cast<quant::UniformQuantizedType>(type))
+  if (auto q = dyn_cast<quant::QuantizedType>(type))
     return q.getStorageType();
   return type;
+}
+
+/// The scale of every element of a quantized tensor, row-major: one scale, or
+/// one per index along the quantized dimension (per-channel types).
+SmallVector<double> elementScales(RankedTensorType type) {
+  int64_t n = type.getNumElements();
+  if (auto q = dyn_cast<quant::UniformQuantizedType>(type.getElementType()))
+    return SmallVector<double>(n, q.getScale());
+  auto q = cast<quant::UniformQuantizedPerAxisType>(type.getElementType());
+  ArrayRef<double> scales = q.getScales();
+  int32_t axis = q.getQuantizedDimension();
+  int64_t inner = 1;
+  for (int64_t d = axis + 1; d < type.getRank(); ++d)
+    inner *= type.getDimSize(d);
+  SmallVector<double> result;
+  for (int64_t i = 0; i < n; ++i)
+    result.push_back(scales[(i / inner) % type.getDimSize(axis)]);
+  return result;
 }
 
 /// `v` as its storage integers (a quant.scast, or the value it was cast from).
@@ -133,9 +157,10 @@ public:
 class ElementwiseBuilder {
 public:
   ElementwiseBuilder(OpBuilder &b, Location loc, RankedTensorType neuronType)
-      : b(b), loc(loc), neuronType(neuronType), quantized(quantOf(neuronType)) {}
+      : b(b), loc(loc), neuronType(neuronType), integer(isQuantized(neuronType)),
+        levelType(quantOf(neuronType)) {}
 
-  bool isInteger() const { return static_cast<bool>(quantized); }
+  bool isInteger() const { return integer; }
 
   int64_t addInput(Value v, AffineMap map = {}) {
     inputs.push_back(toStorage(b, loc, v));
@@ -145,7 +170,7 @@ public:
 
   /// A dimensionless factor (decay, gain, scale).
   Param addFactor(DenseElementsAttr attr) {
-    if (!quantized)
+    if (!integer)
       return addFloat(attr);
     return addFactorValues(attr, doublesOf(attr));
   }
@@ -161,11 +186,13 @@ public:
   /// A membrane level (threshold, reset value, leak): on quantized neurons
   /// round(value / scale).
   Param addLevel(DenseElementsAttr attr) {
-    if (!quantized)
+    if (!integer)
       return addFloat(attr);
+    // Levels belong to neurons, whose state has one scale (the verifiers
+    // give neurons per-tensor types only).
     SmallVector<int64_t> levels;
     for (double v : doublesOf(attr))
-      levels.push_back(roundHalfAway(v / quantized.getScale()));
+      levels.push_back(roundHalfAway(v / levelType.getScale()));
     return addIntegers(attr, levels);
   }
 
@@ -191,7 +218,7 @@ public:
     auto generic = linalg::GenericOp::create(
         b, loc, storageTypes, inputs, outputs, maps, iterators,
         [&](OpBuilder &nb, Location nloc, ValueRange args) {
-          if (!quantized) {
+          if (!integer) {
             linalg::YieldOp::create(nb, nloc, body(nb, nloc, args));
             return;
           }
@@ -220,7 +247,7 @@ public:
   static Value narrow(OpBuilder &nb, Location l, Value v, Type type) {
     if (v.getType() == type)
       return v;
-    if (auto q = dyn_cast<quant::UniformQuantizedType>(type)) {
+    if (auto q = dyn_cast<quant::QuantizedType>(type)) {
       auto storage = cast<IntegerType>(q.getStorageType());
       if (storage.getWidth() < 64) {
         Value lo = arith::ConstantIntOp::create(nb, l, q.getStorageTypeMin(), 64);
@@ -268,8 +295,17 @@ private:
       p.scalar = arith::ConstantIntOp::create(b, loc, values[0], 64);
       return p;
     }
-    auto type = RankedTensorType::get({neuronType.getNumElements()}, b.getI64Type());
-    addFlatInput(p, DenseElementsAttr::get(type, values));
+    // Stored as i32 where every value fits (fixed-point multipliers always
+    // do): half the constant bytes; the body widens them to i64.
+    bool fits32 = llvm::all_of(values, [](int64_t v) { return v == int32_t(v); });
+    auto type = RankedTensorType::get({neuronType.getNumElements()},
+                                      fits32 ? b.getI32Type() : b.getI64Type());
+    if (fits32) {
+      SmallVector<int32_t> narrow(values.begin(), values.end());
+      addFlatInput(p, DenseElementsAttr::get(type, ArrayRef<int32_t>(narrow)));
+    } else {
+      addFlatInput(p, DenseElementsAttr::get(type, values));
+    }
     return p;
   }
 
@@ -291,7 +327,8 @@ private:
   OpBuilder &b;
   Location loc;
   RankedTensorType neuronType;
-  quant::UniformQuantizedType quantized;
+  bool integer;
+  quant::UniformQuantizedType levelType;
   SmallVector<Value> inputs;
   SmallVector<AffineMap> inputMaps;
 };
@@ -476,6 +513,17 @@ std::pair<Value, Value> finishSpikeFirst(BodyMath &m, const SpikeParams &sp, Val
   return {vNext, m.spikeOf(fired, spikeType)};
 }
 
+/// scale_in / scale_out of every element (per-channel scales give one ratio
+/// per channel).
+SmallVector<double> rescaleRatios(RescaleOp op) {
+  SmallVector<double> in = elementScales(op.getInput().getType());
+  SmallVector<double> out = elementScales(op.getOutput().getType());
+  SmallVector<double> ratios;
+  for (auto [a, b] : llvm::zip(in, out))
+    ratios.push_back(a / b);
+  return ratios;
+}
+
 /// Convolution, pooling and delay lines have no integer lowering yet; the
 /// other ops check that their parameters fit the fixed-point forms.
 LogicalResult checkQuantized(Operation *op) {
@@ -487,11 +535,10 @@ LogicalResult checkQuantized(Operation *op) {
   if (isa<Conv2DOp, Pool2DOp, DelayOp>(op))
     return op->emitOpError() << "on quantized types cannot be lowered to linalg yet";
   if (auto rescale = dyn_cast<RescaleOp>(op)) {
-    double ratio = quantOf(rescale.getInput().getType()).getScale() /
-                   quantOf(rescale.getOutput().getType()).getScale();
-    if (!(ratio < 0x1p30))
-      return op->emitOpError() << "scale ratio " << ratio
-                               << " is too large for a fixed-point factor (2^30 or more)";
+    for (double ratio : rescaleRatios(rescale))
+      if (!(ratio < 0x1p30))
+        return op->emitOpError() << "scale ratio " << ratio
+                                 << " is too large for a fixed-point factor (2^30 or more)";
   }
   for (NamedAttribute attr : op->getAttrs()) {
     auto values = dyn_cast<DenseFPElementsAttr>(attr.getValue());
@@ -537,6 +584,12 @@ struct SynapseMath {
       return arith::ExtUIOp::create(b, loc, acc, v);
     return arith::ExtSIOp::create(b, loc, acc, v);
   }
+  Value add(Value sum, Value w) {
+    Value wideW = operand(w);
+    if (isa<FloatType>(acc))
+      return arith::AddFOp::create(b, loc, sum, wideW);
+    return arith::AddIOp::create(b, loc, sum, wideW);
+  }
   Value multiplyAdd(Value sum, Value w, Value x) {
     // Named steps: C++ leaves the order of argument evaluation unspecified,
     // and the IR (hence the C) must not depend on the host compiler.
@@ -561,10 +614,14 @@ bool matchConstantWeights(Value weight, DenseElementsAttr &values) {
   return matchPattern(weight, m_Constant(&values));
 }
 
-/// The event-driven synapse: for each input j in order, if it is not zero,
-/// add x[j] times row j of the transposed weight (contiguous) to every output.
-/// Per output the products arrive in the same order as in the dense form, and
-/// the skipped ones are exact zeros, so the result is the same.
+/// The event-driven synapse in two passes. First the positions of the
+/// non-zero inputs are gathered, in order, without a branch: every position
+/// is written at the current count, and the count advances only for an active
+/// input. Then for each active input j, x[j] times row j of the transposed
+/// weight (contiguous) is added to every output. The row loop has a constant
+/// trip count, which compilers vectorize at -O2. Per output the products
+/// arrive in the same order as in the dense form, and the skipped ones are
+/// exact zeros, so the result is the same.
 Value lowerEventDriven(OpBuilder &b, LinearOp op, DenseElementsAttr weights, Value input,
                        Value init) {
   Location loc = op.getLoc();
@@ -587,9 +644,13 @@ Value lowerEventDriven(OpBuilder &b, LinearOp op, DenseElementsAttr weights, Val
   Value numOutputs = arith::ConstantIndexOp::create(b, loc, rows);
   Type inElem = cast<RankedTensorType>(input.getType()).getElementType();
   Type accElem = cast<RankedTensorType>(init.getType()).getElementType();
-  auto outer = scf::ForOp::create(
-      b, loc, zeroIndex, numInputs, one, ValueRange{init},
-      [&](OpBuilder &ob, Location ol, Value j, ValueRange acc) {
+  // Positions as the narrowest integer that holds them: this list lives on
+  // the stack of the step function.
+  Type positionType = b.getIntegerType(cols <= (1 << 15) ? 16 : 32);
+  Value positions = tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{cols}, positionType);
+  auto gather = scf::ForOp::create(
+      b, loc, zeroIndex, numInputs, one, ValueRange{positions, zeroIndex},
+      [&](OpBuilder &ob, Location ol, Value j, ValueRange state) {
         Value x = tensor::ExtractOp::create(ob, ol, input, ValueRange{j});
         Value active;
         if (isa<FloatType>(inElem)) {
@@ -599,25 +660,58 @@ Value lowerEventDriven(OpBuilder &b, LinearOp op, DenseElementsAttr weights, Val
           Value zero = arith::ConstantOp::create(ob, ol, ob.getIntegerAttr(inElem, 0));
           active = arith::CmpIOp::create(ob, ol, arith::CmpIPredicate::ne, x, zero);
         }
+        Value position = arith::IndexCastUIOp::create(ob, ol, positionType, j);
+        Value written =
+            tensor::InsertOp::create(ob, ol, position, state[0], ValueRange{state[1]});
+        Value step = arith::SelectOp::create(ob, ol, active, one, zeroIndex);
+        Value count = arith::AddIOp::create(ob, ol, state[1], step);
+        scf::YieldOp::create(ob, ol, ValueRange{written, count});
+      });
+  Value active = gather.getResult(0), numActive = gather.getResult(1);
+  // acc[i] += w[base + i] * x (or + w[base + i] when x is null) for every output i.
+  auto addRow = [&](OpBuilder &ob, Location ol, Value acc, Value base, Value x) {
+    auto loop = scf::ForOp::create(
+        ob, ol, zeroIndex, numOutputs, one, ValueRange{acc},
+        [&](OpBuilder &ib, Location il, Value i, ValueRange partial) {
+          SynapseMath math{ib, il, accElem};
+          Value at = arith::AddIOp::create(ib, il, base, i);
+          Value w = tensor::ExtractOp::create(ib, il, rowsByInput, ValueRange{at});
+          Value old = tensor::ExtractOp::create(ib, il, partial[0], ValueRange{i});
+          Value sum = x ? math.multiplyAdd(old, w, x) : math.add(old, w);
+          Value updated = tensor::InsertOp::create(ib, il, sum, partial[0], ValueRange{i});
+          scf::YieldOp::create(ib, il, ValueRange{updated});
+        });
+    return loop.getResult(0);
+  };
+  auto outer = scf::ForOp::create(
+      b, loc, zeroIndex, numActive, one, ValueRange{init},
+      [&](OpBuilder &ob, Location ol, Value k, ValueRange acc) {
+        Value position = tensor::ExtractOp::create(ob, ol, active, ValueRange{k});
+        Value j = arith::IndexCastUIOp::create(ob, ol, ob.getIndexType(), position);
+        Value x = tensor::ExtractOp::create(ob, ol, input, ValueRange{j});
         SynapseMath math{ob, ol, accElem};
         Value wideX = math.operand(x);
-        // An inactive input runs the row loop zero times. (A loop bound, not
-        // an scf.if with tensor results: that could bufferize to a branch
-        // yielding a read-only constant, which EmitC cannot express.)
-        Value extent = arith::SelectOp::create(ob, ol, active, numOutputs, zeroIndex);
         Value base = arith::MulIOp::create(ob, ol, j, numOutputs);
-        auto inner = scf::ForOp::create(
-            ob, ol, zeroIndex, extent, one, ValueRange{acc[0]},
-            [&](OpBuilder &ib, Location il, Value i, ValueRange partial) {
-              SynapseMath inner{ib, il, accElem};
-              Value at = arith::AddIOp::create(ib, il, base, i);
-              Value w = tensor::ExtractOp::create(ib, il, rowsByInput, ValueRange{at});
-              Value old = tensor::ExtractOp::create(ib, il, partial[0], ValueRange{i});
-              Value sum = inner.multiplyAdd(old, w, wideX);
-              Value updated = tensor::InsertOp::create(ib, il, sum, partial[0], ValueRange{i});
-              scf::YieldOp::create(ib, il, ValueRange{updated});
+        if (isa<FloatType>(accElem)) {
+          scf::YieldOp::create(ob, ol, addRow(ob, ol, acc[0], base, wideX));
+          return;
+        }
+        // Integer spikes are mostly 1: then the row is added without a
+        // multiply (a 32-bit vector multiply is slow or missing on many
+        // targets, SSE2 among them). x * w = w exactly, so the result is
+        // the same.
+        Value isOne = arith::CmpIOp::create(ob, ol, arith::CmpIPredicate::eq, wideX,
+                                            arith::ConstantOp::create(
+                                                ob, ol, ob.getIntegerAttr(accElem, 1)));
+        auto branch = scf::IfOp::create(
+            ob, ol, isOne,
+            [&](OpBuilder &tb, Location tl) {
+              scf::YieldOp::create(tb, tl, addRow(tb, tl, acc[0], base, Value()));
+            },
+            [&](OpBuilder &eb, Location el) {
+              scf::YieldOp::create(eb, el, addRow(eb, el, acc[0], base, wideX));
             });
-        scf::YieldOp::create(ob, ol, inner.getResults());
+        scf::YieldOp::create(ob, ol, branch.getResults());
       });
   return outer.getResult(0);
 }
@@ -667,9 +761,12 @@ SmallVector<Value> lower(OpBuilder &b, RescaleOp op) {
   auto inType = op.getInput().getType();
   ElementwiseBuilder eb(b, op.getLoc(), inType);
   int64_t x = eb.addInput(op.getInput());
-  double ratio = quantOf(inType).getScale() / quantOf(op.getOutput().getType()).getScale();
-  Param factor = eb.addFactorValues(
-      DenseElementsAttr::get(RankedTensorType::get({1}, b.getF64Type()), ratio), {ratio});
+  SmallVector<double> ratios = rescaleRatios(op);
+  if (llvm::all_equal(ratios))
+    ratios.resize(1);
+  auto attrType = RankedTensorType::get({static_cast<int64_t>(ratios.size())}, b.getF64Type());
+  Param factor = eb.addFactorValues(DenseElementsAttr::get(attrType, ArrayRef<double>(ratios)),
+                                    ratios);
   return eb.build({op.getType()}, [&](OpBuilder &nb, Location l, ValueRange a) {
     BodyMath m{nb, l, a};
     return SmallVector<Value>{m.mul(factor, a[x])};

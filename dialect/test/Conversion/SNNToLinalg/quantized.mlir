@@ -74,8 +74,8 @@ func.func @lif(%x: tensor<4x!quant.uniform<i16:f32, 0.01>>, %v: tensor<4x!quant.
 // Per-neuron factors share one shift (from the largest): 0.5 and 0.25 as
 // 2^29 and 2^28 over 2^30; a per-neuron leak as levels (0.02 / 0.01 = 2, ...).
 // CHECK-LABEL: func.func @li(
-// CHECK-DAG:     arith.constant dense<[536870912, 268435456]> : tensor<2xi64>
-// CHECK-DAG:     arith.constant dense<[2, -3]> : tensor<2xi64>
+// CHECK-DAG:     arith.constant dense<[536870912, 268435456]> : tensor<2xi32>
+// CHECK-DAG:     arith.constant dense<[2, -3]> : tensor<2xi32>
 // CHECK:         arith.divsi %{{.+}}, %c1073741824_i64 : i64
 func.func @li(%x: tensor<2x!quant.uniform<i32:f32, 0.01>>, %v: tensor<2x!quant.uniform<i32:f32, 0.01>>) -> tensor<2x!quant.uniform<i32:f32, 0.01>> {
   %v1 = snn.li %x, %v {decay = dense<[0.5, 0.25]> : tensor<2xf64>, gain = dense<1.0> : tensor<1xf64>, leak = dense<[0.02, -0.03]> : tensor<2xf64>} : tensor<2x!quant.uniform<i32:f32, 0.01>>, tensor<2x!quant.uniform<i32:f32, 0.01>>
@@ -91,4 +91,16 @@ func.func @li(%x: tensor<2x!quant.uniform<i32:f32, 0.01>>, %v: tensor<2x!quant.u
 func.func @sum(%a: tensor<4x!quant.uniform<i16:f32, 0.01>>, %b: tensor<4x!quant.uniform<i16:f32, 0.01>>) -> tensor<4x!quant.uniform<i16:f32, 0.01>> {
   %y = snn.sum %a, %b : tensor<4x!quant.uniform<i16:f32, 0.01>>, tensor<4x!quant.uniform<i16:f32, 0.01>> -> tensor<4x!quant.uniform<i16:f32, 0.01>>
   return %y : tensor<4x!quant.uniform<i16:f32, 0.01>>
+}
+
+// -----
+
+// Per-channel accumulator scales: one fixed-point factor per output, with one
+// shift (from the largest ratio, 0.02 / 0.01 = 2 = 2^29 / 2^28).
+// CHECK-LABEL: func.func @rescale_per_channel(
+// CHECK-DAG:     arith.constant dense<[134217728, 268435456, 536870912]> : tensor<3xi32>
+// CHECK:         arith.divsi %{{.+}}, %c268435456_i64 : i64
+func.func @rescale_per_channel(%x: tensor<3x!quant.uniform<i32:f32:0, {0.005, 0.01, 0.02}>>) -> tensor<3x!quant.uniform<i16:f32, 0.01>> {
+  %y = snn.rescale %x : tensor<3x!quant.uniform<i32:f32:0, {0.005, 0.01, 0.02}>> -> tensor<3x!quant.uniform<i16:f32, 0.01>>
+  return %y : tensor<3x!quant.uniform<i16:f32, 0.01>>
 }

@@ -1,6 +1,8 @@
 // snn-event-driven marks synapses fed by spikes (or by the step's arguments);
-// convert-snn-to-linalg then loops over the inputs with a row loop whose trip
-// count is zero for inactive inputs, over the transposed weight.
+// convert-snn-to-linalg then gathers the positions of the active inputs
+// (branch-free: every position is written at the count, the count advances
+// for active ones) and adds one row of the transposed weight per active input,
+// in a row loop of constant trip count.
 // RUN: snn-opt %s --snn-event-driven | FileCheck %s --check-prefix=MARK
 // RUN: snn-opt %s --snn-event-driven --convert-snn-to-linalg --canonicalize | FileCheck %s --check-prefix=LOWER
 
@@ -14,10 +16,15 @@
 
 // LOWER-LABEL: func.func @step(
 // LOWER:         arith.constant dense<[5.000000e-01, 1.000000e+00, 2.500000e-01, 2.000000e+00]> : tensor<4xf32>
-// LOWER:         scf.for %[[J:.+]] = %c0 to %c2 step %c1
-// LOWER:           arith.cmpf une
-// LOWER:           %[[N:.+]] = arith.select %{{.+}}, %c2, %c0 : index
-// LOWER:           scf.for %{{.+}} = %c0 to %[[N]] step %c1
+// LOWER:         %[[POS:.+]]:2 = scf.for %[[J:.+]] = %c0 to %c2 step %c1 iter_args(%[[LIST:.+]] = %{{.+}}, %[[COUNT:.+]] = %c0) -> (tensor<2xi16>, index)
+// LOWER:           %[[ACTIVE:.+]] = arith.cmpf une
+// LOWER:           %[[P:.+]] = arith.index_castui %[[J]] : index to i16
+// LOWER:           tensor.insert %[[P]] into %[[LIST]][%[[COUNT]]]
+// LOWER:           %[[STEP:.+]] = arith.select %[[ACTIVE]], %c1, %c0 : index
+// LOWER:           arith.addi %[[COUNT]], %[[STEP]] : index
+// LOWER:         scf.for %{{.+}} = %c0 to %[[POS]]#1 step %c1
+// LOWER:           tensor.extract %[[POS]]#0
+// LOWER:           scf.for %{{.+}} = %c0 to %c2 step %c1
 // LOWER:             arith.mulf
 // LOWER:             arith.addf
 // LOWER:             tensor.insert

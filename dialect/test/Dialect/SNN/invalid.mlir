@@ -144,16 +144,25 @@ func.func @linear_result_weight_mismatch(%x: tensor<4xi1>, %w: tensor<3x4xf32>) 
 
 // -----
 
+// Per-channel weights need per-channel accumulator scales.
 func.func @linear_per_axis_weight(%x: tensor<4xi8>, %w: tensor<3x4x!quant.uniform<i8:f32:0, {0.5, 0.25, 0.125}>>) {
-  // expected-error @+1 {{'snn.linear' op quantized synapses need per-tensor !quant.uniform weight and result types}}
+  // expected-error @+1 {{'snn.linear' op result scale 5.000000e-01 of output 1 differs from input scale x weight scale = 2.500000e-01; insert snn.rescale after the synapse}}
   %y = snn.linear %x, %w : tensor<4xi8>, tensor<3x4x!quant.uniform<i8:f32:0, {0.5, 0.25, 0.125}>> -> tensor<3x!quant.uniform<i32:f32, 0.5>>
   return
 }
 
 // -----
 
+func.func @linear_per_input_weight(%x: tensor<4xi8>, %w: tensor<3x4x!quant.uniform<i8:f32:1, {0.5, 0.25, 0.125, 1.0}>>) {
+  // expected-error @+1 {{'snn.linear' op quantized synapses need !quant.uniform weight and result types, per tensor or per output channel (dimension 0)}}
+  %y = snn.linear %x, %w : tensor<4xi8>, tensor<3x4x!quant.uniform<i8:f32:1, {0.5, 0.25, 0.125, 1.0}>> -> tensor<3x!quant.uniform<i32:f32, 0.5>>
+  return
+}
+
+// -----
+
 func.func @linear_quant_weight_float_result(%x: tensor<4xi8>, %w: tensor<3x4x!quant.uniform<i8:f32, 0.5>>) {
-  // expected-error @+1 {{'snn.linear' op quantized synapses need per-tensor !quant.uniform weight and result types}}
+  // expected-error @+1 {{'snn.linear' op quantized synapses need !quant.uniform weight and result types, per tensor or per output channel (dimension 0)}}
   %y = snn.linear %x, %w : tensor<4xi8>, tensor<3x4x!quant.uniform<i8:f32, 0.5>> -> tensor<3xf32>
   return
 }
@@ -169,7 +178,7 @@ func.func @linear_quant_weight_float_input(%x: tensor<4xf32>, %w: tensor<3x4x!qu
 // -----
 
 func.func @linear_quant_result_scale(%x: tensor<4x!quant.uniform<i8:f32, 0.5>>, %w: tensor<3x4x!quant.uniform<i8:f32, 0.25>>) {
-  // expected-error @+1 {{'snn.linear' op result scale 2.500000e-01 differs from input scale x weight scale = 1.250000e-01; insert snn.rescale after the synapse}}
+  // expected-error @+1 {{'snn.linear' op result scale 2.500000e-01 of output 0 differs from input scale x weight scale = 1.250000e-01; insert snn.rescale after the synapse}}
   %y = snn.linear %x, %w : tensor<4x!quant.uniform<i8:f32, 0.5>>, tensor<3x4x!quant.uniform<i8:f32, 0.25>> -> tensor<3x!quant.uniform<i32:f32, 0.25>>
   return
 }
@@ -178,7 +187,7 @@ func.func @linear_quant_result_scale(%x: tensor<4x!quant.uniform<i8:f32, 0.5>>, 
 
 // Spikes carry scale 1, so the result's scale must be the weight's.
 func.func @linear_quant_spike_scale(%x: tensor<4xi8>, %w: tensor<3x4x!quant.uniform<i8:f32, 0.25>>) {
-  // expected-error @+1 {{'snn.linear' op result scale 1.250000e-01 differs from input scale x weight scale = 2.500000e-01; insert snn.rescale after the synapse}}
+  // expected-error @+1 {{'snn.linear' op result scale 1.250000e-01 of output 0 differs from input scale x weight scale = 2.500000e-01; insert snn.rescale after the synapse}}
   %y = snn.linear %x, %w : tensor<4xi8>, tensor<3x4x!quant.uniform<i8:f32, 0.25>> -> tensor<3x!quant.uniform<i32:f32, 0.125>>
   return
 }
@@ -336,7 +345,7 @@ func.func @rescale_shape(%x: tensor<8x!quant.uniform<i32:f32, 0.001>>) {
 // -----
 
 func.func @rescale_float(%x: tensor<8xf32>) {
-  // expected-error @+1 {{'snn.rescale' op input and result must be per-tensor !quant.uniform types, got 'tensor<8xf32>' and 'tensor<8xf16>'}}
+  // expected-error @+1 {{'snn.rescale' op input must be !quant.uniform (per tensor or per channel of dimension 0) and the result per-tensor !quant.uniform, got 'tensor<8xf32>' and 'tensor<8xf16>'}}
   %y = snn.rescale %x : tensor<8xf32> -> tensor<8xf16>
   return
 }
@@ -344,16 +353,16 @@ func.func @rescale_float(%x: tensor<8xf32>) {
 // -----
 
 func.func @rescale_float_result(%x: tensor<8x!quant.uniform<i32:f32, 0.001>>) {
-  // expected-error @+1 {{'snn.rescale' op input and result must be per-tensor !quant.uniform types}}
+  // expected-error @+1 {{'snn.rescale' op input must be !quant.uniform (per tensor or per channel of dimension 0) and the result per-tensor !quant.uniform}}
   %y = snn.rescale %x : tensor<8x!quant.uniform<i32:f32, 0.001>> -> tensor<8xf32>
   return
 }
 
 // -----
 
-func.func @rescale_per_axis(%x: tensor<2x4x!quant.uniform<i32:f32:0, {0.001, 0.002}>>) {
-  // expected-error @+1 {{'snn.rescale' op input and result must be per-tensor !quant.uniform types}}
-  %y = snn.rescale %x : tensor<2x4x!quant.uniform<i32:f32:0, {0.001, 0.002}>> -> tensor<2x4x!quant.uniform<i16:f32, 0.01>>
+func.func @rescale_per_axis(%x: tensor<2x4x!quant.uniform<i32:f32:1, {0.001, 0.002, 0.003, 0.004}>>) {
+  // expected-error @+1 {{'snn.rescale' op input must be !quant.uniform (per tensor or per channel of dimension 0) and the result per-tensor !quant.uniform}}
+  %y = snn.rescale %x : tensor<2x4x!quant.uniform<i32:f32:1, {0.001, 0.002, 0.003, 0.004}>> -> tensor<2x4x!quant.uniform<i16:f32, 0.01>>
   return
 }
 

@@ -156,6 +156,26 @@ LogicalResult verifySpiking(Operation *op, Value v, Value spike,
   return verifySpikeMatchesMembrane(op, v, spike);
 }
 
+/// One scale per channel along dimension 0 (`channels` of them) for a
+/// per-tensor type or a per-axis type on dimension 0; nothing otherwise.
+std::optional<SmallVector<double>> channelScales(Type t, int64_t channels) {
+  if (auto q = dyn_cast<quant::UniformQuantizedType>(t))
+    return SmallVector<double>(channels, q.getScale());
+  auto q = dyn_cast<quant::UniformQuantizedPerAxisType>(t);
+  if (!q || q.getQuantizedDimension() != 0 ||
+      static_cast<int64_t>(q.getScales().size()) != channels)
+    return std::nullopt;
+  return SmallVector<double>(q.getScales());
+}
+
+bool hasZeroPointsOfZero(Type t) {
+  if (auto q = dyn_cast<quant::UniformQuantizedType>(t))
+    return q.getZeroPoint() == 0;
+  if (auto q = dyn_cast<quant::UniformQuantizedPerAxisType>(t))
+    return llvm::all_of(q.getZeroPoints(), [](int64_t z) { return z == 0; });
+  return false;
+}
+
 } // namespace
 
 //===----------------------------------------------------------------------===//
@@ -190,9 +210,6 @@ LogicalResult LinearOp::verify() {
 
   Type inElem = inType.getElementType(), wElem = wType.getElementType(),
        outElem = outType.getElementType();
-  auto qIn = dyn_cast<quant::UniformQuantizedType>(inElem);
-  auto qW = dyn_cast<quant::UniformQuantizedType>(wElem);
-  auto qOut = dyn_cast<quant::UniformQuantizedType>(outElem);
   if (!isQuantized(wElem)) {
     if (isQuantized(inElem) || isQuantized(outElem))
       return emitOpError() << "float weights need float input and result";
@@ -206,32 +223,42 @@ LogicalResult LinearOp::verify() {
                            << wElem << ", got " << outElem;
     return success();
   }
-  if (!qW || !qOut || (isQuantized(inElem) && !qIn))
-    return emitOpError() << "quantized synapses need per-tensor "
-                            "!quant.uniform weight and result types";
-  // Symmetric quantization only: with zero points the product of scales is
-  // not the accumulator's scale.
-  for (auto q : {qIn, qW, qOut})
-    if (q && q.getZeroPoint() != 0)
-      return emitOpError() << "quantized synapses need zero points of 0, got " << q;
-  if (qOut.getExpressedType() != qW.getExpressedType() ||
-      (qIn && qIn.getExpressedType() != qW.getExpressedType()))
-    return emitOpError() << "quantized input, weight and result must express the "
-                            "same float type";
-  // The accumulator's scale is the product of the scales that are multiplied;
-  // spikes (0/1 integers) carry scale 1.
-  double inScale = qIn ? qIn.getScale() : 1.0;
   if (isa<FloatType>(inElem))
     return emitOpError() << "a quantized synapse cannot take float input";
-  double expected = inScale * qW.getScale();
-  if (std::fabs(qOut.getScale() - expected) > 1e-9 * std::fabs(expected))
-    return emitOpError() << "result scale " << qOut.getScale()
-                         << " differs from input scale x weight scale = "
-                         << expected << "; insert snn.rescale after the synapse";
-  if (qOut.getStorageTypeIntegralWidth() < 32)
+  auto qIn = dyn_cast<quant::UniformQuantizedType>(inElem);
+  if (isQuantized(inElem) && !qIn)
+    return emitOpError() << "a quantized synapse's input needs a per-tensor "
+                            "!quant.uniform type, got "
+                         << inElem;
+  int64_t outputs = outType.getDimSize(0);
+  auto wScales = channelScales(wElem, outputs);
+  auto outScales = channelScales(outElem, outputs);
+  if (!wScales || !outScales)
+    return emitOpError() << "quantized synapses need !quant.uniform weight and result "
+                            "types, per tensor or per output channel (dimension 0)";
+  // Symmetric quantization only: with zero points the product of scales is
+  // not the accumulator's scale.
+  for (Type t : {inElem, wElem, outElem})
+    if (isQuantized(t) && !hasZeroPointsOfZero(t))
+      return emitOpError() << "quantized synapses need zero points of 0, got " << t;
+  auto expressed = [](Type t) { return cast<quant::QuantizedType>(t).getExpressedType(); };
+  if (expressed(outElem) != expressed(wElem) || (qIn && expressed(inElem) != expressed(wElem)))
+    return emitOpError() << "quantized input, weight and result must express the "
+                            "same float type";
+  // The accumulator's scale is the product of the scales that are multiplied
+  // (per output channel); spikes (0/1 integers) carry scale 1.
+  double inScale = qIn ? qIn.getScale() : 1.0;
+  for (int64_t i = 0; i < outputs; ++i) {
+    double expected = inScale * (*wScales)[i];
+    if (std::fabs((*outScales)[i] - expected) > 1e-9 * std::fabs(expected))
+      return emitOpError() << "result scale " << (*outScales)[i] << " of output " << i
+                           << " differs from input scale x weight scale = " << expected
+                           << "; insert snn.rescale after the synapse";
+  }
+  if (cast<quant::QuantizedType>(outElem).getStorageTypeIntegralWidth() < 32)
     return emitOpError() << "a quantized accumulator needs at least 32 bits, "
                             "got "
-                         << qOut;
+                         << outElem;
   return success();
 }
 
@@ -386,13 +413,15 @@ LogicalResult RescaleOp::verify() {
   if (failed(verifyStaticShape(*this)) ||
       failed(verifySameShape(*this, getInput(), "input", getOutput(), "result")))
     return failure();
-  auto qIn = dyn_cast<quant::UniformQuantizedType>(elementTypeOf(getInput()));
-  auto qOut = dyn_cast<quant::UniformQuantizedType>(elementTypeOf(getOutput()));
-  if (!qIn || !qOut)
-    return emitOpError() << "input and result must be per-tensor "
-                            "!quant.uniform types, got "
-                         << getInput().getType() << " and "
-                         << getOutput().getType();
+  auto inType = getInput().getType();
+  Type in = inType.getElementType(), out = elementTypeOf(getOutput());
+  // Per-channel input (a synapse's accumulator) is converted to one scale.
+  int64_t channels = inType.getRank() ? inType.getDimSize(0) : 1;
+  if (!channelScales(in, channels) || !isa<quant::UniformQuantizedType>(out))
+    return emitOpError() << "input must be !quant.uniform (per tensor or per channel of "
+                            "dimension 0) and the result per-tensor !quant.uniform, got "
+                         << getInput().getType() << " and " << getOutput().getType();
+  auto qIn = cast<quant::QuantizedType>(in), qOut = cast<quant::QuantizedType>(out);
   if (qIn.getExpressedType() != qOut.getExpressedType())
     return emitOpError() << "input and result must express the same type, got "
                          << qIn.getExpressedType() << " and "

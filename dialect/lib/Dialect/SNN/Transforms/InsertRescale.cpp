@@ -20,7 +20,7 @@ namespace {
 
 bool isQuantizedTensor(Type t) {
   auto tensor = dyn_cast<RankedTensorType>(t);
-  return tensor && isa<quant::UniformQuantizedType>(tensor.getElementType());
+  return tensor && isa<quant::QuantizedType>(tensor.getElementType());
 }
 
 struct SNNInsertRescalePass
