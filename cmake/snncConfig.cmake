@@ -60,7 +60,8 @@ Compiles a NIR model to C at build time and defines a static library target
     [DT <seconds>]                      # time step (NIR stores none)
     [RESET value|subtract|subtract-delayed]
     [COMPARE gt|ge]
-    [PRECISION f32|f64]                 # default f32
+    [PRECISION f32|f64|int8|int16]      # default f32; int8/int16 quantize
+    [CALIBRATE <inputs.npy>]            # integer models: state scales from activity
     [OUTPUT_DIR <dir>])                 # default ${CMAKE_CURRENT_BINARY_DIR}/snnc/<name>
 
 ``<name>`` is also the C prefix of every generated symbol (``<name>_step``,
@@ -72,7 +73,7 @@ point results do not depend on whether the compiler fuses multiply-adds.
 #]=======================================================================]
 function(add_snn_model name)
   cmake_parse_arguments(PARSE_ARGV 1 ARG ""
-    "MODEL;PRESET;DT;RESET;COMPARE;PRECISION;OUTPUT_DIR" "")
+    "MODEL;PRESET;DT;RESET;COMPARE;PRECISION;CALIBRATE;OUTPUT_DIR" "")
   if(ARG_UNPARSED_ARGUMENTS)
     message(FATAL_ERROR "add_snn_model(${name}): unknown arguments: ${ARG_UNPARSED_ARGUMENTS}")
   endif()
@@ -101,6 +102,15 @@ function(add_snn_model name)
       list(APPEND options "--${flag}" "${ARG_${keyword}}")
     endif()
   endforeach()
+  set(calibration "")
+  if(DEFINED ARG_CALIBRATE)
+    get_filename_component(calibration "${ARG_CALIBRATE}" ABSOLUTE
+                           BASE_DIR "${CMAKE_CURRENT_SOURCE_DIR}")
+    if(NOT EXISTS "${calibration}")
+      message(FATAL_ERROR "add_snn_model(${name}): calibration inputs not found: ${calibration}")
+    endif()
+    list(APPEND options "--calibrate" "${calibration}")
+  endif()
   # A stamp of the options, rewritten only when they change, so that a new
   # option regenerates the code with every generator.
   set(stamp "${out}/${name}.snnc-options")
@@ -115,7 +125,7 @@ function(add_snn_model name)
   add_custom_command(
     OUTPUT "${out}/${name}.c" "${out}/${name}.h"
     COMMAND "${SNNC_PYTHON}" -m snnc compile "${model}" -o "${out}" --name "${name}" ${options}
-    DEPENDS "${model}" "${stamp}" ${SNNC_COMPILER_FILES}
+    DEPENDS "${model}" "${stamp}" ${calibration} ${SNNC_COMPILER_FILES}
     COMMENT "snnc: compiling ${ARG_MODEL} to ${name}.c"
     VERBATIM)
   add_library(${name} STATIC "${out}/${name}.c" "${out}/${name}.h")

@@ -9,7 +9,7 @@ app's fingerprint (a hash of every output and state value after every step)
 is compared across targets. Prints a Markdown table; exits 1 unless every
 target passes and matches the host.
 
-    python scripts/portability.py [--targets host-gcc,aarch64,...] [--precisions f32,f64]
+    python scripts/portability.py [--targets host-gcc,aarch64,...] [--precisions f32,f64,int8]
 """
 import argparse
 import os
@@ -90,7 +90,7 @@ def run_target(target, precision, build_root, snnc_dir, python):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--targets", default=",".join(TARGETS))
-    parser.add_argument("--precisions", default="f32,f64")
+    parser.add_argument("--precisions", default="f32,f64,int8")
     parser.add_argument("--build-dir", default=os.path.join(REPO, "build", "portability"))
     args = parser.parse_args()
     targets = args.targets.split(",")
