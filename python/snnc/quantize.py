@@ -65,6 +65,15 @@ class QuantPlan:
     weight_scale: Dict[str, np.ndarray]  # synapse layer -> per output channel scale of
                                          # weights and accumulator
     state_scale: Dict[str, float]    # neuron layer -> scale of its state
+    # synapse layer -> bias to quantize instead of the file's (calibrated
+    # models: the file's bias less the mean effect of rounding the weights)
+    bias: Dict[str, np.ndarray] = dataclasses.field(default_factory=dict)
+
+    def bias_of(self, layer):
+        """The bias a synapse layer is quantized with, or None."""
+        if layer.name in self.bias:
+            return self.bias[layer.name]
+        return layer.params.get("bias")
 
 
 def round_half_away(values) -> np.ndarray:
@@ -162,7 +171,8 @@ def plan(graph: Graph, options: Options, calibration: Optional[np.ndarray] = Non
         if layer.kind in SYNAPSES:
             weight_scale[layer.name] = _weight_scale(graph, layer, fmt)
 
-    observed = _calibrated_ranges(graph, options, calibration) if calibration is not None else {}
+    observed, mean_inputs = ({}, {}) if calibration is None else \
+        _calibrated_activity(graph, options, calibration)
     for layer in graph.layers:
         if layer.kind not in NEURONS:
             continue
@@ -176,15 +186,48 @@ def plan(graph: Graph, options: Options, calibration: Optional[np.ndarray] = Non
             bound = 4.0 * max(_incoming_bound(graph, layer), levels)
         bound = bound if bound > 0 else 1.0
         state_scale[layer.name] = bound / fmt.state_max
-    return QuantPlan(fmt, weight_scale, state_scale)
+    return QuantPlan(fmt, weight_scale, state_scale,
+                     _corrected_biases(graph, weight_scale, fmt, mean_inputs))
 
 
-def _calibrated_ranges(graph: Graph, options: Options, inputs: np.ndarray) -> Dict[str, float]:
-    """Largest |state| per neuron layer in the float64 reference on `inputs`
-    (plus one threshold: the membrane before a subtracting reset)."""
+def _corrected_biases(graph: Graph, weight_scale, fmt: QuantFormat, mean_inputs):
+    """Bias correction: rounding W to W_q moves the mean input current of
+    output i by sum_j (W_q - W)_ij E[x_j]; the bias takes it back. E[x] comes
+    from the calibration run (Nagel et al., 2019, "Data-free quantization
+    through weight equalization and bias correction"; here with data)."""
+    biases = {}
+    for layer in graph.layers:
+        if layer.name not in mean_inputs:
+            continue
+        weight = np.asarray(layer.params["weight"], np.float64)
+        scale = weight_scale[layer.name]
+        rounded = quantize_weights(weight, scale, fmt.weight_bits) * scale[:, None]
+        bias = np.asarray(layer.params.get("bias", np.zeros(weight.shape[0])), np.float64)
+        biases[layer.name] = bias - (rounded - weight) @ mean_inputs[layer.name]
+    return biases
+
+
+def _calibrated_activity(graph: Graph, options: Options, inputs: np.ndarray):
+    """From the float64 reference on `inputs`: the largest |state| per neuron
+    layer (plus one threshold: the membrane before a subtracting reset), and
+    the mean input of each synapse fed by the network input or by spikes."""
     from . import reference
     float_options = dataclasses.replace(options, precision="f64")
+    inputs = np.asarray(inputs, np.float64)
+    if inputs.ndim == 2:
+        inputs = inputs[None]
     _, traces = reference.simulate(graph, float_options, inputs, record=True)
+    batch = inputs.reshape(-1, inputs.shape[-1])
+    mean_inputs = {}
+    for layer in graph.layers:
+        if layer.kind not in SYNAPSES:
+            continue
+        source = layer.sources[0][0]
+        if source == graph.input_name:
+            mean_inputs[layer.name] = batch.mean(axis=0)
+        elif source + ".spike" in traces:
+            spikes = traces[source + ".spike"]
+            mean_inputs[layer.name] = spikes.reshape(-1, spikes[0, 0].size).mean(axis=0)
     ranges = {}
     for layer in graph.layers:
         if layer.kind not in NEURONS:
@@ -195,4 +238,4 @@ def _calibrated_ranges(graph: Graph, options: Options, inputs: np.ndarray) -> Di
             if trace is not None and trace.size:
                 largest = max(largest, float(np.abs(trace).max()))
         ranges[layer.name] = largest + _level_bound(layer)
-    return ranges
+    return ranges, mean_inputs

@@ -349,8 +349,9 @@ def _step_layer_int(layer, c, st, x, options, plan):
         scale = plan.weight_scale[layer.name]
         weight = quantize_weights(c["weight"], scale, fmt.weight_bits)
         acc = np.zeros((x.shape[0], weight.shape[0]), np.int64)
-        if c["bias"] is not None:
-            acc = acc + quantize_weights(c["bias"], scale, 32)[None, :]
+        bias = plan.bias_of(layer)
+        if bias is not None:
+            acc = acc + quantize_weights(bias, scale, 32)[None, :]
         return acc + x @ weight.T
     if kind == "flatten":
         return x.reshape((x.shape[0],) + tuple(layer.out_shape))

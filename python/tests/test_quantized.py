@@ -244,10 +244,11 @@ def test_digits_report_meets_the_targets(digits):
 def test_bernoulli_network_agreement(tmp_path):
     """784-128-10 LIF network, Bernoulli(0.2) input (docs/quantization.md gives
     the table): int16 keeps 99.9% of the float64 reference's output entries.
-    int8 falls short of the issue's 98% on this network (measured 94.0%;
-    rounding the weights to 8 bits costs as much in float arithmetic, see the
-    docs), so its bound here is the measured value less a margin, a guard
-    against regressions."""
+    int8 falls short of the issue's 98% on this network (measured 94.0%, 95.4%
+    calibrated; rounding the weights to 8 bits costs as much in float
+    arithmetic, see the docs), so its bounds here are the measured values less
+    a margin, guards against regressions. Calibration on other inputs (bias
+    correction, state ranges) must help."""
     sys.path.insert(0, str(REPO_ROOT / "examples" / "models" / "lif784"))
     try:
         import make_model
@@ -256,10 +257,16 @@ def test_bernoulli_network_agreement(tmp_path):
     path = tmp_path / "lif784.nir"
     nir.write(str(path), make_model.build())
     inputs = make_model.inputs().astype(np.float64)  # 20 sequences x 100 steps
-    result = report.quantize_report(path, inputs, preset="snntorch")
-    rows = {row["precision"]: row for row in result["rows"]}
-    assert rows["int16"]["agreement"] >= 0.999
-    assert rows["int8"]["agreement"] >= 0.93
+    calibration = tmp_path / "calibration.npy"
+    np.save(calibration, make_model.inputs(seed=make_model.SEED + 100, sequences=10))
+    plain = {row["precision"]: row for row in
+             report.quantize_report(path, inputs, preset="snntorch")["rows"]}
+    calibrated = {row["precision"]: row for row in
+                  report.quantize_report(path, inputs, preset="snntorch",
+                                         calibrate=calibration)["rows"]}
+    assert plain["int16"]["agreement"] >= 0.999 and calibrated["int16"]["agreement"] >= 0.999
+    assert plain["int8"]["agreement"] >= 0.93
+    assert calibrated["int8"]["agreement"] >= max(0.945, plain["int8"]["agreement"] + 0.005)
 
 
 def test_quantize_report_cli(cli, digits, tmp_path):

@@ -1,5 +1,6 @@
-"""Writes lif784.nir: a 784-128-10 LIF network with random weights, and
-bernoulli_inputs.npy: 20 sequences of 100 steps of Bernoulli(0.2) spikes.
+"""Writes lif784.nir: a 784-128-10 LIF network with random weights,
+bernoulli_inputs.npy: 20 sequences of 100 steps of Bernoulli(0.2) spikes, and
+calibration_inputs.npy: 10 other such sequences (for --calibrate).
 
 The network quantization is measured on (docs/quantization.md): weights drawn
 so that the hidden layer fires at a moderate rate under this input, snnTorch's
@@ -50,3 +51,4 @@ if __name__ == "__main__":
     out = sys.argv[1] if len(sys.argv) > 1 else os.path.dirname(os.path.abspath(__file__))
     nir.write(os.path.join(out, "lif784.nir"), build())
     np.save(os.path.join(out, "bernoulli_inputs.npy"), inputs())
+    np.save(os.path.join(out, "calibration_inputs.npy"), inputs(seed=SEED + 100, sequences=10))

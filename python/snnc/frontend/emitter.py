@@ -460,8 +460,8 @@ def _emit_quantized_synapse(layer, x, types):
     weight = _storage_constant(quantize_weights(p["weight"], scale, plan.format.weight_bits),
                                plan.format.weight_bits, types.weight(layer.name))
     bias = None
-    if "bias" in p:
-        bias = _storage_constant(quantize_weights(p["bias"], scale, 32), 32,
+    if plan.bias_of(layer) is not None:
+        bias = _storage_constant(quantize_weights(plan.bias_of(layer), scale, 32), 32,
                                  types.accumulator(layer.name))
     return snn.linear(_tensor(layer.out_shape, types.accumulator(layer.name)), x, weight,
                       bias=bias)
