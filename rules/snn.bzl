@@ -55,7 +55,7 @@ _snn_generate = rule(
         "dt": attr.string(),
         "reset": attr.string(values = ["", "value", "subtract", "subtract-delayed"]),
         "compare": attr.string(values = ["", "gt", "ge"]),
-        "precision": attr.string(values = ["", "f32", "f64"]),
+        "precision": attr.string(values = ["", "f32", "f64", "int8", "int16"]),
         "_snnc": attr.label(
             default = "@snnc_compiler//:snnc",
             executable = True,
@@ -78,7 +78,7 @@ def snn_library(name, src, prefix = None, preset = None, dt = None, reset = None
       dt: time step in seconds, as a string or number (NIR stores none).
       reset: "value", "subtract" or "subtract-delayed".
       compare: "gt" or "ge".
-      precision: "f32" (default) or "f64".
+      precision: "f32" (default), "f64", "int8" or "int16" (integer-only code).
       copts: extra C compiler options for the generated code.
       **kwargs: forwarded to cc_library (visibility, tags, ...).
     """

@@ -123,6 +123,11 @@ def check_quantizable(graph: Graph, options: Options) -> None:
                     raise SNNCError(f"at --precision {options.precision} spikes must reach a "
                                     f"neuron through a synapse (edge from '{source}')",
                                     node=layer.name)
+    output_sources = [name for name, _ in graph.output_sources]
+    if len(output_sources) != 1 or kinds.get(output_sources[0]) not in NEURONS + ("flatten",
+                                                                                  "delay"):
+        raise SNNCError(f"at --precision {options.precision} the output must come from one "
+                        "neuron layer (spikes or a membrane readout)", node=graph.output_name)
 
 
 def _weight_scale(graph: Graph, layer, fmt: QuantFormat) -> np.ndarray:

@@ -190,6 +190,10 @@ def test_unsupported_graphs_are_named(tmp_nir):
     path = tmp_nir.chain(["lif", "affine:3", "lif"], n_in=4, seed=1, file_name="spikes_in.nir")
     with pytest.raises(api.SNNCError, match="through a synapse"):
         api.generate(path, name="net", dt=1e-4, precision="int16")
+    path = tmp_nir.chain(["affine:8", "lif", "affine:3"], n_in=4, seed=1,
+                         file_name="synapse_out.nir")
+    with pytest.raises(api.SNNCError, match="the output must come from one neuron layer"):
+        api.generate(path, name="net", dt=1e-4, precision="int8")
 
 
 def test_inputs_must_be_int8_integers(session_nir):
