@@ -3,11 +3,13 @@
 rates, written as a Markdown table (and a PNG plot if matplotlib is installed).
 
     python scripts/bench_suite.py [--sizes 784-256-10,...] [--rates 0.01,0.05,0.2,0.5]
-                                  [--precisions f32] [--out docs/performance]
+                                  [--precisions f32] [--cflags "-O2"] [--out docs/performance]
 
 The networks are random (seeded) Affine-LIF-Affine-LIF chains with beta 0.9 and
 threshold 1 (snnTorch's conventions, --preset snntorch); 1000 steps of
-Bernoulli input. Not part of the tests: timing belongs here, not in asserts.
+Bernoulli input. Each f32 run also times the int8 build of the same network
+(`snnc bench` does that for float models). Not part of the tests: timing belongs
+here, not in asserts.
 """
 import argparse
 import json
@@ -47,6 +49,7 @@ def main():
     parser.add_argument("--sizes", default="784-256-10,784-1024-10,2048-2048-10")
     parser.add_argument("--rates", default="0.01,0.05,0.2,0.5")
     parser.add_argument("--precisions", default="f32")
+    parser.add_argument("--cflags", default="-O2", help="optimization flags of the C builds")
     parser.add_argument("--out", default=None, help="write OUT.md, OUT.json (and OUT.png)")
     args = parser.parse_args()
     rows = []
@@ -59,7 +62,7 @@ def main():
                     result = subprocess.run(
                         [sys.executable, "-m", "snnc", "bench", path, "--preset", "snntorch",
                          "--precision", precision, "--rate", rate, "--steps", "1000",
-                         "--json"], capture_output=True, text=True)
+                         "--cflags", args.cflags, "--json"], capture_output=True, text=True)
                     if result.returncode != 0:
                         print(result.stderr, file=sys.stderr)
                         return 1
@@ -69,15 +72,18 @@ def main():
                     rows.append(report)
                     print(f"{size} {precision} rate {rate}: "
                           f"{report['us_per_step']['optimized']:.2f} us/step", file=sys.stderr)
-    lines = ["| network | precision | input rate | optimized C us/step | reference C us/step "
-             "| numpy us/step | x reference | x numpy | % of bandwidth |",
-             "|---|---|---|---|---|---|---|---|---|"]
+    nan = float("nan")
+    lines = ["| network | precision | input rate | optimized C us/step | int8 C us/step "
+             "| reference C us/step | numpy us/step | x reference | x numpy | int8 speed-up "
+             "| % of bandwidth |",
+             "|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
         m = r["us_per_step"]
         lines.append(f"| {r['size']} | {r['precision']} | {r['rate']:g} | {m['optimized']:.2f} | "
-                     f"{m['reference']:.2f} | {m.get('numpy', float('nan')):.2f} | "
-                     f"{m['reference'] / m['optimized']:.1f} | "
-                     f"{m.get('numpy', float('nan')) / m['optimized']:.2f} | "
+                     f"{m.get('int8', nan):.2f} | {m['reference']:.2f} | "
+                     f"{m.get('numpy', nan):.2f} | {m['reference'] / m['optimized']:.1f} | "
+                     f"{m.get('numpy', nan) / m['optimized']:.2f} | "
+                     f"{m['optimized'] / m.get('int8', nan):.2f} | "
                      f"{100 * r['fraction_of_bandwidth']:.0f} |")
     table = "\n".join(lines)
     print(table)
@@ -95,7 +101,8 @@ def main():
             return 0
         fig, ax = plt.subplots(figsize=(6, 4))
         for size in args.sizes.split(","):
-            for key, style in (("optimized", "-o"), ("reference", ":x"), ("numpy", "--s")):
+            for key, style in (("optimized", "-o"), ("int8", "-^"), ("reference", ":x"),
+                               ("numpy", "--s")):
                 pts = [(r["rate"], r["us_per_step"][key]) for r in rows
                        if r["size"] == size and key in r["us_per_step"]]
                 if pts:

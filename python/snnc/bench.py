@@ -21,15 +21,17 @@ from .errors import SNNCError
 from .frontend.graph import load_graph
 from .report import _state_bytes
 
-BENCH_CFLAGS = ["-std=c11", "-O2", "-ffp-contract=off"]
+BENCH_CFLAGS = ["-std=c11", "-ffp-contract=off"]
+DEFAULT_OPT_FLAGS = "-O2"
 
 
-def _build(model_path, tmp, tag, optimize, cc, options):
+def _build(model_path, tmp, tag, optimize, cc, options, opt_flags=DEFAULT_OPT_FLAGS):
     files = api.generate(model_path, name="model", optimize=optimize, **options)
     directory = os.path.join(tmp, tag)
     api.write_files(files, directory)
     exe = os.path.join(directory, "bench")
-    cmd = [cc, *BENCH_CFLAGS, f"-I{directory}", '-DSNNC_MODEL_HEADER="model.h"',
+    cmd = [cc, *BENCH_CFLAGS, *opt_flags.split(), f"-I{directory}",
+           '-DSNNC_MODEL_HEADER="model.h"',
            "-DSNNC_MODEL=model", "-DSNNC_NUM_INPUTS=MODEL_NUM_INPUTS",
            "-DSNNC_NUM_OUTPUTS=MODEL_NUM_OUTPUTS", "-fstack-usage",
            os.path.join(directory, "model.c"),
@@ -102,10 +104,10 @@ def _numpy_dense_step(graph, options, steps, rate, seed):
 
 
 def bench(model_path, *, steps=1000, rate=0.2, runs=5, rounds=3, seed=1, cc=None,
-          calibrate=None, **options) -> Dict:
+          calibrate=None, cflags=DEFAULT_OPT_FLAGS, **options) -> Dict:
     """Measures and returns the figures (see `format_report`). A float model is
     also built at int8 (when the quantizer supports the graph) and timed in
-    the same rounds."""
+    the same rounds. `cflags`: the optimization flags of the C builds."""
     opts = api._options(path=model_path, **options)
     graph = load_graph(model_path)
     cc = cc or os.environ.get("CC") or "cc"
@@ -117,15 +119,15 @@ def bench(model_path, *, steps=1000, rate=0.2, runs=5, rounds=3, seed=1, cc=None
                      for layer in graph.layers if "bias" in layer.params)
     with tempfile.TemporaryDirectory() as tmp:
         quantized_options = dict(options, calibrate=calibrate)
-        optimized, stack = _build(model_path, tmp, "opt", True, cc, quantized_options)
+        optimized, stack = _build(model_path, tmp, "opt", True, cc, quantized_options, cflags)
         with open(os.path.join(tmp, "opt", "model.h")) as header:
             state_bytes = _state_bytes(header.read(), "model")
-        reference, _ = _build(model_path, tmp, "ref", False, cc, quantized_options)
+        reference, _ = _build(model_path, tmp, "ref", False, cc, quantized_options, cflags)
         int8 = None
         if opts.precision in ("f32", "f64"):
             try:
                 int8, _ = _build(model_path, tmp, "int8", True, cc,
-                                 dict(options, precision="int8"))
+                                 dict(options, precision="int8"), cflags)
             except SNNCError:
                 int8 = None  # a graph the quantizer does not support yet
         samples: Dict[str, List[float]] = {"optimized": [], "reference": [], "numpy": [],
@@ -155,7 +157,7 @@ def bench(model_path, *, steps=1000, rate=0.2, runs=5, rounds=3, seed=1, cc=None
             first = False
     report = {
         "model": os.path.basename(os.fspath(model_path)),
-        "options": opts.describe(), "steps": steps, "rate": rate,
+        "options": opts.describe(), "cflags": cflags, "steps": steps, "rate": rate,
         "us_per_step": medians,
         "ratios": {f"{k}/optimized": medians[k] / medians["optimized"]
                    for k in medians if k != "optimized"},
@@ -171,7 +173,7 @@ def bench(model_path, *, steps=1000, rate=0.2, runs=5, rounds=3, seed=1, cc=None
 def format_report(report: Dict) -> str:
     m = report["us_per_step"]
     lines = [f"{report['model']}: {report['steps']} steps, input rate {report['rate']:g}, "
-             f"{report['options']}",
+             f"{report['options']}, C built with {report['cflags']}",
              "                     us/step (median)   x optimized"]
     for key, label in (("optimized", "optimized C"), ("reference", "reference-lowering C"),
                        ("numpy", "dense numpy step"), ("int8", "optimized C, int8")):

@@ -161,7 +161,7 @@ def _cmd_bench(args):
     import json
     from . import bench
     report = bench.bench(args.model, steps=args.steps, rate=args.rate, runs=args.runs,
-                         rounds=args.rounds, **_semantics(args))
+                         rounds=args.rounds, cflags=args.cflags, **_semantics(args))
     print(json.dumps(report, indent=1) if args.json else bench.format_report(report))
     return 0
 
@@ -197,6 +197,9 @@ def build_parser():
     p.add_argument("--rate", type=float, default=0.2, help="input spike probability per step")
     p.add_argument("--runs", type=int, default=5, help="timed runs per round")
     p.add_argument("--rounds", type=int, default=3, help="interleaved rounds")
+    p.add_argument("--cflags", default="-O2",
+                   help="optimization flags of the C builds (default -O2; e.g. "
+                        "'-O2 -march=native')")
     p.add_argument("--json", action="store_true")
     _add_semantics(p)
     p.set_defaults(func=_cmd_bench)

@@ -668,50 +668,114 @@ Value lowerEventDriven(OpBuilder &b, LinearOp op, DenseElementsAttr weights, Val
         scf::YieldOp::create(ob, ol, ValueRange{written, count});
       });
   Value active = gather.getResult(0), numActive = gather.getResult(1);
-  // acc[i] += w[base + i] * x (or + w[base + i] when x is null) for every output i.
-  auto addRow = [&](OpBuilder &ob, Location ol, Value acc, Value base, Value x) {
+  // For every output i, adds row by row: acc[i] += w[base_r + i] * x_r, in
+  // the order of the rows. Integer rows whose x are all 1 (`xs` empty) are
+  // summed first in a narrow type (four int8 weights fit in int16: twice the
+  // lanes of a vector), then added to the accumulator; integer addition is
+  // exact, so the order does not matter there.
+  Type wElem = weights.getType().getElementType();
+  auto addRows = [&](OpBuilder &ob, Location ol, Value acc, ArrayRef<Value> bases,
+                     ArrayRef<Value> xs) {
     auto loop = scf::ForOp::create(
         ob, ol, zeroIndex, numOutputs, one, ValueRange{acc},
         [&](OpBuilder &ib, Location il, Value i, ValueRange partial) {
           SynapseMath math{ib, il, accElem};
-          Value at = arith::AddIOp::create(ib, il, base, i);
-          Value w = tensor::ExtractOp::create(ib, il, rowsByInput, ValueRange{at});
-          Value old = tensor::ExtractOp::create(ib, il, partial[0], ValueRange{i});
-          Value sum = x ? math.multiplyAdd(old, w, x) : math.add(old, w);
+          SmallVector<Value> ws;
+          for (Value base : bases) {
+            Value at = arith::AddIOp::create(ib, il, base, i);
+            ws.push_back(tensor::ExtractOp::create(ib, il, rowsByInput, ValueRange{at}));
+          }
+          Value sum = tensor::ExtractOp::create(ib, il, partial[0], ValueRange{i});
+          if (!xs.empty()) {
+            for (auto [w, x] : llvm::zip(ws, xs))
+              sum = math.multiplyAdd(sum, w, x);
+          } else if (ws.size() == 1 || isa<FloatType>(accElem)) {
+            for (Value w : ws)
+              sum = math.add(sum, w);
+          } else {
+            unsigned narrowBits = wElem.getIntOrFloatBitWidth() <= 8 ? 16 : 32;
+            SynapseMath narrow{ib, il, ib.getIntegerType(narrowBits)};
+            Value rowSum = narrow.operand(ws[0]);
+            for (Value w : ArrayRef<Value>(ws).drop_front())
+              rowSum = narrow.add(rowSum, w);
+            sum = math.add(sum, rowSum);
+          }
           Value updated = tensor::InsertOp::create(ib, il, sum, partial[0], ValueRange{i});
           scf::YieldOp::create(ib, il, ValueRange{updated});
         });
     return loop.getResult(0);
   };
+  // Rows k .. k + count - 1 of the active list: their bases and inputs.
+  auto rowsAt = [&](OpBuilder &ob, Location ol, Value k, int count,
+                    SmallVector<Value> &bases, SmallVector<Value> &xs) {
+    SynapseMath math{ob, ol, accElem};
+    for (int r = 0; r < count; ++r) {
+      Value at = r == 0 ? k
+                        : arith::AddIOp::create(ob, ol, k,
+                                                arith::ConstantIndexOp::create(ob, ol, r))
+                              .getResult();
+      Value position = tensor::ExtractOp::create(ob, ol, active, ValueRange{at});
+      Value j = arith::IndexCastUIOp::create(ob, ol, ob.getIndexType(), position);
+      Value x = tensor::ExtractOp::create(ob, ol, input, ValueRange{j});
+      xs.push_back(math.operand(x));
+      bases.push_back(arith::MulIOp::create(ob, ol, j, numOutputs));
+    }
+  };
+  // Adds `count` rows starting at k: floats as they are; integers without a
+  // multiply when every x is 1 (spikes; a 32-bit vector multiply is slow or
+  // missing on many targets, SSE2 among them), x * w = w, so the result is
+  // the same.
+  auto addActive = [&](OpBuilder &ob, Location ol, Value acc, Value k, int count) -> Value {
+    SmallVector<Value> bases, xs;
+    rowsAt(ob, ol, k, count, bases, xs);
+    if (isa<FloatType>(accElem))
+      return addRows(ob, ol, acc, bases, xs);
+    Value oneX = arith::ConstantOp::create(ob, ol, ob.getIntegerAttr(accElem, 1));
+    Value allOne;
+    for (Value x : xs) {
+      Value isOne = arith::CmpIOp::create(ob, ol, arith::CmpIPredicate::eq, x, oneX);
+      allOne = allOne ? arith::AndIOp::create(ob, ol, allOne, isOne).getResult() : isOne;
+    }
+    auto branch = scf::IfOp::create(
+        ob, ol, allOne,
+        [&](OpBuilder &tb, Location tl) {
+          scf::YieldOp::create(tb, tl, addRows(tb, tl, acc, bases, {}));
+        },
+        [&](OpBuilder &eb, Location el) {
+          scf::YieldOp::create(eb, el, addRows(eb, el, acc, bases, xs));
+        });
+    return branch.getResult(0);
+  };
+  // Four rows at a time (one pass over the accumulator per four active
+  // inputs), then the rest one by one.
+  constexpr int kRowsPerPass = 4;
+  if (cols < kRowsPerPass) { // too few inputs to fill a group
+    auto singles = scf::ForOp::create(
+        b, loc, zeroIndex, numActive, one, ValueRange{init},
+        [&](OpBuilder &ob, Location ol, Value k, ValueRange acc) {
+          scf::YieldOp::create(ob, ol, addActive(ob, ol, acc[0], k, 1));
+        });
+    return singles.getResult(0);
+  }
+  // Groups start below numActive - 3 (0 when fewer than four are active:
+  // unsigned index arithmetic must not wrap; EmitC has no index division).
+  Value four = arith::ConstantIndexOp::create(b, loc, kRowsPerPass);
+  Value three = arith::ConstantIndexOp::create(b, loc, kRowsPerPass - 1);
+  Value enough = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::uge, numActive, four);
+  Value groupBound = arith::SelectOp::create(
+      b, loc, enough, arith::SubIOp::create(b, loc, numActive, three), zeroIndex);
+  auto groups = scf::ForOp::create(
+      b, loc, zeroIndex, groupBound, four, ValueRange{init, zeroIndex},
+      [&](OpBuilder &ob, Location ol, Value k, ValueRange state) {
+        Value acc = addActive(ob, ol, state[0], k, kRowsPerPass);
+        // Counted from the carried value (equal to k), so that the C reads it.
+        Value next = arith::AddIOp::create(ob, ol, state[1], four);
+        scf::YieldOp::create(ob, ol, ValueRange{acc, next});
+      });
   auto outer = scf::ForOp::create(
-      b, loc, zeroIndex, numActive, one, ValueRange{init},
+      b, loc, groups.getResult(1), numActive, one, ValueRange{groups.getResult(0)},
       [&](OpBuilder &ob, Location ol, Value k, ValueRange acc) {
-        Value position = tensor::ExtractOp::create(ob, ol, active, ValueRange{k});
-        Value j = arith::IndexCastUIOp::create(ob, ol, ob.getIndexType(), position);
-        Value x = tensor::ExtractOp::create(ob, ol, input, ValueRange{j});
-        SynapseMath math{ob, ol, accElem};
-        Value wideX = math.operand(x);
-        Value base = arith::MulIOp::create(ob, ol, j, numOutputs);
-        if (isa<FloatType>(accElem)) {
-          scf::YieldOp::create(ob, ol, addRow(ob, ol, acc[0], base, wideX));
-          return;
-        }
-        // Integer spikes are mostly 1: then the row is added without a
-        // multiply (a 32-bit vector multiply is slow or missing on many
-        // targets, SSE2 among them). x * w = w exactly, so the result is
-        // the same.
-        Value isOne = arith::CmpIOp::create(ob, ol, arith::CmpIPredicate::eq, wideX,
-                                            arith::ConstantOp::create(
-                                                ob, ol, ob.getIntegerAttr(accElem, 1)));
-        auto branch = scf::IfOp::create(
-            ob, ol, isOne,
-            [&](OpBuilder &tb, Location tl) {
-              scf::YieldOp::create(tb, tl, addRow(tb, tl, acc[0], base, Value()));
-            },
-            [&](OpBuilder &eb, Location el) {
-              scf::YieldOp::create(eb, el, addRow(eb, el, acc[0], base, wideX));
-            });
-        scf::YieldOp::create(ob, ol, branch.getResults());
+        scf::YieldOp::create(ob, ol, addActive(ob, ol, acc[0], k, 1));
       });
   return outer.getResult(0);
 }

@@ -104,3 +104,26 @@ func.func @rescale_per_channel(%x: tensor<3x!quant.uniform<i32:f32:0, {0.005, 0.
   %y = snn.rescale %x : tensor<3x!quant.uniform<i32:f32:0, {0.005, 0.01, 0.02}>> -> tensor<3x!quant.uniform<i16:f32, 0.01>>
   return %y : tensor<3x!quant.uniform<i16:f32, 0.01>>
 }
+
+// -----
+
+// Event-driven integer synapse: active inputs are gathered, then added four
+// rows per pass over the accumulator; when all four inputs are 1 the weights
+// are summed in int16 (no multiply) and the sum added once; the remaining
+// active inputs follow one by one.
+// CHECK-LABEL: func.func @event_driven(
+// CHECK:         %[[LIST:.+]]:2 = scf.for {{.+}} -> (tensor<5xi16>, index)
+// CHECK:         %[[GROUPS:.+]]:2 = scf.for %{{.+}} = %c0 to %{{.+}} step %c4 iter_args(%{{.+}} = %{{.+}}, %{{.+}} = %c0) -> (tensor<3xi32>, index)
+// CHECK:           scf.if %{{.+}} -> (tensor<3xi32>)
+// CHECK:             arith.extsi %{{.+}} : i8 to i16
+// CHECK:             arith.addi %{{.+}} : i16
+// CHECK:             arith.extsi %{{.+}} : i16 to i32
+// CHECK:           } else {
+// CHECK:             arith.muli %{{.+}} : i32
+// CHECK:         scf.for %{{.+}} = %[[GROUPS]]#1 to %[[LIST]]#1 step %c1
+func.func @event_driven(%x: tensor<5xi8>) -> tensor<3x!quant.uniform<i32:f32, 0.25>> {
+  %wi = arith.constant dense<[[1, 2, 3, 4, 5], [-1, -2, -3, -4, -5], [0, 127, -128, 5, 9]]> : tensor<3x5xi8>
+  %w = quant.scast %wi : tensor<3x5xi8> to tensor<3x5x!quant.uniform<i8:f32, 0.25>>
+  %y = snn.linear %x, %w {event_driven} : tensor<5xi8>, tensor<3x5x!quant.uniform<i8:f32, 0.25>> -> tensor<3x!quant.uniform<i32:f32, 0.25>>
+  return %y : tensor<3x!quant.uniform<i32:f32, 0.25>>
+}

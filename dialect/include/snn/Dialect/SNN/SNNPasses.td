@@ -12,10 +12,12 @@ def SNNEventDriven : Pass<"snn-event-driven", "ModuleOp"> {
     `snn.linear` whose input is spikes (the spike result of `snn.threshold`,
     `snn.if`, `snn.lif`, `snn.cubalif`) or an argument of the step function
     (a network's input, spikes in the usual case). convert-snn-to-linalg then
-    lowers it to a loop over the inputs that skips the zeros and adds one
-    contiguous row of the transposed weight per active input. The result is
-    identical to the dense form: for every output the same products are added
-    in the same order, and the skipped products are exact zeros.
+    lowers it to a gather of the active inputs' positions (branch-free) and a
+    loop that adds contiguous rows of the transposed weight, four active inputs
+    per pass over the accumulator (integer spikes without a multiply, their
+    int8 weights summed in int16 first). The result is identical to the dense
+    form: for every output the same products are added in the same order, and
+    the skipped products are exact zeros.
   }];
 }
 
