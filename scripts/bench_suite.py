@@ -62,7 +62,7 @@ def main():
                     result = subprocess.run(
                         [sys.executable, "-m", "snnc", "bench", path, "--preset", "snntorch",
                          "--precision", precision, "--rate", rate, "--steps", "1000",
-                         "--cflags", args.cflags, "--json"], capture_output=True, text=True)
+                         f"--cflags={args.cflags}", "--json"], capture_output=True, text=True)
                     if result.returncode != 0:
                         print(result.stderr, file=sys.stderr)
                         return 1

@@ -109,16 +109,16 @@ def generate_c(model: ModelIR, options: Options, name: str, model_path,
         "",
     ])
 
-    n_in = _count(model.input_shape)
-    args = [f"s->{s.ident}" for s in model.states] + ["input"]
+    # The computation's parameters are not const-qualified (EmitC prints no
+    # const), but it never writes the input (bufferization.writable = false on
+    # that argument), so the caller's array is passed as it is.
+    args = [f"s->{s.ident}" for s in model.states] + [f"({name}_input_t *)in"]
     args += [f"next.{s.ident}" for i, s in enumerate(model.states)
              if i not in model.state_aliases]
     if model.output_state is None:
         args.append("out")
     step_body = [
         f"  {name}_state next;",
-        f"  {in_ctype} input[{n_in}]; /* the computation takes non-const arrays */",
-        "  memcpy(input, in, sizeof input);",
         f"  {model.compute_name}({', '.join(args)});",
     ]
     for index, source in sorted(model.state_aliases.items()):

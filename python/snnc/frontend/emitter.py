@@ -245,6 +245,12 @@ def emit_model(graph: Graph, options: semantics.Options, name: str,
                 func.ReturnOp(results)
             function.attributes["function_type"] = ir.TypeAttr.get(
                 ir.FunctionType.get(arg_types, [r.type for r in results]))
+            # The input is never written (bufferization copies rather than
+            # update it in place), so the C wrapper passes the caller's
+            # const array without a copy.
+            function.attributes["arg_attrs"] = ir.ArrayAttr.get(
+                [ir.DictAttr.get({}) for _ in states] +
+                [ir.DictAttr.get({"bufferization.writable": ir.BoolAttr.get(False)})])
         if not module.operation.verify():
             raise RuntimeError("internal error: the front end built invalid snn IR")
         output_elem = ir.RankedTensorType(value.type).element_type

@@ -355,15 +355,18 @@ struct BodyMath {
     return p.shift == 0 ? product : roundedShift(product, p.shift);
   }
   /// round(p / 2^shift), half away from zero, by a truncating division: a
-  /// right shift of a negative value is implementation-defined in C.
+  /// right shift of a negative value is implementation-defined in C. The
+  /// offset (+half, or -half for negative p) comes from the sign bit by
+  /// arithmetic, not a select, which compilers may turn into a branch that
+  /// random signs mispredict.
   Value roundedShift(Value p, int64_t shift) {
     int64_t divisor = int64_t(1) << shift;
     Value half = arith::ConstantIntOp::create(b, loc, divisor / 2, 64);
-    Value minusHalf = arith::ConstantIntOp::create(b, loc, -(divisor / 2), 64);
-    Value zero = arith::ConstantIntOp::create(b, loc, 0, 64);
-    Value negative = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, p, zero);
-    Value bias = arith::SelectOp::create(b, loc, negative, minusHalf, half);
     Value d = arith::ConstantIntOp::create(b, loc, divisor, 64);
+    Value signBit = arith::ConstantIntOp::create(b, loc, 63, 64);
+    Value negative = arith::ShRUIOp::create(b, loc, p, signBit); // 1 if p < 0
+    Value bias = arith::SubIOp::create(b, loc, half,
+                                       arith::MulIOp::create(b, loc, negative, d));
     return arith::DivSIOp::create(b, loc, arith::AddIOp::create(b, loc, p, bias), d);
   }
   /// A level times a spike (the delayed reset's threshold * previous spike).
@@ -648,25 +651,58 @@ Value lowerEventDriven(OpBuilder &b, LinearOp op, DenseElementsAttr weights, Val
   // the stack of the step function.
   Type positionType = b.getIntegerType(cols <= (1 << 15) ? 16 : 32);
   Value positions = tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{cols}, positionType);
-  auto gather = scf::ForOp::create(
-      b, loc, zeroIndex, numInputs, one, ValueRange{positions, zeroIndex},
-      [&](OpBuilder &ob, Location ol, Value j, ValueRange state) {
-        Value x = tensor::ExtractOp::create(ob, ol, input, ValueRange{j});
-        Value active;
-        if (isa<FloatType>(inElem)) {
-          Value zero = arith::ConstantOp::create(ob, ol, ob.getFloatAttr(inElem, 0.0));
-          active = arith::CmpFOp::create(ob, ol, arith::CmpFPredicate::UNE, x, zero);
-        } else {
-          Value zero = arith::ConstantOp::create(ob, ol, ob.getIntegerAttr(inElem, 0));
-          active = arith::CmpIOp::create(ob, ol, arith::CmpIPredicate::ne, x, zero);
-        }
-        Value position = arith::IndexCastUIOp::create(ob, ol, positionType, j);
-        Value written =
-            tensor::InsertOp::create(ob, ol, position, state[0], ValueRange{state[1]});
-        Value step = arith::SelectOp::create(ob, ol, active, one, zeroIndex);
-        Value count = arith::AddIOp::create(ob, ol, state[1], step);
-        scf::YieldOp::create(ob, ol, ValueRange{written, count});
+  auto isActive = [&](OpBuilder &ob, Location ol, Value j) -> Value {
+    Value x = tensor::ExtractOp::create(ob, ol, input, ValueRange{j});
+    if (isa<FloatType>(inElem)) {
+      Value zero = arith::ConstantOp::create(ob, ol, ob.getFloatAttr(inElem, 0.0));
+      return arith::CmpFOp::create(ob, ol, arith::CmpFPredicate::UNE, x, zero);
+    }
+    Value zero = arith::ConstantOp::create(ob, ol, ob.getIntegerAttr(inElem, 0));
+    return arith::CmpIOp::create(ob, ol, arith::CmpIPredicate::ne, x, zero);
+  };
+  // Appends positions first .. first + extent - 1 that are active.
+  auto gatherRange = [&](OpBuilder &ob, Location ol, Value first, Value extent,
+                         ValueRange state) {
+    return scf::ForOp::create(
+        ob, ol, zeroIndex, extent, one, state,
+        [&](OpBuilder &ib, Location il, Value i, ValueRange partial) {
+          Value j = arith::AddIOp::create(ib, il, first, i);
+          Value active = isActive(ib, il, j);
+          Value position = arith::IndexCastUIOp::create(ib, il, positionType, j);
+          Value written =
+              tensor::InsertOp::create(ib, il, position, partial[0], ValueRange{partial[1]});
+          Value step = arith::SelectOp::create(ib, il, active, one, zeroIndex);
+          Value count = arith::AddIOp::create(ib, il, partial[1], step);
+          scf::YieldOp::create(ib, il, ValueRange{written, count});
+        });
+  };
+  // Blocks of 16 inputs: a block is gathered only if one of its inputs is
+  // active, found by a count over the block that compilers vectorize. Sparse
+  // input skips most blocks.
+  constexpr int64_t kBlock = 16;
+  int64_t blocks = cols / kBlock;
+  Value blockSize = arith::ConstantIndexOp::create(b, loc, kBlock);
+  auto gatherBlocks = scf::ForOp::create(
+      b, loc, zeroIndex, arith::ConstantIndexOp::create(b, loc, blocks), one,
+      ValueRange{positions, zeroIndex},
+      [&](OpBuilder &ob, Location ol, Value block, ValueRange state) {
+        Value first = arith::MulIOp::create(ob, ol, block, blockSize);
+        auto count = scf::ForOp::create(
+            ob, ol, zeroIndex, blockSize, one, ValueRange{zeroIndex},
+            [&](OpBuilder &ib, Location il, Value i, ValueRange partial) {
+              Value j = arith::AddIOp::create(ib, il, first, i);
+              Value step = arith::SelectOp::create(ib, il, isActive(ib, il, j), one, zeroIndex);
+              scf::YieldOp::create(ib, il, ValueRange{arith::AddIOp::create(ib, il, partial[0], step)});
+            });
+        Value any = arith::CmpIOp::create(ob, ol, arith::CmpIPredicate::ne, count.getResult(0),
+                                          zeroIndex);
+        Value extent = arith::SelectOp::create(ob, ol, any, blockSize, zeroIndex);
+        scf::YieldOp::create(ob, ol, gatherRange(ob, ol, first, extent, state).getResults());
       });
+  // The inputs after the last whole block.
+  auto gather = gatherRange(b, loc, arith::ConstantIndexOp::create(b, loc, blocks * kBlock),
+                            arith::ConstantIndexOp::create(b, loc, cols - blocks * kBlock),
+                            gatherBlocks.getResults());
   Value active = gather.getResult(0), numActive = gather.getResult(1);
   // For every output i, adds row by row: acc[i] += w[base_r + i] * x_r, in
   // the order of the rows. Integer rows whose x are all 1 (`xs` empty) are

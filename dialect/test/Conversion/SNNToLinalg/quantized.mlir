@@ -24,18 +24,20 @@ func.func @linear(%x: tensor<4xi8>) -> tensor<3x!quant.uniform<i32:f32, 0.25>> {
 // -----
 
 // A ratio of 0.25 / 0.01 = 25 = 838860800 / 2^25: multiply in i64, add
-// -/+ 2^24 by the sign, divide by 2^25, saturate to [-32768, 32767].
+// 2^24 - sign bit * 2^25 (that is -/+ 2^24 by the sign), divide by 2^25,
+// saturate to [-32768, 32767].
 // CHECK-LABEL: func.func @rescale(%arg0: tensor<3xi32>) -> tensor<3xi16>
 // CHECK-DAG:     %[[M:.+]] = arith.constant 838860800 : i64
 // CHECK-DAG:     %[[HALF:.+]] = arith.constant 16777216 : i64
-// CHECK-DAG:     %[[MHALF:.+]] = arith.constant -16777216 : i64
 // CHECK-DAG:     %[[D:.+]] = arith.constant 33554432 : i64
 // CHECK-DAG:     %[[LO:.+]] = arith.constant -32768 : i64
 // CHECK-DAG:     %[[HI:.+]] = arith.constant 32767 : i64
 // CHECK:         %[[X:.+]] = arith.extsi %{{.+}} : i32 to i64
 // CHECK:         %[[P:.+]] = arith.muli %[[X]], %[[M]] : i64
-// CHECK:         %[[NEG:.+]] = arith.cmpi slt, %[[P]], %c0_i64
-// CHECK:         %[[B:.+]] = arith.select %[[NEG]], %[[MHALF]], %[[HALF]]
+// CHECK:         %[[NEG:.+]] = arith.shrui %[[P]], %c63_i64 : i64
+// CHECK:         %[[NEGD:.+]] = arith.muli %[[NEG]], %[[D]] : i64
+// CHECK:         %[[B:.+]] = arith.subi %[[HALF]], %[[NEGD]] : i64
+// CHECK:         arith.addi %[[P]], %[[B]] : i64
 // CHECK:         %[[Q:.+]] = arith.divsi %{{.+}}, %[[D]] : i64
 // CHECK:         arith.cmpi slt, %[[Q]], %[[LO]]
 // CHECK:         arith.cmpi sgt, %[[Q]], %[[HI]]
