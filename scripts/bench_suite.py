@@ -44,6 +44,38 @@ def make_network(sizes, path, seed=0):
     nir.write(path, nir.NIRGraph(nodes=nodes, edges=edges))
 
 
+def plot(rows, sizes, path):
+    """us per step against the input rate: one color per network, one line style
+    per implementation."""
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        print("matplotlib not installed: no plot", file=sys.stderr)
+        return
+    fig, ax = plt.subplots(figsize=(6.5, 4.5))
+    colors = ["tab:blue", "tab:orange", "tab:green", "tab:red", "tab:purple"]
+    for size, color in zip(sizes, colors):
+        for key, style in (("optimized", "-o"), ("int8", "-^"), ("reference", ":x"),
+                           ("numpy", "--s")):
+            pts = [(r["rate"], r["us_per_step"][key]) for r in rows
+                   if r["size"] == size and key in r["us_per_step"]]
+            if pts:
+                label = {"optimized": "f32 C", "int8": "int8 C", "reference":
+                         "reference-lowering C", "numpy": "dense numpy"}[key]
+                ax.plot(*zip(*pts), style, color=color, label=f"{size} {label}")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("input spike rate")
+    ax.set_ylabel("us per step (median)")
+    ax.set_title(f"snnc bench, C built with {rows[0].get('cflags', '-O2')}", fontsize=9)
+    ax.legend(fontsize=6, ncol=2)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="784-256-10,784-1024-10,2048-2048-10")
@@ -92,28 +124,7 @@ def main():
             f.write(table + "\n")
         with open(args.out + ".json", "w") as f:
             json.dump(rows, f, indent=1)
-        try:
-            import matplotlib
-            matplotlib.use("Agg")
-            import matplotlib.pyplot as plt
-        except ImportError:
-            print("matplotlib not installed: no plot", file=sys.stderr)
-            return 0
-        fig, ax = plt.subplots(figsize=(6, 4))
-        for size in args.sizes.split(","):
-            for key, style in (("optimized", "-o"), ("int8", "-^"), ("reference", ":x"),
-                               ("numpy", "--s")):
-                pts = [(r["rate"], r["us_per_step"][key]) for r in rows
-                       if r["size"] == size and key in r["us_per_step"]]
-                if pts:
-                    ax.plot(*zip(*pts), style, label=f"{size} {key}")
-        ax.set_xscale("log")
-        ax.set_yscale("log")
-        ax.set_xlabel("input spike rate")
-        ax.set_ylabel("us per step (median)")
-        ax.legend(fontsize=6)
-        fig.tight_layout()
-        fig.savefig(args.out + ".png", dpi=120)
+        plot(rows, args.sizes.split(","), args.out + ".png")
     return 0
 
 

@@ -28,6 +28,7 @@
 #include "llvm/ADT/TypeSwitch.h"
 
 #include <cmath>
+#include <cstring>
 
 namespace mlir {
 namespace snn {
@@ -630,17 +631,22 @@ Value lowerEventDriven(OpBuilder &b, LinearOp op, DenseElementsAttr weights, Val
   Location loc = op.getLoc();
   auto wType = op.getWeight().getType();
   int64_t rows = wType.getDimSize(0), cols = wType.getDimSize(1);
-  SmallVector<Attribute> values(weights.getValues<Attribute>());
-  SmallVector<Attribute> transposed;
-  transposed.reserve(values.size());
-  for (int64_t j = 0; j < cols; ++j)
-    for (int64_t i = 0; i < rows; ++i)
-      transposed.push_back(values[i * cols + j]);
-  Value rowsByInput = arith::ConstantOp::create(
-      b, loc,
-      DenseElementsAttr::get(
-          RankedTensorType::get({rows * cols}, weights.getType().getElementType()),
-          transposed));
+  // Transposed byte by byte from the raw data (per-element attributes would
+  // cost seconds on large layers).
+  auto flatType = RankedTensorType::get({rows * cols}, weights.getType().getElementType());
+  DenseElementsAttr transposedAttr;
+  if (weights.isSplat()) {
+    transposedAttr = weights.reshape(flatType);
+  } else {
+    ArrayRef<char> raw = weights.getRawData();
+    size_t width = raw.size() / static_cast<size_t>(rows * cols);
+    SmallVector<char> transposed(raw.size());
+    for (int64_t j = 0; j < cols; ++j)
+      for (int64_t i = 0; i < rows; ++i)
+        std::memcpy(&transposed[(j * rows + i) * width], &raw[(i * cols + j) * width], width);
+    transposedAttr = DenseElementsAttr::getFromRawBuffer(flatType, transposed);
+  }
+  Value rowsByInput = arith::ConstantOp::create(b, loc, transposedAttr);
   Value zeroIndex = arith::ConstantIndexOp::create(b, loc, 0);
   Value one = arith::ConstantIndexOp::create(b, loc, 1);
   Value numInputs = arith::ConstantIndexOp::create(b, loc, cols);
