@@ -175,6 +175,18 @@ def _reset(v, fired, c, options):
     return np.where(fired, v - c["threshold"], v)
 
 
+def _move(layer, st, x):
+    """Flatten and Delay, which move values without arithmetic (any dtype)."""
+    if layer.kind == "flatten":
+        return x.reshape((x.shape[0],) + tuple(layer.out_shape))
+    # y[t] = x[t - steps]: history[k] holds x[t - 1 - k].
+    y = x.copy()
+    for k, past in enumerate(st.history):
+        y = np.where(st.steps == k + 1, past, y)
+    st.history = [x] + st.history[:-1] if st.history else []
+    return y
+
+
 def _step_layer(layer, c, st, x, options, dtype):
     kind = layer.kind
     if kind in SPIKING and options.spike_timing == "before-update":
@@ -196,15 +208,8 @@ def _step_layer(layer, c, st, x, options, dtype):
         return st.spike
     if kind in ("affine", "linear"):
         return _weighted_sum(c["weight"], c["bias"], x, dtype)
-    if kind == "flatten":
-        return x.reshape((x.shape[0],) + tuple(layer.out_shape))
-    if kind == "delay":
-        # y[t] = x[t - steps]: history[k] holds x[t - 1 - k].
-        y = x.copy()
-        for k, past in enumerate(st.history):
-            y = np.where(st.steps == k + 1, past, y)
-        st.history = [x] + st.history[:-1] if st.history else []
-        return y
+    if kind in ("flatten", "delay"):
+        return _move(layer, st, x)
     if kind in ("conv1d", "conv2d"):
         p = layer.params
         stride, padding, dilation = (list(p[k]) for k in ("stride", "padding", "dilation"))
@@ -353,14 +358,8 @@ def _step_layer_int(layer, c, st, x, options, plan):
         if bias is not None:
             acc = acc + quantize_weights(bias, scale, 32)[None, :]
         return acc + x @ weight.T
-    if kind == "flatten":
-        return x.reshape((x.shape[0],) + tuple(layer.out_shape))
-    if kind == "delay":
-        y = x.copy()
-        for k, past in enumerate(st.history):
-            y = np.where(st.steps == k + 1, past, y)
-        st.history = [x] + st.history[:-1] if st.history else []
-        return y
+    if kind in ("flatten", "delay"):
+        return _move(layer, st, x)
     bits, scale = fmt.state_bits, plan.state_scale[layer.name]
     thr = _levels(c["threshold"], scale) if kind in SPIKING else None
     v_reset = _levels(c["v_reset"], scale) if kind in SPIKING else None
