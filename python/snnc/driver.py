@@ -41,9 +41,15 @@ def run_pipeline(module: ir.Module, pipeline: str) -> None:
         pm.run(module.operation)
 
 
+# After the lowering: elementwise generics that feed one another (an integer
+# model's rescale and its neuron update) become one loop, without the buffer
+# between them. MLIR's own pass; each element's arithmetic is unchanged.
+FUSE_PIPELINE = "linalg-fuse-elementwise-ops, canonicalize"
+
+
 def _linalg(optimize: bool) -> str:
     return ", ".join([LEGALIZE_PIPELINE] + ([OPTIMIZE_PIPELINE] if optimize else []) +
-                     [LINALG_PIPELINE])
+                     [LINALG_PIPELINE] + ([FUSE_PIPELINE] if optimize else []))
 
 
 def lower_to_linalg(module: ir.Module, optimize: bool = True) -> None:
