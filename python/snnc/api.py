@@ -24,9 +24,8 @@ STRICT_CFLAGS = ["-std=c11", "-Wall", "-Wextra", "-Wpedantic", "-Wconversion", "
 FP_CFLAGS = ["-ffp-contract=off"]
 
 
-OPTION_NAMES = ("preset", "dt", "reset", "compare", "precision", "cuba_order",
-                "tau_convention", "integrator", "spikes", "current_update", "input_gains",
-                "spike_timing", "reset_timing", "cuba_reset_timing")
+# The discretization options (semantics.Options) and the preset that fills them.
+OPTION_NAMES = ("preset",) + semantics.OPTION_NAMES
 
 
 def _options(path=None, **options):

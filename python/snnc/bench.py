@@ -118,11 +118,11 @@ def bench(model_path, *, steps=1000, rate=0.2, runs=5, rounds=3, seed=1, cc=None
     bias_bytes = sum(int(np.prod(layer.params["bias"].shape)) * bias_element
                      for layer in graph.layers if "bias" in layer.params)
     with tempfile.TemporaryDirectory() as tmp:
-        quantized_options = dict(options, calibrate=calibrate)
-        optimized, stack = _build(model_path, tmp, "opt", True, cc, quantized_options, cflags)
+        build_options = dict(options, calibrate=calibrate)
+        optimized, stack = _build(model_path, tmp, "opt", True, cc, build_options, cflags)
         with open(os.path.join(tmp, "opt", "model.h")) as header:
             state_bytes = _state_bytes(header.read(), "model")
-        reference, _ = _build(model_path, tmp, "ref", False, cc, quantized_options, cflags)
+        reference, _ = _build(model_path, tmp, "ref", False, cc, build_options, cflags)
         int8 = None
         if opts.precision in ("f32", "f64"):
             try:

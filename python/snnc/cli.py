@@ -12,8 +12,8 @@ import sys
 from . import __version__
 from .errors import SNNCError
 from .semantics import (COMPARE_MODES, CUBA_ORDERS, CURRENT_UPDATES, INPUT_GAINS, INTEGRATORS,
-                        PRECISIONS, PRESETS, RESET_MODES, SPIKE_COUNTS, TAU_CONVENTIONS,
-                        TIMINGS)
+                        OPTION_NAMES, PRECISIONS, PRESETS, RESET_MODES, SPIKE_COUNTS,
+                        TAU_CONVENTIONS, TIMINGS)
 
 EXIT_INPUT_ERROR = 1
 
@@ -65,13 +65,9 @@ def _add_calibrate(parser):
 
 
 def _semantics(args):
-    return dict(preset=args.preset, dt=args.dt, reset=args.reset, compare=args.compare,
-                precision=args.precision, cuba_order=args.cuba_order,
-                tau_convention=args.tau_convention, integrator=args.integrator,
-                spikes=args.spikes, current_update=args.current_update,
-                input_gains=args.input_gains, spike_timing=args.spike_timing,
-                reset_timing=args.reset_timing, cuba_reset_timing=args.cuba_reset_timing,
-                calibrate=getattr(args, "calibrate", None))
+    options = {name: getattr(args, name) for name in ("preset",) + OPTION_NAMES}
+    options["calibrate"] = getattr(args, "calibrate", None)
+    return options
 
 
 def _cmd_compile(args):

@@ -55,6 +55,9 @@ INPUT_BITS = 8
 # Default state range, in thresholds: a membrane rarely strays further, and
 # saturation (not wrap-around) handles the rest.
 THRESHOLDS_OF_RANGE = 8.0
+# The 32-bit state of int16 models affords far more range at a resolution
+# still below 1e-5 of a threshold, so its default ranges are this much wider.
+WIDE_STATE_HEADROOM = 512.0
 # Calibrated ranges get this much headroom over the largest value seen.
 CALIBRATION_MARGIN = 1.25
 
@@ -176,6 +179,7 @@ def plan(graph: Graph, options: Options, calibration: Optional[np.ndarray] = Non
         if layer.kind in SYNAPSES:
             weight_scale[layer.name] = _weight_scale(graph, layer, fmt)
 
+    headroom = WIDE_STATE_HEADROOM if fmt.state_bits > 16 else 1.0
     observed, mean_inputs = ({}, {}) if calibration is None else \
         _calibrated_activity(graph, options, calibration)
     for layer in graph.layers:
@@ -185,10 +189,10 @@ def plan(graph: Graph, options: Options, calibration: Optional[np.ndarray] = Non
         if layer.name in observed:
             bound = max(observed[layer.name], levels) * CALIBRATION_MARGIN
         elif layer.kind in SPIKING and levels > 0:
-            bound = THRESHOLDS_OF_RANGE * levels
+            bound = THRESHOLDS_OF_RANGE * levels * headroom
         else:
             # No threshold to go by: a few steps' worth of the largest input.
-            bound = 4.0 * max(_incoming_bound(graph, layer), levels)
+            bound = 4.0 * max(_incoming_bound(graph, layer), levels) * headroom
         bound = bound if bound > 0 else 1.0
         state_scale[layer.name] = bound / fmt.state_max
     return QuantPlan(fmt, weight_scale, state_scale,

@@ -1,4 +1,6 @@
-"""The numpy reference simulator: the tests' oracle, never a compiler code path.
+"""The numpy reference simulator: the tests' oracle. It never produces generated
+code; the one compiler path that runs it is calibration (quantize.py), which
+observes the float64 network's ranges on the user's inputs to choose scales.
 
 It reads the same validated graph as the front end but computes every step
 from the NIR parameters itself, in float64 by default. Sums and updates are
@@ -252,14 +254,30 @@ def simulate(graph: Graph, options: Options, inputs: np.ndarray, *,
     Returns the outputs, [T, n_out] or [S, T, n_out]; with `record=True` also
     a dict mapping "<node>.v", "<node>.i_syn" and "<node>.spike" to traces.
     """
+    cast = lambda a: np.asarray(a, dtype=np.float64).astype(dtype)  # noqa: E731
+    consts = [_constants(layer, options, cast) for layer in graph.layers]
+
+    def meet(layer, parts):
+        total = None
+        for _, part in parts:
+            total = part if total is None else total + part
+        return total
+
+    def step(layer, c, st, x):
+        return _step_layer(layer, c, st, x, options, dtype)
+
+    return _run(graph, options, inputs, dtype, consts, step, meet, record)
+
+
+def _run(graph: Graph, options: Options, inputs, dtype, consts, step, meet, record):
+    """The time loop shared by the float and the integer simulations: `step`
+    advances one layer, `meet(layer, [(producer, value)])` combines the values
+    arriving at a layer (None: the Output)."""
     inputs = np.asarray(inputs)
     single = inputs.ndim == 2
     if single:
         inputs = inputs[None]
     n_seq, n_steps = inputs.shape[:2]
-    cast = lambda a: np.asarray(a, dtype=np.float64).astype(dtype)  # noqa: E731
-
-    consts = [_constants(layer, options, cast) for layer in graph.layers]
     states = [_LayerState(layer, n_seq, dtype, options) for layer in graph.layers]
     by_name = {layer.name: layer for layer in graph.layers}
     previous = {p: np.zeros((n_seq,) + tuple(by_name[p].out_shape), dtype)
@@ -276,25 +294,22 @@ def simulate(graph: Graph, options: Options, inputs: np.ndarray, *,
             if layer.kind in SPIKING + ("threshold",):
                 traces[f"{layer.name}.spike"] = np.zeros(shape, dtype)
 
-    def arriving(sources, shape, values):
-        total = None
-        for producer, delayed in sources:
-            part = (previous[producer] if delayed else values[producer])
-            part = part.reshape((n_seq,) + tuple(shape))
-            total = part if total is None else total + part
-        return total
+    def arriving(layer, sources, shape, values):
+        parts = [(producer, (previous if delayed else values)[producer]
+                  .reshape((n_seq,) + tuple(shape))) for producer, delayed in sources]
+        return meet(layer, parts)
 
     for t in range(n_steps):
         values = {graph.input_name: inputs[:, t].astype(dtype)}
         for layer, c, st in zip(graph.layers, consts, states):
-            x = arriving(layer.sources, layer.in_shape, values)
-            values[layer.name] = _step_layer(layer, c, st, x, options, dtype)
+            x = arriving(layer, layer.sources, layer.in_shape, values)
+            values[layer.name] = step(layer, c, st, x)
             if record:
                 for key, value in ((".v", st.v), (".i_syn", st.i_syn),
                                    (".spike", values[layer.name])):
                     if layer.name + key in traces:
                         traces[layer.name + key][:, t] = value
-        outputs[:, t] = arriving(graph.output_sources, graph.output_shape, values)
+        outputs[:, t] = arriving(None, graph.output_sources, graph.output_shape, values)
         for producer in previous:
             previous[producer] = values[producer]
 
@@ -415,70 +430,37 @@ def simulate_quantized(graph: Graph, options: Options, plan, inputs: np.ndarray,
     """The integer model of `plan` on integer `inputs` [T, n_in] or [S, T, n_in]
     (int8 range). Returns integer outputs (spikes, or states at their scale)
     and, with `record=True`, traces as in `simulate`, in storage integers."""
-    inputs = np.asarray(inputs)
-    single = inputs.ndim == 2
-    if single:
-        inputs = inputs[None]
-    n_seq, n_steps = inputs.shape[:2]
     cast = lambda a: np.asarray(a, dtype=np.float64)  # noqa: E731
     fmt = plan.format
     consts = [_constants(layer, options, cast) for layer in graph.layers]
-    states = [_LayerState(layer, n_seq, np.int64, options) for layer in graph.layers]
     by_name = {layer.name: layer for layer in graph.layers}
-    previous = {p: np.zeros((n_seq,) + tuple(by_name[p].out_shape), np.int64)
-                for p in graph.delayed_producers()}
-    outputs = np.zeros((n_seq, n_steps) + tuple(graph.output_shape), np.int64)
-    traces: Dict[str, np.ndarray] = {}
 
     def rescaled(producer, value, layer):
         """A synapse's accumulator (or another neuron's state) at `layer`'s
         state scale, as snn-insert-rescale places snn.rescale."""
         source = by_name.get(producer)
-        if source is None or layer.kind not in NEURONS:
+        if source is None:
             return value
         to_scale = plan.state_scale[layer.name]
         if source.kind in ("affine", "linear"):
             # Per-channel accumulator scales: one ratio per channel, always a
             # rescale (a per-channel type never equals the state's type).
             ratios = np.asarray(plan.weight_scale[producer], np.float64) / to_scale
-            if np.all(ratios == ratios[0]):
-                ratios = ratios[:1]
             return saturate(times_factor(value, ratios), fmt.state_bits)
         if plan.state_scale[producer] == to_scale:
             return value
         return saturate(times_factor(value, [plan.state_scale[producer] / to_scale]),
                         fmt.state_bits)
 
-    def arriving(sources, shape, values, layer=None):
-        total = None
-        for producer, delayed in sources:
-            part = previous[producer] if delayed else values[producer]
-            part = part.reshape((n_seq,) + tuple(shape))
-            if layer is not None:
-                part = rescaled(producer, part, layer)
-            total = part if total is None else total + part
-        if layer is not None and layer.kind in NEURONS and len(sources) > 1:
-            total = saturate(total, fmt.state_bits)
-        return total
+    def meet(layer, parts):
+        """Neurons take their inputs at their state's scale; a fan-in sums and
+        saturates (snn.sum)."""
+        if layer is None or layer.kind not in NEURONS:
+            return sum(part for _, part in parts)
+        parts = [rescaled(producer, part, layer) for producer, part in parts]
+        return parts[0] if len(parts) == 1 else saturate(sum(parts), fmt.state_bits)
 
-    for t in range(n_steps):
-        values = {graph.input_name: inputs[:, t].astype(np.int64)}
-        for layer, c, st in zip(graph.layers, consts, states):
-            x = arriving(layer.sources, layer.in_shape, values, layer)
-            values[layer.name] = _step_layer_int(layer, c, st, x, options, plan)
-            if record:
-                for key, value in ((".v", st.v), (".i_syn", st.i_syn),
-                                   (".spike", values[layer.name])):
-                    name = layer.name + key
-                    if (key != ".spike" and layer.kind in NEURONS and
-                            (key == ".v" or layer.kind in ("cubali", "cubalif"))) or \
-                            (key == ".spike" and layer.kind in SPIKING):
-                        traces.setdefault(name, np.zeros((n_seq, n_steps) + layer.out_shape,
-                                                         np.int64))[:, t] = value
-        outputs[:, t] = arriving(graph.output_sources, graph.output_shape, values)
-        for producer in previous:
-            previous[producer] = values[producer]
-    if single:
-        outputs = outputs[0]
-        traces = {k: v[0] for k, v in traces.items()}
-    return (outputs, traces) if record else outputs
+    def step(layer, c, st, x):
+        return _step_layer_int(layer, c, st, x, options, plan)
+
+    return _run(graph, options, inputs, np.int64, consts, step, meet, record)

@@ -113,34 +113,31 @@ class Options:
         return text
 
 
-def resolve_options(*, preset: Optional[str] = None, dt: Optional[float] = None,
-                    reset: Optional[str] = None, compare: Optional[str] = None,
-                    precision: Optional[str] = None,
-                    cuba_order: Optional[str] = None,
-                    tau_convention: Optional[str] = None,
-                    integrator: Optional[str] = None, spikes: Optional[str] = None,
-                    current_update: Optional[str] = None,
-                    input_gains: Optional[str] = None, spike_timing: Optional[str] = None,
-                    reset_timing: Optional[str] = None,
-                    cuba_reset_timing: Optional[str] = None) -> Options:
-    """Combines a preset with explicit options; explicit ones win.
+# The choices of every option that has a fixed set of values.
+CHOICES = {"reset": RESET_MODES, "compare": COMPARE_MODES, "precision": PRECISIONS,
+           "cuba_order": CUBA_ORDERS, "tau_convention": TAU_CONVENTIONS,
+           "integrator": INTEGRATORS, "spikes": SPIKE_COUNTS,
+           "current_update": CURRENT_UPDATES, "input_gains": INPUT_GAINS,
+           "spike_timing": TIMINGS, "reset_timing": TIMINGS, "cuba_reset_timing": TIMINGS}
+# Every option's name, as Options, the API and the CLI spell it (with _).
+OPTION_NAMES = tuple(field.name for field in dataclasses.fields(Options))
+
+
+def resolve_options(*, preset: Optional[str] = None, **explicit) -> Options:
+    """Combines a preset with explicit options (OPTION_NAMES; None means not
+    given); explicit ones win.
 
     Raises ValueError with a user-facing message on an unknown or missing value.
     """
+    unknown = sorted(set(explicit) - set(OPTION_NAMES))
+    if unknown:
+        raise TypeError(f"unknown options: {', '.join(unknown)}")
     values = {}
     if preset is not None:
         if preset not in PRESETS:
             raise ValueError(f"unknown preset '{preset}' (known: {', '.join(sorted(PRESETS))})")
         values.update(PRESETS[preset])
-    for key, value in (("dt", dt), ("reset", reset), ("compare", compare),
-                       ("precision", precision), ("cuba_order", cuba_order),
-                       ("tau_convention", tau_convention), ("integrator", integrator),
-                       ("spikes", spikes), ("current_update", current_update),
-                       ("input_gains", input_gains), ("spike_timing", spike_timing),
-                       ("reset_timing", reset_timing),
-                       ("cuba_reset_timing", cuba_reset_timing)):
-        if value is not None:
-            values[key] = value
+    values.update({key: value for key, value in explicit.items() if value is not None})
     if "dt" not in values:
         raise ValueError("the time step is not stored in NIR: pass --dt SECONDS "
                          f"or --preset ({', '.join(sorted(PRESETS))})")
@@ -152,12 +149,7 @@ def resolve_options(*, preset: Optional[str] = None, dt: Optional[float] = None,
     if not (dt_value > 0 and dt_value < float("inf")):
         raise ValueError(f"--dt must be a positive finite number, got {dt_value!r}")
     values["dt"] = dt_value
-    for key, allowed in (("reset", RESET_MODES), ("compare", COMPARE_MODES),
-                         ("precision", PRECISIONS), ("cuba_order", CUBA_ORDERS),
-                         ("tau_convention", TAU_CONVENTIONS), ("integrator", INTEGRATORS),
-                         ("spikes", SPIKE_COUNTS), ("current_update", CURRENT_UPDATES),
-                         ("input_gains", INPUT_GAINS), ("spike_timing", TIMINGS),
-                         ("reset_timing", TIMINGS), ("cuba_reset_timing", TIMINGS)):
+    for key, allowed in CHOICES.items():
         if key in values and values[key] not in allowed:
             flag = key.replace("_", "-")
             raise ValueError(f"--{flag} must be one of {', '.join(allowed)}, got '{values[key]}'")

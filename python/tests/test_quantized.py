@@ -145,6 +145,10 @@ def test_fan_in_and_calibration(tmp_path):
     assert plain["net.c"] != calibrated["net.c"]
     assert "calibrated on calibration.npy" in calibrated["net.h"].splitlines()[0]
     assert "NET_OUTPUT_SCALE" in plain["net.h"]  # the LI readout's integers have a scale
+    # The report reads the readout back in real units through that scale.
+    rows = {row["precision"]: row for row in
+            report.quantize_report(path, inputs, dt=1e-3)["rows"]}
+    assert rows["int16"]["rms_error_relative"] < 1e-3 < rows["int8"]["rms_error_relative"] < 0.1
 
 
 def test_digits_int8_and_int16_equal_the_reference(digits):
