@@ -328,27 +328,46 @@ def _run(graph: Graph, options: Options, inputs, dtype, consts, step, meet, reco
 # a value is stored. Scales come from the quantizer's plan (they are part of
 # the model, like its weights); everything else from the NIR parameters.
 
-def fixed_point(factors):
-    """(multipliers, shift) with factor ~= multiplier / 2^shift: shift = 30 - e
-    for the largest |factor| = m 2^e (m in [0.5, 1)), clamped to [0, 62]."""
+WIDE_MULTIPLIER_BITS = 30
+NARROW_MULTIPLIER_BITS = 14
+NARROW_FACTOR_LIMIT = 1.0 + 2.0 ** -10
+NARROW_LEVEL_LIMIT = 1 << 15
+NARROW_RESCALE_MIN_BITS = 12
+
+
+def fixed_point(factors, bits=WIDE_MULTIPLIER_BITS, max_shift=62):
+    """(multipliers, shift) with factor ~= multiplier / 2^shift: shift = bits - e
+    for the largest |factor| = m 2^e (m in [0.5, 1)), clamped to [0, max_shift]."""
     from .quantize import round_half_away
     factors = np.asarray(factors, dtype=np.float64)
     largest = float(np.abs(factors).max(initial=0.0))
     if largest == 0:
         return np.zeros(factors.shape, np.int64), 0
-    shift = int(min(max(30 - np.frexp(largest)[1], 0), 62))
+    shift = int(min(max(bits - np.frexp(largest)[1], 0), max_shift))
     return round_half_away(np.ldexp(factors, shift)).astype(np.int64), shift
 
 
-def times_factor(x, factors):
-    """round(x * M / 2^shift), half away from zero."""
-    multipliers, shift = fixed_point(factors)
+def narrow_multiplier_bits(factors, input_bound, out_bits):
+    """The multiplier bits of a narrow (32-bit) rescale of values bounded by
+    `input_bound` into `out_bits`-bit storage, or None: it stays 64-bit."""
+    bits = 30 - int(input_bound).bit_length()
+    largest = float(np.abs(np.asarray(factors, np.float64)).max(initial=0.0))
+    if out_bits > 16 or bits < NARROW_RESCALE_MIN_BITS or np.frexp(largest)[1] > bits:
+        return None
+    return bits
+
+
+def times_factor(x, factors, bits=WIDE_MULTIPLIER_BITS, narrow=False):
+    """round(x * M / 2^shift), half away from zero; `narrow`: the 32-bit
+    arithmetic's multipliers (`bits` bits, shift at most 30)."""
+    multipliers, shift = fixed_point(factors, bits, 30 if narrow else 62)
     product = x * multipliers
     if shift == 0:
         return product
     divisor = np.int64(1) << np.int64(shift)
     half = divisor >> np.int64(1)
     return np.where(product < 0, -((-product + half) // divisor), (product + half) // divisor)
+
 
 
 def saturate(x, bits):
@@ -379,6 +398,16 @@ def _step_layer_int(layer, c, st, x, options, plan):
     thr = _levels(c["threshold"], scale) if kind in SPIKING else None
     v_reset = _levels(c["v_reset"], scale) if kind in SPIKING else None
     leak = _levels(c["leak"], scale) if c.get("leak") is not None else 0
+    # Narrow arithmetic (docs/quantization.md): 16-bit state, factors at most
+    # 1 + 2^-10, levels at most 2^15 -> 32-bit bodies with 14-bit multipliers.
+    factors = [c[k] for k in ("decay", "gain", "syn_decay", "syn_gain") if c.get(k) is not None]
+    levels = [np.asarray(v) for v in (thr, v_reset, leak) if v is not None]
+    narrow = (bits <= 16 and all(np.all(np.abs(f) <= NARROW_FACTOR_LIMIT) for f in factors)
+              and all(np.all(np.abs(v) <= NARROW_LEVEL_LIMIT) for v in levels))
+    multiplier_bits = NARROW_MULTIPLIER_BITS if narrow else WIDE_MULTIPLIER_BITS
+
+    def times(x, factors):
+        return times_factor(x, factors, multiplier_bits, narrow)
 
     def fired_at(v):
         return v >= thr if options.compare == "ge" else v > thr
@@ -387,18 +416,18 @@ def _step_layer_int(layer, c, st, x, options, plan):
         return np.where(fired, v_reset if options.reset == "value" else v - thr, v)
 
     def integrate(start, drive):
-        decayed = start if c["decay"] is None else times_factor(start, c["decay"])
-        return decayed + times_factor(drive, c["gain"]) + leak
+        decayed = start if c["decay"] is None else times(start, c["decay"])
+        return decayed + times(drive, c["gain"]) + leak
 
     def advance_current():
         """Updates i_syn (saturated when stored); returns the current the
         membrane sees (not saturated)."""
         joined = None
         if options.current_update == "add-then-decay":
-            joined = st.i_syn + times_factor(x, c["syn_gain"])
-            i_next = times_factor(joined, c["syn_decay"])
+            joined = st.i_syn + times(x, c["syn_gain"])
+            i_next = times(joined, c["syn_decay"])
         else:
-            i_next = times_factor(st.i_syn, c["syn_decay"]) + times_factor(x, c["syn_gain"])
+            i_next = times(st.i_syn, c["syn_decay"]) + times(x, c["syn_gain"])
         used = {"voltage-first": st.i_syn, "joined": joined}.get(options.cuba_order, i_next)
         st.i_syn = saturate(i_next, bits)
         return used
@@ -446,11 +475,39 @@ def simulate_quantized(graph: Graph, options: Options, plan, inputs: np.ndarray,
             # Per-channel accumulator scales: one ratio per channel, always a
             # rescale (a per-channel type never equals the state's type).
             ratios = np.asarray(plan.weight_scale[producer], np.float64) / to_scale
-            return saturate(times_factor(value, ratios), fmt.state_bits)
-        if plan.state_scale[producer] == to_scale:
+            bound = accumulator_bounds[producer]
+        elif plan.state_scale[producer] == to_scale:
             return value
-        return saturate(times_factor(value, [plan.state_scale[producer] / to_scale]),
-                        fmt.state_bits)
+        else:
+            ratios = [plan.state_scale[producer] / to_scale]
+            bound = 1 << (fmt.state_bits - 1)
+        bits = narrow_multiplier_bits(ratios, bound, fmt.state_bits)
+        if bits is None:
+            return saturate(times_factor(value, ratios), fmt.state_bits)
+        return saturate(times_factor(value, ratios, bits, narrow=True), fmt.state_bits)
+
+    def input_bound(source):
+        """The largest |value| a synapse reads from `source` (producer,
+        delayed): 1 for spikes of the same step; else the int8 storage range
+        (the network input, and the previous step's spikes, which the
+        compiler sees as a state argument)."""
+        name, delayed = source
+        while not delayed and name in by_name and by_name[name].kind == "flatten":
+            name, delayed = by_name[name].sources[0]
+        return 1 if not delayed and name in by_name and by_name[name].kind in SPIKING else 128
+
+    # The largest |accumulator| of each synapse: sum |w| * bound(x) + |bias|.
+    from .quantize import quantize_weights
+    accumulator_bounds = {}
+    for layer, c in zip(graph.layers, consts):
+        if layer.kind in ("affine", "linear"):
+            scale = plan.weight_scale[layer.name]
+            weight = np.abs(quantize_weights(c["weight"], scale, fmt.weight_bits))
+            sums = weight.sum(axis=1) * input_bound(layer.sources[0])
+            bias = plan.bias_of(layer)
+            if bias is not None:
+                sums = sums + np.abs(quantize_weights(bias, scale, 32))
+            accumulator_bounds[layer.name] = int(sums.max(initial=0))
 
     def meet(layer, parts):
         """Neurons take their inputs at their state's scale; a fan-in sums and

@@ -6,8 +6,10 @@
 //
 // Quantized ops compute on their storage integers (quant.scast at the op's
 // boundary; strip-func-quant-types and canonicalize remove the casts later).
-// Inside an elementwise body every value is widened to i64; a real factor
-// (decay, gain, a rescale ratio) is a fixed-point multiplier M with a shift n,
+// Inside an elementwise body every value is widened to i64, or to i32 where
+// the narrow-arithmetic rule proves that nothing can overflow it (16-bit
+// state; what SIMD units multiply fast); a real factor (decay, gain, a
+// rescale ratio) is a fixed-point multiplier M with a shift n,
 // x * f = round(x * M / 2^n), rounding half away from zero with a truncating
 // division (no shift of a negative value); levels (threshold, reset, leak)
 // are round(value / scale); results saturate to the storage range. The
@@ -26,9 +28,11 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/PatternMatch.h"
 #include "llvm/ADT/TypeSwitch.h"
+#include "llvm/ADT/bit.h"
 
 #include <cmath>
 #include <cstring>
+#include <optional>
 
 namespace mlir {
 namespace snn {
@@ -100,16 +104,36 @@ Value toStorage(OpBuilder &b, Location loc, Value v) {
 int64_t roundHalfAway(double value) { return static_cast<int64_t>(std::llround(value)); }
 
 /// Fixed-point form of real factors that share one shift: f_k = M_k / 2^n
-/// with n = 30 - e for the largest |f_k| = m 2^e (m in [0.5, 1)), so the
-/// largest |M_k| lies in [2^29, 2^30] and x * M_k cannot overflow i64 for
-/// |x| < 2^33. Factors of 2^30 or more are refused before lowering
-/// (checkQuantizedParams).
+/// with n = `bits` - e for the largest |f_k| = m 2^e (m in [0.5, 1)),
+/// clamped to [0, maxShift], so |M_k| <= 2^bits. In i64 bodies bits = 30
+/// and x * M_k cannot overflow for |x| < 2^33 (factors of 2^30 or more are
+/// refused before lowering, checkQuantized); narrow (i32) bodies choose
+/// `bits` from the bound of x (narrowArithmetic).
 struct FixedPoint {
   SmallVector<int64_t> multipliers;
   int64_t shift = 0;
 };
 
-FixedPoint toFixedPoint(ArrayRef<double> factors) {
+constexpr int64_t kWideMultiplierBits = 30;
+
+/// Narrow arithmetic (i32 bodies; docs/quantization.md). A neuron update
+/// qualifies when every quantized value it reads or writes is stored in 16
+/// bits or fewer, every factor is at most 1 + 2^-10 in magnitude (exports
+/// carry gains of 1 +- 1e-8) and every level at most 2^15. Then every
+/// operand of a factor is below 2^16 + 2^7 in magnitude (a state or input,
+/// at most 2^15, plus at most one level or one rounded product by such a
+/// factor), its multiplier has at most 14 bits, so |x M| < 2^30 + 2^21, and
+/// the rounding offset (at most 2^29) keeps the sum below 2^31; the
+/// additions in the body stay far below that.
+constexpr int64_t kNarrowMultiplierBits = 14;
+constexpr double kNarrowFactorLimit = 1.0 + 0x1p-10;
+constexpr int64_t kNarrowLevelLimit = int64_t(1) << 15;
+/// A narrow rescale of an input bounded by A < 2^k uses multipliers of
+/// 30 - k bits (|x M| < 2^30); below this many bits it stays in i64.
+constexpr int64_t kNarrowRescaleMinBits = 12;
+
+FixedPoint toFixedPoint(ArrayRef<double> factors, int64_t bits = kWideMultiplierBits,
+                        int64_t maxShift = 62) {
   FixedPoint fp;
   double largest = 0;
   for (double f : factors)
@@ -120,7 +144,7 @@ FixedPoint toFixedPoint(ArrayRef<double> factors) {
   }
   int exponent = 0;
   std::frexp(largest, &exponent);
-  fp.shift = std::clamp<int64_t>(30 - exponent, 0, 62);
+  fp.shift = std::clamp<int64_t>(bits - exponent, 0, maxShift);
   for (double f : factors)
     fp.multipliers.push_back(roundHalfAway(std::ldexp(f, static_cast<int>(fp.shift))));
   return fp;
@@ -153,13 +177,15 @@ public:
 
 /// Collects the ins of one linalg.generic over a neuron tensor and its
 /// parameters, then builds the op. On quantized neurons the generic works on
-/// storage integers: inputs are widened to i64 in the body and results
-/// saturated back to their storage type.
+/// storage integers: inputs are widened to the body's width (i64, or i32
+/// where narrowArithmetic allows) and results saturated back to their
+/// storage type.
 class ElementwiseBuilder {
 public:
-  ElementwiseBuilder(OpBuilder &b, Location loc, RankedTensorType neuronType)
+  ElementwiseBuilder(OpBuilder &b, Location loc, RankedTensorType neuronType,
+                     unsigned bodyWidth = 64)
       : b(b), loc(loc), neuronType(neuronType), integer(isQuantized(neuronType)),
-        levelType(quantOf(neuronType)) {}
+        levelType(quantOf(neuronType)), bodyWidth(bodyWidth) {}
 
   bool isInteger() const { return integer; }
 
@@ -173,12 +199,14 @@ public:
   Param addFactor(DenseElementsAttr attr) {
     if (!integer)
       return addFloat(attr);
-    return addFactorValues(attr, doublesOf(attr));
+    return addFactorValues(attr, doublesOf(attr),
+                           bodyWidth == 32 ? kNarrowMultiplierBits : kWideMultiplierBits);
   }
 
-  /// A real factor given as values (a rescale's ratio).
-  Param addFactorValues(DenseElementsAttr attr, ArrayRef<double> values) {
-    FixedPoint fp = toFixedPoint(values);
+  /// A real factor given as values (a rescale's ratio), with multipliers of
+  /// at most `bits` bits.
+  Param addFactorValues(DenseElementsAttr attr, ArrayRef<double> values, int64_t bits) {
+    FixedPoint fp = toFixedPoint(values, bits, bodyWidth == 32 ? 30 : 62);
     Param p = addIntegers(attr, fp.multipliers);
     p.shift = fp.shift;
     return p;
@@ -225,7 +253,7 @@ public:
           }
           SmallVector<Value> wide;
           for (auto [index, arg] : llvm::enumerate(args))
-            wide.push_back(index < inputs.size() ? widen(nb, nloc, arg) : arg);
+            wide.push_back(index < inputs.size() ? widen(nb, nloc, arg, bodyWidth) : arg);
           SmallVector<Value> results = body(nb, nloc, wide);
           for (auto [value, type] : llvm::zip(results, resultTypes))
             value = narrow(nb, nloc, value, cast<RankedTensorType>(type).getElementType());
@@ -234,25 +262,26 @@ public:
     return SmallVector<Value>(generic.getResults());
   }
 
-  static Value widen(OpBuilder &nb, Location l, Value v) {
+  static Value widen(OpBuilder &nb, Location l, Value v, unsigned width) {
     auto t = dyn_cast<IntegerType>(v.getType());
-    if (!t || t.getWidth() >= 64)
+    if (!t || t.getWidth() >= width)
       return v;
     if (t.getWidth() == 1)
-      return arith::ExtUIOp::create(nb, l, nb.getI64Type(), v);
-    return arith::ExtSIOp::create(nb, l, nb.getI64Type(), v);
+      return arith::ExtUIOp::create(nb, l, nb.getIntegerType(width), v);
+    return arith::ExtSIOp::create(nb, l, nb.getIntegerType(width), v);
   }
 
-  /// An i64 body value as the result element `type`: quantized results
-  /// saturate to their storage range, spikes (0 or 1) are truncated.
+  /// A body value (i64 or i32) as the result element `type`: quantized
+  /// results saturate to their storage range, spikes (0 or 1) are truncated.
   static Value narrow(OpBuilder &nb, Location l, Value v, Type type) {
     if (v.getType() == type)
       return v;
     if (auto q = dyn_cast<quant::QuantizedType>(type)) {
       auto storage = cast<IntegerType>(q.getStorageType());
-      if (storage.getWidth() < 64) {
-        Value lo = arith::ConstantIntOp::create(nb, l, q.getStorageTypeMin(), 64);
-        Value hi = arith::ConstantIntOp::create(nb, l, q.getStorageTypeMax(), 64);
+      unsigned width = cast<IntegerType>(v.getType()).getWidth();
+      if (storage.getWidth() < width) {
+        Value lo = arith::ConstantIntOp::create(nb, l, q.getStorageTypeMin(), width);
+        Value hi = arith::ConstantIntOp::create(nb, l, q.getStorageTypeMax(), width);
         Value below = arith::CmpIOp::create(nb, l, arith::CmpIPredicate::slt, v, lo);
         Value above = arith::CmpIOp::create(nb, l, arith::CmpIPredicate::sgt, v, hi);
         v = arith::SelectOp::create(nb, l, below, lo,
@@ -293,20 +322,21 @@ private:
     p.attr = attr;
     if (values.size() == 1) {
       p.splat = true;
-      p.scalar = arith::ConstantIntOp::create(b, loc, values[0], 64);
+      p.scalar = arith::ConstantIntOp::create(b, loc, values[0], bodyWidth);
       return p;
     }
-    // Stored as i32 where every value fits (fixed-point multipliers always
-    // do): half the constant bytes; the body widens them to i64.
-    bool fits32 = llvm::all_of(values, [](int64_t v) { return v == int32_t(v); });
-    auto type = RankedTensorType::get({neuronType.getNumElements()},
-                                      fits32 ? b.getI32Type() : b.getI64Type());
-    if (fits32) {
-      SmallVector<int32_t> narrow(values.begin(), values.end());
-      addFlatInput(p, DenseElementsAttr::get(type, ArrayRef<int32_t>(narrow)));
-    } else {
-      addFlatInput(p, DenseElementsAttr::get(type, values));
-    }
+    // Stored in the narrowest of i8/i16/i32/i64 that holds every value
+    // (per-neuron thresholds and narrow multipliers fit i16): fewer constant
+    // bytes; the body widens them.
+    unsigned width = 8;
+    for (int64_t v : values)
+      while (width < 64 && !llvm::isIntN(width, v))
+        width *= 2;
+    auto type = RankedTensorType::get({neuronType.getNumElements()}, b.getIntegerType(width));
+    SmallVector<APInt> narrow;
+    for (int64_t v : values)
+      narrow.push_back(APInt(width, static_cast<uint64_t>(v), /*isSigned=*/true));
+    addFlatInput(p, DenseElementsAttr::get(type, narrow));
     return p;
   }
 
@@ -330,6 +360,7 @@ private:
   RankedTensorType neuronType;
   bool integer;
   quant::UniformQuantizedType levelType;
+  unsigned bodyWidth;
   SmallVector<Value> inputs;
   SmallVector<AffineMap> inputMaps;
 };
@@ -361,10 +392,11 @@ struct BodyMath {
   /// arithmetic, not a select, which compilers may turn into a branch that
   /// random signs mispredict.
   Value roundedShift(Value p, int64_t shift) {
+    unsigned width = cast<IntegerType>(p.getType()).getWidth();
     int64_t divisor = int64_t(1) << shift;
-    Value half = arith::ConstantIntOp::create(b, loc, divisor / 2, 64);
-    Value d = arith::ConstantIntOp::create(b, loc, divisor, 64);
-    Value signBit = arith::ConstantIntOp::create(b, loc, 63, 64);
+    Value half = arith::ConstantIntOp::create(b, loc, divisor / 2, width);
+    Value d = arith::ConstantIntOp::create(b, loc, divisor, width);
+    Value signBit = arith::ConstantIntOp::create(b, loc, width - 1, width);
     Value negative = arith::ShRUIOp::create(b, loc, p, signBit); // 1 if p < 0
     Value bias = arith::SubIOp::create(b, loc, half,
                                        arith::MulIOp::create(b, loc, negative, d));
@@ -565,6 +597,93 @@ LogicalResult checkQuantized(Operation *op) {
     }
   }
   return success();
+}
+
+bool matchConstantWeights(Value weight, DenseElementsAttr &values);
+
+/// 32 where a neuron update qualifies for narrow arithmetic (see
+/// kNarrowMultiplierBits), else 64.
+unsigned neuronBodyWidth(Operation *op) {
+  bool quantized = false;
+  for (Type t : llvm::concat<Type>(op->getOperandTypes(), op->getResultTypes())) {
+    Type elem = cast<RankedTensorType>(t).getElementType();
+    if (auto q = dyn_cast<quant::QuantizedType>(elem)) {
+      quantized = true;
+      elem = q.getStorageType();
+    }
+    auto integer = dyn_cast<IntegerType>(elem);
+    if (!integer || integer.getWidth() > 16)
+      return 64;
+  }
+  auto state = quantOf(op->getResult(0).getType());
+  if (!quantized || !state)
+    return 64;
+  for (NamedAttribute attr : op->getAttrs()) {
+    auto values = dyn_cast<DenseFPElementsAttr>(attr.getValue());
+    if (!values)
+      continue;
+    StringRef name = attr.getName().getValue();
+    bool isLevel = name == "threshold" || name == "v_reset" || name == "leak";
+    for (double v : doublesOf(values)) {
+      if (isLevel ? std::abs(roundHalfAway(v / state.getScale())) > kNarrowLevelLimit
+                  : !(std::fabs(v) <= kNarrowFactorLimit))
+        return 64;
+    }
+  }
+  return 32;
+}
+
+/// The largest magnitude `v` can hold: 1 for spikes (looking through
+/// reshapes and storage casts), else its storage type's.
+uint64_t magnitudeBound(Value v) {
+  while (Operation *def = v.getDefiningOp()) {
+    if (!isa<tensor::CollapseShapeOp, tensor::ExpandShapeOp, quant::StorageCastOp>(def))
+      break;
+    v = def->getOperand(0);
+  }
+  Operation *def = v.getDefiningOp();
+  bool isSpike = false;
+  if (auto lif = dyn_cast_or_null<LIFOp>(def))
+    isSpike = v == lif.getSpike();
+  else if (auto ifOp = dyn_cast_or_null<IFOp>(def))
+    isSpike = v == ifOp.getSpike();
+  else if (auto cuba = dyn_cast_or_null<CubaLIFOp>(def))
+    isSpike = v == cuba.getSpike();
+  else
+    isSpike = isa_and_nonnull<ThresholdOp>(def);
+  // Multi-spike outputs are float counts, never an integer synapse's input.
+  if (isSpike)
+    return 1;
+  auto elem = cast<RankedTensorType>(storageOf(v.getType())).getElementType();
+  unsigned width = cast<IntegerType>(elem).getWidth();
+  return width == 1 ? 1 : uint64_t(1) << (width - 1);
+}
+
+/// The largest |accumulator| of a synapse with constant integer weights (and
+/// bias): max over outputs of sum_j |w_ij| * bound(x) + |bias_i|; nullopt
+/// when the weights or the bias are not constants.
+std::optional<uint64_t> accumulatorBound(LinearOp op) {
+  DenseElementsAttr weights, bias;
+  if (!matchConstantWeights(op.getWeight(), weights))
+    return std::nullopt;
+  if (op.getBias() && !matchConstantWeights(op.getBias(), bias))
+    return std::nullopt;
+  auto wType = op.getWeight().getType();
+  int64_t rows = wType.getDimSize(0), cols = wType.getDimSize(1);
+  uint64_t inputBound = magnitudeBound(op.getInput());
+  SmallVector<uint64_t> sums(rows, 0);
+  int64_t index = 0;
+  for (APInt w : weights.getValues<APInt>())
+    sums[index++ / cols] += w.abs().getZExtValue();
+  uint64_t largest = 0;
+  for (int64_t i = 0; i < rows; ++i) {
+    uint64_t biasMagnitude = 0;
+    if (bias)
+      biasMagnitude = (bias.isSplat() ? bias.getSplatValue<APInt>()
+                                      : bias.getValues<APInt>()[i]).abs().getZExtValue();
+    largest = std::max(largest, sums[i] * inputBound + biasMagnitude);
+  }
+  return largest;
 }
 
 //===----------------------------------------------------------------------===//
@@ -862,17 +981,29 @@ SmallVector<Value> lower(OpBuilder &b, LinearOp op) {
 }
 
 /// result = round(input * scale_in / scale_out), saturated: one fixed-point
-/// factor applied in i64.
-SmallVector<Value> lower(OpBuilder &b, RescaleOp op) {
+/// factor. Narrow (i32, multipliers of 30 - k bits) when the input is
+/// bounded by 2^k with 30 - k >= kNarrowRescaleMinBits, the ratios are below
+/// 2^(30 - k) and the result is stored in 16 bits or fewer; else i64.
+SmallVector<Value> lower(OpBuilder &b, RescaleOp op, uint64_t inputBound) {
   auto inType = op.getInput().getType();
-  ElementwiseBuilder eb(b, op.getLoc(), inType);
-  int64_t x = eb.addInput(op.getInput());
   SmallVector<double> ratios = rescaleRatios(op);
   if (llvm::all_equal(ratios))
     ratios.resize(1);
+  int64_t multiplierBits = 30 - static_cast<int64_t>(llvm::bit_width(inputBound));
+  double largest = 0;
+  for (double r : ratios)
+    largest = std::max(largest, std::fabs(r));
+  int exponent = 0;
+  std::frexp(largest, &exponent);
+  auto outStorage = cast<IntegerType>(
+      cast<RankedTensorType>(storageOf(op.getType())).getElementType());
+  bool narrow = multiplierBits >= kNarrowRescaleMinBits && exponent <= multiplierBits &&
+                outStorage.getWidth() <= 16;
+  ElementwiseBuilder eb(b, op.getLoc(), inType, narrow ? 32 : 64);
+  int64_t x = eb.addInput(op.getInput());
   auto attrType = RankedTensorType::get({static_cast<int64_t>(ratios.size())}, b.getF64Type());
   Param factor = eb.addFactorValues(DenseElementsAttr::get(attrType, ArrayRef<double>(ratios)),
-                                    ratios);
+                                    ratios, narrow ? multiplierBits : kWideMultiplierBits);
   return eb.build({op.getType()}, [&](OpBuilder &nb, Location l, ValueRange a) {
     BodyMath m{nb, l, a};
     return SmallVector<Value>{m.mul(factor, a[x])};
@@ -1146,7 +1277,7 @@ SmallVector<Value> lower(OpBuilder &b, ThresholdOp op) {
 }
 
 SmallVector<Value> lower(OpBuilder &b, IntegratorOp op) {
-  ElementwiseBuilder eb(b, op.getLoc(), op.getV().getType());
+  ElementwiseBuilder eb(b, op.getLoc(), op.getV().getType(), neuronBodyWidth(op));
   int64_t x = eb.addInput(op.getInput()), v = eb.addInput(op.getV());
   Param gain = eb.addFactor(op.getGainAttr());
   return eb.build({op.getV().getType()},
@@ -1157,7 +1288,7 @@ SmallVector<Value> lower(OpBuilder &b, IntegratorOp op) {
 }
 
 SmallVector<Value> lower(OpBuilder &b, LIOp op) {
-  ElementwiseBuilder eb(b, op.getLoc(), op.getV().getType());
+  ElementwiseBuilder eb(b, op.getLoc(), op.getV().getType(), neuronBodyWidth(op));
   int64_t x = eb.addInput(op.getInput()), v = eb.addInput(op.getV());
   Param decay = eb.addFactor(op.getDecayAttr()), gain = eb.addFactor(op.getGainAttr()),
         leak = eb.addLevel(op.getLeakAttr());
@@ -1171,7 +1302,7 @@ SmallVector<Value> lower(OpBuilder &b, LIOp op) {
 }
 
 SmallVector<Value> lower(OpBuilder &b, IFOp op) {
-  ElementwiseBuilder eb(b, op.getLoc(), op.getV().getType());
+  ElementwiseBuilder eb(b, op.getLoc(), op.getV().getType(), neuronBodyWidth(op));
   int64_t x = eb.addInput(op.getInput()), v = eb.addInput(op.getV());
   Param gain = eb.addFactor(op.getGainAttr());
   SpikeParams sp = addSpikeParams(eb, op);
@@ -1192,7 +1323,7 @@ SmallVector<Value> lower(OpBuilder &b, IFOp op) {
 }
 
 SmallVector<Value> lower(OpBuilder &b, LIFOp op) {
-  ElementwiseBuilder eb(b, op.getLoc(), op.getV().getType());
+  ElementwiseBuilder eb(b, op.getLoc(), op.getV().getType(), neuronBodyWidth(op));
   int64_t x = eb.addInput(op.getInput()), v = eb.addInput(op.getV());
   Param decay = eb.addFactor(op.getDecayAttr()), gain = eb.addFactor(op.getGainAttr()),
         leak = eb.addLevel(op.getLeakAttr());
@@ -1264,7 +1395,7 @@ std::pair<Value, Value> cubaUpdate(BodyMath &m, const CubaParams &c, Value vStar
 }
 
 SmallVector<Value> lower(OpBuilder &b, CubaLIOp op) {
-  ElementwiseBuilder eb(b, op.getLoc(), op.getV().getType());
+  ElementwiseBuilder eb(b, op.getLoc(), op.getV().getType(), neuronBodyWidth(op));
   CubaParams c = addCubaParams(eb, op);
   return eb.build({op.getISyn().getType(), op.getV().getType()},
                   [&](OpBuilder &nb, Location l, ValueRange a) {
@@ -1275,7 +1406,7 @@ SmallVector<Value> lower(OpBuilder &b, CubaLIOp op) {
 }
 
 SmallVector<Value> lower(OpBuilder &b, CubaLIFOp op) {
-  ElementwiseBuilder eb(b, op.getLoc(), op.getV().getType());
+  ElementwiseBuilder eb(b, op.getLoc(), op.getV().getType(), neuronBodyWidth(op));
   CubaParams c = addCubaParams(eb, op);
   SpikeParams sp = addSpikeParams(eb, op);
   Type spikeType = elementType(op.getSpike());
@@ -1363,6 +1494,18 @@ struct ConvertSNNToLinalgPass
       if (isa<SNNDialect>(op->getDialect()))
         ops.push_back(op);
     });
+    // A rescale's input bound is read before its producer is lowered (the
+    // constant weights are out of sight afterwards).
+    DenseMap<Operation *, uint64_t> rescaleInputBounds;
+    for (Operation *op : ops) {
+      auto rescale = dyn_cast<RescaleOp>(op);
+      if (!rescale)
+        continue;
+      std::optional<uint64_t> bound;
+      if (auto linear = rescale.getInput().getDefiningOp<LinearOp>())
+        bound = accumulatorBound(linear);
+      rescaleInputBounds[op] = bound ? *bound : magnitudeBound(rescale.getInput());
+    }
     IRRewriter rewriter(&getContext());
     for (Operation *op : ops) {
       if (failed(checkQuantized(op)))
@@ -1375,8 +1518,11 @@ struct ConvertSNNToLinalgPass
       SmallVector<Value> replacements =
           llvm::TypeSwitch<Operation *, SmallVector<Value>>(op)
               .Case<LinearOp, Conv2DOp, Pool2DOp, DelayOp, SumOp, ScaleOp, ThresholdOp,
-                    RescaleOp, IntegratorOp, LIOp, IFOp, LIFOp, CubaLIOp, CubaLIFOp>(
+                    IntegratorOp, LIOp, IFOp, LIFOp, CubaLIOp, CubaLIFOp>(
                   [&](auto typed) { return lower(rewriter, typed); })
+              .Case<RescaleOp>([&](RescaleOp rescale) {
+                return lower(rewriter, rescale, rescaleInputBounds.lookup(op));
+              })
               .Default([](Operation *) { return SmallVector<Value>(); });
       if (replacements.empty()) {
         op->emitOpError() << "has no lowering to linalg";

@@ -1,6 +1,7 @@
 // Integer lowering of quantized snn ops: computations on the storage
-// integers, fixed-point factors applied in i64 with rounding half away from
-// zero by a truncating division (no shift of negative values), levels at the
+// integers, fixed-point factors applied in i64 (in i32 where the narrow rule
+// proves it cannot overflow) with rounding half away from zero by a
+// truncating division (no shift of negative values), levels at the
 // membrane's scale, results saturated to the storage range. After
 // strip-func-quant-types and canonicalize no quantized type is left.
 //
@@ -23,6 +24,7 @@ func.func @linear(%x: tensor<4xi8>) -> tensor<3x!quant.uniform<i32:f32, 0.25>> {
 
 // -----
 
+// An accumulator of unknown bound (a function argument) stays in i64.
 // A ratio of 0.25 / 0.01 = 25 = 838860800 / 2^25: multiply in i64, add
 // 2^24 - sign bit * 2^25 (that is -/+ 2^24 by the sign), divide by 2^25,
 // saturate to [-32768, 32767].
@@ -50,22 +52,28 @@ func.func @rescale(%x: tensor<3x!quant.uniform<i32:f32, 0.25>>) -> tensor<3x!qua
 
 // -----
 
-// LIF with a delayed reset: decay 0.9 = 966367642 / 2^30, threshold
-// 1.0 / 0.01 = 100 levels, the previous spike widened and multiplied by it.
+// LIF with a delayed reset on 16-bit state, factors <= 1, levels <= 2^15:
+// narrow arithmetic, in i32 with 14-bit multipliers: decay 0.9 =
+// 14746 / 2^14, threshold 1.0 / 0.01 = 100 levels, the previous spike
+// widened and multiplied by it.
 // CHECK-LABEL: func.func @lif(%arg0: tensor<4xi16>, %arg1: tensor<4xi16>, %arg2: tensor<4xi8>) -> (tensor<4xi16>, tensor<4xi8>)
-// CHECK-DAG:     %[[DECAY:.+]] = arith.constant 966367642 : i64
-// CHECK-DAG:     %[[THR:.+]] = arith.constant 100 : i64
+// CHECK-DAG:     %[[DECAY:.+]] = arith.constant 14746 : i32
+// CHECK-DAG:     %[[THR:.+]] = arith.constant 100 : i32
+// CHECK-DAG:     %[[D:.+]] = arith.constant 16384 : i32
 // CHECK:         linalg.generic
-// CHECK:           %[[X:.+]] = arith.extsi %{{.+}} : i16 to i64
-// CHECK:           %[[V:.+]] = arith.extsi %{{.+}} : i16 to i64
-// CHECK:           %[[S:.+]] = arith.extsi %{{.+}} : i8 to i64
-// CHECK:           arith.muli %[[V]], %[[DECAY]] : i64
-// CHECK:           %[[U:.+]] = arith.addi %{{.+}}, %[[X]] : i64
-// CHECK:           %[[RESET:.+]] = arith.muli %[[S]], %[[THR]] : i64
-// CHECK:           %[[U2:.+]] = arith.subi %[[U]], %[[RESET]] : i64
-// CHECK:           %[[F:.+]] = arith.cmpi sgt, %[[U2]], %[[THR]] : i64
+// CHECK:           %[[X:.+]] = arith.extsi %{{.+}} : i16 to i32
+// CHECK:           %[[V:.+]] = arith.extsi %{{.+}} : i16 to i32
+// CHECK:           %[[S:.+]] = arith.extsi %{{.+}} : i8 to i32
+// CHECK:           arith.muli %[[V]], %[[DECAY]] : i32
+// CHECK:           arith.shrui %{{.+}}, %c31_i32 : i32
+// CHECK:           arith.divsi %{{.+}}, %[[D]] : i32
+// CHECK:           %[[U:.+]] = arith.addi %{{.+}}, %[[X]] : i32
+// CHECK:           %[[RESET:.+]] = arith.muli %[[S]], %[[THR]] : i32
+// CHECK:           %[[U2:.+]] = arith.subi %[[U]], %[[RESET]] : i32
+// CHECK:           %[[F:.+]] = arith.cmpi sgt, %[[U2]], %[[THR]] : i32
 // CHECK:           arith.extui %[[F]] : i1 to i8
-// CHECK:           arith.trunci %{{.+}} : i64 to i16
+// CHECK:           arith.trunci %{{.+}} : i32 to i16
+// CHECK-NOT:       i64
 func.func @lif(%x: tensor<4x!quant.uniform<i16:f32, 0.01>>, %v: tensor<4x!quant.uniform<i16:f32, 0.01>>, %p: tensor<4xi8>) -> (tensor<4x!quant.uniform<i16:f32, 0.01>>, tensor<4xi8>) {
   %v1, %s = snn.lif %x, %v, %p {decay = dense<0.9> : tensor<1xf64>, gain = dense<1.0> : tensor<1xf64>, leak = dense<0.0> : tensor<1xf64>, threshold = dense<1.0> : tensor<1xf64>, v_reset = dense<0.0> : tensor<1xf64>, reset = #snn.reset<subtract_delayed>, compare = #snn.compare<gt>} : tensor<4x!quant.uniform<i16:f32, 0.01>>, tensor<4x!quant.uniform<i16:f32, 0.01>>, tensor<4xi8> -> tensor<4xi8>
   return %v1, %s : tensor<4x!quant.uniform<i16:f32, 0.01>>, tensor<4xi8>
@@ -73,11 +81,27 @@ func.func @lif(%x: tensor<4x!quant.uniform<i16:f32, 0.01>>, %v: tensor<4x!quant.
 
 // -----
 
+// A gain of 2 (above 1 + 2^-10) leaves the narrow rule's proof: the same LIF stays in i64.
+// CHECK-LABEL: func.func @lif_gain_above_one(
+// CHECK:         arith.constant 966367642 : i64
+// CHECK:         linalg.generic
+// CHECK:           arith.extsi %{{.+}} : i16 to i64
+// CHECK-NOT:       i32
+// CHECK:           linalg.yield
+func.func @lif_gain_above_one(%x: tensor<4x!quant.uniform<i16:f32, 0.01>>, %v: tensor<4x!quant.uniform<i16:f32, 0.01>>) -> (tensor<4x!quant.uniform<i16:f32, 0.01>>, tensor<4xi8>) {
+  %v1, %s = snn.lif %x, %v {decay = dense<0.9> : tensor<1xf64>, gain = dense<2.0> : tensor<1xf64>, leak = dense<0.0> : tensor<1xf64>, threshold = dense<1.0> : tensor<1xf64>, v_reset = dense<0.0> : tensor<1xf64>, reset = #snn.reset<value>, compare = #snn.compare<gt>} : tensor<4x!quant.uniform<i16:f32, 0.01>>, tensor<4x!quant.uniform<i16:f32, 0.01>> -> tensor<4xi8>
+  return %v1, %s : tensor<4x!quant.uniform<i16:f32, 0.01>>, tensor<4xi8>
+}
+
+// -----
+
 // Per-neuron factors share one shift (from the largest): 0.5 and 0.25 as
-// 2^29 and 2^28 over 2^30; a per-neuron leak as levels (0.02 / 0.01 = 2, ...).
+// 2^29 and 2^28 over 2^30 (32-bit state: i64 arithmetic); a per-neuron leak
+// as levels (0.02 / 0.01 = 2, ...), stored in the narrowest type that holds
+// them.
 // CHECK-LABEL: func.func @li(
 // CHECK-DAG:     arith.constant dense<[536870912, 268435456]> : tensor<2xi32>
-// CHECK-DAG:     arith.constant dense<[2, -3]> : tensor<2xi32>
+// CHECK-DAG:     arith.constant dense<[2, -3]> : tensor<2xi8>
 // CHECK:         arith.divsi %{{.+}}, %c1073741824_i64 : i64
 func.func @li(%x: tensor<2x!quant.uniform<i32:f32, 0.01>>, %v: tensor<2x!quant.uniform<i32:f32, 0.01>>) -> tensor<2x!quant.uniform<i32:f32, 0.01>> {
   %v1 = snn.li %x, %v {decay = dense<[0.5, 0.25]> : tensor<2xf64>, gain = dense<1.0> : tensor<1xf64>, leak = dense<[0.02, -0.03]> : tensor<2xf64>} : tensor<2x!quant.uniform<i32:f32, 0.01>>, tensor<2x!quant.uniform<i32:f32, 0.01>>
@@ -128,4 +152,25 @@ func.func @event_driven(%x: tensor<5xi8>) -> tensor<3x!quant.uniform<i32:f32, 0.
   %w = quant.scast %wi : tensor<3x5xi8> to tensor<3x5x!quant.uniform<i8:f32, 0.25>>
   %y = snn.linear %x, %w {event_driven} : tensor<5xi8>, tensor<3x5x!quant.uniform<i8:f32, 0.25>> -> tensor<3x!quant.uniform<i32:f32, 0.25>>
   return %y : tensor<3x!quant.uniform<i32:f32, 0.25>>
+}
+
+// -----
+
+// The accumulator of constant weights is bounded: max over outputs of
+// sum |w| * 128 (int8 input) = 260 * 128 = 33280 < 2^16, so its rescale is
+// narrow with 30 - 16 = 14-bit multipliers: 25 = 12800 / 2^9, in i32.
+// CHECK-LABEL: func.func @rescale_bounded(
+// CHECK-DAG:     %[[M:.+]] = arith.constant 12800 : i32
+// CHECK-DAG:     %[[D:.+]] = arith.constant 512 : i32
+// CHECK:         linalg.generic
+// CHECK:           arith.muli %{{.+}}, %[[M]] : i32
+// CHECK:           arith.divsi %{{.+}}, %[[D]] : i32
+// CHECK:           arith.trunci %{{.+}} : i32 to i16
+// CHECK-NOT:     i64
+func.func @rescale_bounded(%x: tensor<4xi8>) -> tensor<3x!quant.uniform<i16:f32, 0.01>> {
+  %wi = arith.constant dense<[[1, 2, 3, 4], [-1, -2, -3, -4], [0, 127, -128, 5]]> : tensor<3x4xi8>
+  %w = quant.scast %wi : tensor<3x4xi8> to tensor<3x4x!quant.uniform<i8:f32, 0.25>>
+  %acc = snn.linear %x, %w : tensor<4xi8>, tensor<3x4x!quant.uniform<i8:f32, 0.25>> -> tensor<3x!quant.uniform<i32:f32, 0.25>>
+  %y = snn.rescale %acc : tensor<3x!quant.uniform<i32:f32, 0.25>> -> tensor<3x!quant.uniform<i16:f32, 0.01>>
+  return %y : tensor<3x!quant.uniform<i16:f32, 0.01>>
 }
