@@ -785,6 +785,19 @@ Value lowerEventDriven(OpBuilder &b, LinearOp op, DenseElementsAttr weights, Val
     Value zero = arith::ConstantOp::create(ob, ol, ob.getIntegerAttr(inElem, 0));
     return arith::CmpIOp::create(ob, ol, arith::CmpIPredicate::ne, x, zero);
   };
+  // An integer that is non-zero exactly where the input is, to OR over a
+  // block: an integer input itself (all lanes of its own width), a float's
+  // comparison as an i32 (EmitC has no bit cast).
+  Type bitsType = isa<FloatType>(inElem) ? b.getI32Type() : inElem;
+  auto bitsZero = [&](OpBuilder &ob, Location ol) -> Value {
+    return arith::ConstantOp::create(ob, ol, ob.getIntegerAttr(bitsType, 0));
+  };
+  auto activityBits = [&](OpBuilder &ob, Location ol, Value j) -> Value {
+    if (!isa<FloatType>(inElem))
+      return tensor::ExtractOp::create(ob, ol, input, ValueRange{j});
+    Value one = arith::ConstantOp::create(ob, ol, ob.getIntegerAttr(bitsType, 1));
+    return arith::SelectOp::create(ob, ol, isActive(ob, ol, j), one, bitsZero(ob, ol));
+  };
   // Appends positions first .. first + extent - 1 that are active.
   auto gatherRange = [&](OpBuilder &ob, Location ol, Value first, Value extent,
                          ValueRange state) {
@@ -802,8 +815,8 @@ Value lowerEventDriven(OpBuilder &b, LinearOp op, DenseElementsAttr weights, Val
         });
   };
   // Blocks of 16 inputs: a block is gathered only if one of its inputs is
-  // active, found by a count over the block that compilers vectorize. Sparse
-  // input skips most blocks.
+  // active, found by OR-ing the block's activity bits (a reduction compilers
+  // vectorize in the input's own width). Sparse input skips most blocks.
   constexpr int64_t kBlock = 16;
   int64_t blocks = cols / kBlock;
   Value blockSize = arith::ConstantIndexOp::create(b, loc, kBlock);
@@ -812,15 +825,15 @@ Value lowerEventDriven(OpBuilder &b, LinearOp op, DenseElementsAttr weights, Val
       ValueRange{positions, zeroIndex},
       [&](OpBuilder &ob, Location ol, Value block, ValueRange state) {
         Value first = arith::MulIOp::create(ob, ol, block, blockSize);
-        auto count = scf::ForOp::create(
-            ob, ol, zeroIndex, blockSize, one, ValueRange{zeroIndex},
+        auto bits = scf::ForOp::create(
+            ob, ol, zeroIndex, blockSize, one, ValueRange{bitsZero(ob, ol)},
             [&](OpBuilder &ib, Location il, Value i, ValueRange partial) {
               Value j = arith::AddIOp::create(ib, il, first, i);
-              Value step = arith::SelectOp::create(ib, il, isActive(ib, il, j), one, zeroIndex);
-              scf::YieldOp::create(ib, il, ValueRange{arith::AddIOp::create(ib, il, partial[0], step)});
+              Value merged = arith::OrIOp::create(ib, il, partial[0], activityBits(ib, il, j));
+              scf::YieldOp::create(ib, il, ValueRange{merged});
             });
-        Value any = arith::CmpIOp::create(ob, ol, arith::CmpIPredicate::ne, count.getResult(0),
-                                          zeroIndex);
+        Value any = arith::CmpIOp::create(ob, ol, arith::CmpIPredicate::ne, bits.getResult(0),
+                                          bitsZero(ob, ol));
         Value extent = arith::SelectOp::create(ob, ol, any, blockSize, zeroIndex);
         scf::YieldOp::create(ob, ol, gatherRange(ob, ol, first, extent, state).getResults());
       });

@@ -13,6 +13,7 @@
 // MARK:         snn.li
 // MARK:         snn.linear %{{.+}}, %{{.+}} :
 // MARK-NOT:     event_driven
+// MARK:         return
 
 // LOWER-LABEL: func.func @step(
 // LOWER:         arith.constant dense<[5.000000e-01, 1.000000e+00, 2.500000e-01, 2.000000e+00]> : tensor<4xf32>
@@ -36,4 +37,20 @@ func.func @step(%x: tensor<2xf32>, %v: tensor<2xf32>, %v2: tensor<2xf32>) -> (te
   %v3 = snn.li %z, %v2 {decay = dense<0.9> : tensor<1xf64>, gain = dense<1.0> : tensor<1xf64>, leak = dense<0.0> : tensor<1xf64>} : tensor<2xf32>, tensor<2xf32>
   %o = snn.linear %v3, %w : tensor<2xf32>, tensor<2x2xf32> -> tensor<2xf32>
   return %v1, %v3, %o : tensor<2xf32>, tensor<2xf32>, tensor<2xf32>
+}
+
+// Inputs are scanned in blocks of 16 (two here): the OR of a block's
+// activity bits (vectorizable) decides whether the block is gathered.
+// LOWER-LABEL: func.func @blocks(
+// LOWER:         scf.for %{{.+}} = %c0 to %c2 step %c1
+// LOWER:           %[[ANY:.+]] = scf.for %{{.+}} = %c0 to %c16 step %c1 iter_args(%[[ACC:.+]] = %c0_i32) -> (i32)
+// LOWER:             arith.cmpf une
+// LOWER:             arith.extui %{{.+}} : i1 to i32
+// LOWER:             arith.ori %[[ACC]], %{{.+}} : i32
+// LOWER:           %[[SOME:.+]] = arith.cmpi ne, %[[ANY]], %c0_i32 : i32
+// LOWER:           arith.select %[[SOME]], %c16, %c0 : index
+func.func @blocks(%x: tensor<32xf32>) -> tensor<1xf32> {
+  %w = arith.constant dense<0.5> : tensor<1x32xf32>
+  %y = snn.linear %x, %w : tensor<32xf32>, tensor<1x32xf32> -> tensor<1xf32>
+  return %y : tensor<1xf32>
 }
