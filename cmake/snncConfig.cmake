@@ -61,6 +61,7 @@ Compiles a NIR model to C at build time and defines a static library target
     [RESET value|subtract|subtract-delayed]
     [COMPARE gt|ge]
     [PRECISION f32|f64|int8|int16]      # default f32; int8/int16 quantize
+    [INPUT_KIND values|spikes]          # spikes: a positive input is one spike
     [CALIBRATE <inputs.npy>]            # integer models: state scales from activity
     [OUTPUT_DIR <dir>])                 # default ${CMAKE_CURRENT_BINARY_DIR}/snnc/<name>
 
@@ -73,7 +74,7 @@ point results do not depend on whether the compiler fuses multiply-adds.
 #]=======================================================================]
 function(add_snn_model name)
   cmake_parse_arguments(PARSE_ARGV 1 ARG ""
-    "MODEL;PRESET;DT;RESET;COMPARE;PRECISION;CALIBRATE;OUTPUT_DIR" "")
+    "MODEL;PRESET;DT;RESET;COMPARE;PRECISION;INPUT_KIND;CALIBRATE;OUTPUT_DIR" "")
   if(ARG_UNPARSED_ARGUMENTS)
     message(FATAL_ERROR "add_snn_model(${name}): unknown arguments: ${ARG_UNPARSED_ARGUMENTS}")
   endif()
@@ -96,9 +97,10 @@ function(add_snn_model name)
   endif()
 
   set(options "")
-  foreach(keyword PRESET DT RESET COMPARE PRECISION)
+  foreach(keyword PRESET DT RESET COMPARE PRECISION INPUT_KIND)
     if(DEFINED ARG_${keyword})
       string(TOLOWER "${keyword}" flag)
+      string(REPLACE "_" "-" flag "${flag}")
       list(APPEND options "--${flag}" "${ARG_${keyword}}")
     endif()
   endforeach()

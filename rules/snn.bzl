@@ -17,7 +17,7 @@ snn_library targets never collide. Remaining keyword arguments (visibility,
 tags, copts, ...) are forwarded to the cc_library.
 """
 
-_OPTION_ATTRS = ["preset", "dt", "reset", "compare", "precision"]
+_OPTION_ATTRS = ["preset", "dt", "reset", "compare", "precision", "input_kind"]
 
 def _snn_generate_impl(ctx):
     prefix = ctx.attr.prefix
@@ -31,7 +31,7 @@ def _snn_generate_impl(ctx):
     for option in _OPTION_ATTRS:
         value = getattr(ctx.attr, option)
         if value:
-            args.add("--" + option, value)
+            args.add("--" + option.replace("_", "-"), value)
     ctx.actions.run(
         executable = ctx.executable._snnc,
         arguments = [args],
@@ -56,6 +56,7 @@ _snn_generate = rule(
         "reset": attr.string(values = ["", "value", "subtract", "subtract-delayed"]),
         "compare": attr.string(values = ["", "gt", "ge"]),
         "precision": attr.string(values = ["", "f32", "f64", "int8", "int16"]),
+        "input_kind": attr.string(values = ["", "values", "spikes"]),
         "_snnc": attr.label(
             default = "@snnc_compiler//:snnc",
             executable = True,
@@ -66,7 +67,7 @@ _snn_generate = rule(
 )
 
 def snn_library(name, src, prefix = None, preset = None, dt = None, reset = None,
-                compare = None, precision = None, copts = [], **kwargs):
+                compare = None, precision = None, input_kind = None, copts = [], **kwargs):
     """A cc_library `name` made of the C that snnc generates from `src`.
 
     Args:
@@ -79,6 +80,7 @@ def snn_library(name, src, prefix = None, preset = None, dt = None, reset = None
       reset: "value", "subtract" or "subtract-delayed".
       compare: "gt" or "ge".
       precision: "f32" (default), "f64", "int8" or "int16" (integer-only code).
+      input_kind: "values" (default) or "spikes" (a positive input is one spike).
       copts: extra C compiler options for the generated code.
       **kwargs: forwarded to cc_library (visibility, tags, ...).
     """
@@ -96,6 +98,7 @@ def snn_library(name, src, prefix = None, preset = None, dt = None, reset = None
         reset = reset or "",
         compare = compare or "",
         precision = precision or "",
+        input_kind = input_kind or "",
         visibility = ["//visibility:private"],
     )
     native.filegroup(name = generated + "_header", srcs = [":" + generated],

@@ -11,8 +11,8 @@ import sys
 
 from . import __version__
 from .errors import SNNCError
-from .semantics import (COMPARE_MODES, CUBA_ORDERS, CURRENT_UPDATES, INPUT_GAINS, INTEGRATORS,
-                        OPTION_NAMES, PRECISIONS, PRESETS, RESET_MODES, SPIKE_COUNTS,
+from .semantics import (COMPARE_MODES, CUBA_ORDERS, CURRENT_UPDATES, INPUT_GAINS, INPUT_KINDS,
+                        INTEGRATORS, OPTION_NAMES, PRECISIONS, PRESETS, RESET_MODES, SPIKE_COUNTS,
                         TAU_CONVENTIONS, TIMINGS)
 
 EXIT_INPUT_ERROR = 1
@@ -50,6 +50,9 @@ def _add_semantics(parser):
                             "update (default) or before it")
     group.add_argument("--cuba-reset-timing", choices=TIMINGS,
                        help="the same for CubaLIF")
+    group.add_argument("--input-kind", choices=INPUT_KINDS,
+                       help="the network input as values (default) or spikes: a positive "
+                            "input is one spike, anything else none")
     parser.add_argument("--precision", choices=PRECISIONS,
                         help="element type of the generated code (default: f32); int8 and "
                              "int16 quantize (docs/quantization.md)")

@@ -8,9 +8,11 @@ from mlir.passmanager import PassManager
 
 # Scale conversions the quantizer asked for (a no-op on float models).
 LEGALIZE_PIPELINE = "snn-insert-rescale"
-# Reference lowering: one linalg.generic per snn op; integer models then drop
-# their quantized types for the storage integers.
-LINALG_PIPELINE = "convert-snn-to-linalg, strip-func-quant-types, canonicalize"
+# Reference lowering: one linalg.generic per snn op (and per elementwise arith
+# op on tensors: the conversion of the input to spikes); integer models then
+# drop their quantized types for the storage integers.
+LINALG_PIPELINE = ("convert-snn-to-linalg, func.func(convert-elementwise-to-linalg), "
+                   "strip-func-quant-types, canonicalize")
 # Optimizations within the snn dialect, run before the lowering (results are
 # identical to the reference lowering's; tests compare the two).
 OPTIMIZE_PIPELINE = "snn-event-driven"

@@ -274,6 +274,8 @@ def _run(graph: Graph, options: Options, inputs, dtype, consts, step, meet, reco
     advances one layer, `meet(layer, [(producer, value)])` combines the values
     arriving at a layer (None: the Output)."""
     inputs = np.asarray(inputs)
+    if options.input_kind == "spikes":
+        inputs = (inputs > 0).astype(dtype)
     single = inputs.ndim == 2
     if single:
         inputs = inputs[None]
@@ -494,6 +496,8 @@ def simulate_quantized(graph: Graph, options: Options, plan, inputs: np.ndarray,
         name, delayed = source
         while not delayed and name in by_name and by_name[name].kind == "flatten":
             name, delayed = by_name[name].sources[0]
+        if name == graph.input_name and not delayed:
+            return 1 if options.input_kind == "spikes" else 128
         return 1 if not delayed and name in by_name and by_name[name].kind in SPIKING else 128
 
     # The largest |accumulator| of each synapse: sum |w| * bound(x) + |bias|.

@@ -41,6 +41,10 @@ INPUT_GAINS = ("nir", "unit")
 # latter, whether the reset applies before or after the update, for IF/LIF and
 # for CubaLIF separately (Spyx does one for each).
 TIMINGS = ("after-update", "before-update")
+# What the network's input carries: values as they are, or spikes (a positive
+# input is one spike, anything else none). Spikes bound every synapse the
+# input feeds, which integer models turn into narrower arithmetic.
+INPUT_KINDS = ("values", "spikes")
 
 # What each exporter's own simulation does (measured against the framework in
 # tests/fixtures). Explicit options override a preset field by field.
@@ -90,6 +94,7 @@ class Options:
     spike_timing: str = "after-update"
     reset_timing: str = "after-update"
     cuba_reset_timing: str = "after-update"
+    input_kind: str = "values"
 
     def true_tau(self, tau):
         """The time constant a file's `tau` stands for under this convention."""
@@ -106,7 +111,7 @@ class Options:
         for key, default in (("integrator", "euler"), ("spikes", "single"),
                              ("current_update", "decay-then-add"), ("input_gains", "nir"),
                              ("spike_timing", "after-update"), ("reset_timing", "after-update"),
-                             ("cuba_reset_timing", "after-update")):
+                             ("cuba_reset_timing", "after-update"), ("input_kind", "values")):
             value = getattr(self, key)
             if value != default:
                 text += f" {key.replace('_', '-')}={value}"
@@ -118,7 +123,8 @@ CHOICES = {"reset": RESET_MODES, "compare": COMPARE_MODES, "precision": PRECISIO
            "cuba_order": CUBA_ORDERS, "tau_convention": TAU_CONVENTIONS,
            "integrator": INTEGRATORS, "spikes": SPIKE_COUNTS,
            "current_update": CURRENT_UPDATES, "input_gains": INPUT_GAINS,
-           "spike_timing": TIMINGS, "reset_timing": TIMINGS, "cuba_reset_timing": TIMINGS}
+           "spike_timing": TIMINGS, "reset_timing": TIMINGS, "cuba_reset_timing": TIMINGS,
+           "input_kind": INPUT_KINDS}
 # Every option's name, as Options, the API and the CLI spell it (with _).
 OPTION_NAMES = tuple(field.name for field in dataclasses.fields(Options))
 

@@ -336,3 +336,37 @@ if given is not None:
         inputs = spike_counts(arch["seed"], 2, arch["n_in"], steps=25, high=arch["high"])
         compare_c_with_integer_reference(path, inputs, dt=1e-3, reset=arch["reset"],
                                          compare=arch["compare"], precision=arch["precision"])
+
+
+@pytest.mark.parametrize("precision", ["f32", "int8", "int16"])
+def test_input_as_spikes(precision):
+    """--input-kind spikes: a positive input is one spike, anything else none.
+    The optimized C (which scans the raw input for x > 0 and adds rows without
+    a multiply), the reference lowering's C, and the model fed the thresholded
+    input as values all agree; integer models also equal the reference."""
+    path = REPO_ROOT / "examples" / "models" / "digits" / "digits.nir"
+    rng = np.random.default_rng(12)
+    inputs = rng.integers(-3, 4, size=(4, 20, 64)).astype(np.float64)
+    spikes = dict(preset="snntorch", precision=precision, input_kind="spikes")
+    fast, fast_states = api.run_c(path, inputs, record_states=True, **spikes)
+    plain, plain_states = api.run_c(path, inputs, record_states=True, optimize=False, **spikes)
+    as_values = api.run_c(path, (inputs > 0).astype(np.float64), preset="snntorch",
+                          precision=precision)
+    np.testing.assert_array_equal(fast, plain)
+    for key in fast_states:
+        np.testing.assert_array_equal(fast_states[key], plain_states[key], err_msg=key)
+    np.testing.assert_array_equal(fast, as_values)
+    assert fast.sum() > 0
+    if precision in INTEGER:
+        compare_c_with_integer_reference(path, inputs, **spikes)
+
+
+def test_input_as_spikes_makes_the_first_rescale_narrow():
+    """Spikes bound the first synapse's accumulator by sum |w| instead of
+    128 sum |w|: its rescale computes in int32 (no int64 left in the C)."""
+    path = REPO_ROOT / "examples" / "models" / "digits" / "digits.nir"
+    values = api.generate(path, name="m", preset="snntorch", precision="int8")["m.c"]
+    spikes = api.generate(path, name="m", preset="snntorch", precision="int8",
+                          input_kind="spikes")["m.c"]
+    assert "int64_t" in values
+    assert "int64_t" not in spikes

@@ -204,8 +204,11 @@ def emit_model(graph: Graph, options: semantics.Options, name: str,
             with ir.InsertionPoint(block):
                 state_in = list(block.arguments[:len(states)])
                 delayed_in = dict(zip(delayed, state_in[len(states) - len(delayed):]))
-                values = {graph.input_name: _reshaped(block.arguments[len(states)],
-                                                      graph.input_shape)}
+                network_input = block.arguments[len(states)]
+                if options.input_kind == "spikes":
+                    with ir.Location.name(graph.input_name):
+                        network_input = _as_spikes(network_input)
+                values = {graph.input_name: _reshaped(network_input, graph.input_shape)}
 
                 def arriving(node, sources, shape):
                     parts = [delayed_in[p] if is_delayed else values[p]
@@ -262,6 +265,24 @@ def emit_model(graph: Graph, options: semantics.Options, name: str,
                         output_scale)
         model.state_aliases = state_aliases
     return model
+
+
+def _as_spikes(x):
+    """`x` as spikes in its own element type: 1 where it is positive, else 0
+    (arith on tensors, which convert-elementwise-to-linalg lowers). The
+    comparison's i1 stays visible to the lowering, which bounds the synapses
+    it feeds by 1."""
+    tensor_type = ir.RankedTensorType(x.type)
+    elem = tensor_type.element_type
+    if isinstance(elem, ir.IntegerType):
+        zero = arith.ConstantOp(tensor_type, ir.DenseElementsAttr.get_splat(
+            tensor_type, ir.IntegerAttr.get(elem, 0))).result
+        positive = arith.CmpIOp(arith.CmpIPredicate.sgt, x, zero).result
+        return arith.ExtUIOp(tensor_type, positive).result
+    zero = arith.ConstantOp(tensor_type, ir.DenseElementsAttr.get_splat(
+        tensor_type, ir.FloatAttr.get(elem, 0.0))).result
+    positive = arith.CmpFOp(arith.CmpFPredicate.OGT, x, zero).result
+    return arith.UIToFPOp(tensor_type, positive).result
 
 
 def _reshaped(value, shape):

@@ -634,7 +634,8 @@ unsigned neuronBodyWidth(Operation *op) {
 }
 
 /// The largest magnitude `v` can hold: 1 for spikes (looking through
-/// reshapes and storage casts), else its storage type's.
+/// reshapes and storage casts), 2^N - 1 for an unsigned extension of iN (the
+/// input as spikes is one of i1), else its storage type's.
 uint64_t magnitudeBound(Value v) {
   while (Operation *def = v.getDefiningOp()) {
     if (!isa<tensor::CollapseShapeOp, tensor::ExpandShapeOp, quant::StorageCastOp>(def))
@@ -642,6 +643,10 @@ uint64_t magnitudeBound(Value v) {
     v = def->getOperand(0);
   }
   Operation *def = v.getDefiningOp();
+  if (auto extended = dyn_cast_or_null<arith::ExtUIOp>(def)) {
+    unsigned width = getElementTypeOrSelf(extended.getIn().getType()).getIntOrFloatBitWidth();
+    return (uint64_t(1) << width) - 1;
+  }
   bool isSpike = false;
   if (auto lif = dyn_cast_or_null<LIFOp>(def))
     isSpike = v == lif.getSpike();
@@ -737,6 +742,26 @@ bool matchConstantWeights(Value weight, DenseElementsAttr &values) {
   return matchPattern(weight, m_Constant(&values));
 }
 
+/// The value the input as spikes was made from: `x` of
+/// extui(cmpi sgt x, 0) or uitofp(cmpf ogt x, 0) (the front end's
+/// --input-kind spikes); null otherwise.
+Value spikeSourceOf(Value input) {
+  Operation *conversion = input.getDefiningOp();
+  if (!isa_and_nonnull<arith::ExtUIOp, arith::UIToFPOp>(conversion))
+    return {};
+  Operation *compare = conversion->getOperand(0).getDefiningOp();
+  bool positive = false;
+  if (auto cmpi = dyn_cast_or_null<arith::CmpIOp>(compare))
+    positive = cmpi.getPredicate() == arith::CmpIPredicate::sgt;
+  else if (auto cmpf = dyn_cast_or_null<arith::CmpFOp>(compare))
+    positive = cmpf.getPredicate() == arith::CmpFPredicate::OGT;
+  Value bound = compare ? compare->getOperand(1) : Value();
+  if (!positive ||
+      (!matchPattern(bound, m_AnyZeroFloat()) && !matchPattern(bound, m_Zero())))
+    return {};
+  return compare->getOperand(0);
+}
+
 /// The event-driven synapse in two passes. First the positions of the
 /// non-zero inputs are gathered, in order, without a branch: every position
 /// is written at the current count, and the count advances only for an active
@@ -745,8 +770,12 @@ bool matchConstantWeights(Value weight, DenseElementsAttr &values) {
 /// trip count, which compilers vectorize at -O2. Per output the products
 /// arrive in the same order as in the dense form, and the skipped ones are
 /// exact zeros, so the result is the same.
+///
+/// `spikeSource`, when set, is the value the input was made from as spikes
+/// (input = x > 0, converted): the scan tests x > 0 on it directly and adds
+/// rows without reading the input (every active value is 1, and w * 1 = w).
 Value lowerEventDriven(OpBuilder &b, LinearOp op, DenseElementsAttr weights, Value input,
-                       Value init) {
+                       Value init, Value spikeSource) {
   Location loc = op.getLoc();
   auto wType = op.getWeight().getType();
   int64_t rows = wType.getDimSize(0), cols = wType.getDimSize(1);
@@ -770,31 +799,35 @@ Value lowerEventDriven(OpBuilder &b, LinearOp op, DenseElementsAttr weights, Val
   Value one = arith::ConstantIndexOp::create(b, loc, 1);
   Value numInputs = arith::ConstantIndexOp::create(b, loc, cols);
   Value numOutputs = arith::ConstantIndexOp::create(b, loc, rows);
-  Type inElem = cast<RankedTensorType>(input.getType()).getElementType();
+  Value scanned = spikeSource ? spikeSource : input;
+  Type inElem = cast<RankedTensorType>(scanned.getType()).getElementType();
   Type accElem = cast<RankedTensorType>(init.getType()).getElementType();
   // Positions as the narrowest integer that holds them: this list lives on
   // the stack of the step function.
   Type positionType = b.getIntegerType(cols <= (1 << 15) ? 16 : 32);
   Value positions = tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{cols}, positionType);
   auto isActive = [&](OpBuilder &ob, Location ol, Value j) -> Value {
-    Value x = tensor::ExtractOp::create(ob, ol, input, ValueRange{j});
+    Value x = tensor::ExtractOp::create(ob, ol, scanned, ValueRange{j});
     if (isa<FloatType>(inElem)) {
       Value zero = arith::ConstantOp::create(ob, ol, ob.getFloatAttr(inElem, 0.0));
-      return arith::CmpFOp::create(ob, ol, arith::CmpFPredicate::UNE, x, zero);
+      return arith::CmpFOp::create(
+          ob, ol, spikeSource ? arith::CmpFPredicate::OGT : arith::CmpFPredicate::UNE, x, zero);
     }
     Value zero = arith::ConstantOp::create(ob, ol, ob.getIntegerAttr(inElem, 0));
-    return arith::CmpIOp::create(ob, ol, arith::CmpIPredicate::ne, x, zero);
+    return arith::CmpIOp::create(
+        ob, ol, spikeSource ? arith::CmpIPredicate::sgt : arith::CmpIPredicate::ne, x, zero);
   };
-  // An integer that is non-zero exactly where the input is, to OR over a
-  // block: an integer input itself (all lanes of its own width), a float's
-  // comparison as an i32 (EmitC has no bit cast).
+  // An integer that is non-zero wherever the input is active, to OR over a
+  // block: an integer input itself (all lanes of its own width; for x > 0 a
+  // negative x also marks its block, which the exact test then skips), a
+  // float's comparison as an i32 (EmitC has no bit cast).
   Type bitsType = isa<FloatType>(inElem) ? b.getI32Type() : inElem;
   auto bitsZero = [&](OpBuilder &ob, Location ol) -> Value {
     return arith::ConstantOp::create(ob, ol, ob.getIntegerAttr(bitsType, 0));
   };
   auto activityBits = [&](OpBuilder &ob, Location ol, Value j) -> Value {
     if (!isa<FloatType>(inElem))
-      return tensor::ExtractOp::create(ob, ol, input, ValueRange{j});
+      return tensor::ExtractOp::create(ob, ol, scanned, ValueRange{j});
     Value one = arith::ConstantOp::create(ob, ol, ob.getIntegerAttr(bitsType, 1));
     return arith::SelectOp::create(ob, ol, isActive(ob, ol, j), one, bitsZero(ob, ol));
   };
@@ -902,6 +935,8 @@ Value lowerEventDriven(OpBuilder &b, LinearOp op, DenseElementsAttr weights, Val
   auto addActive = [&](OpBuilder &ob, Location ol, Value acc, Value k, int count) -> Value {
     SmallVector<Value> bases, xs;
     rowsAt(ob, ol, k, count, bases, xs);
+    if (spikeSource)
+      return addRows(ob, ol, acc, bases, {});
     if (isa<FloatType>(accElem))
       return addRows(ob, ol, acc, bases, xs);
     Value oneX = arith::ConstantOp::create(ob, ol, ob.getIntegerAttr(accElem, 1));
@@ -977,7 +1012,7 @@ SmallVector<Value> lower(OpBuilder &b, LinearOp op) {
   }
   DenseElementsAttr constantWeights;
   if (op.getEventDriven() && matchConstantWeights(op.getWeight(), constantWeights))
-    return {lowerEventDriven(b, op, constantWeights, input, init)};
+    return {lowerEventDriven(b, op, constantWeights, input, init, spikeSourceOf(input))};
   AffineExpr i = b.getAffineDimExpr(0), j = b.getAffineDimExpr(1);
   SmallVector<AffineMap> maps = {AffineMap::get(2, 0, {i * cols + j}),
                                  AffineMap::get(2, 0, {j}),

@@ -54,3 +54,22 @@ func.func @blocks(%x: tensor<32xf32>) -> tensor<1xf32> {
   %y = snn.linear %x, %w : tensor<32xf32>, tensor<1x32xf32> -> tensor<1xf32>
   return %y : tensor<1xf32>
 }
+
+// The input as spikes (x > 0, converted back to f32): the scan tests x > 0 on
+// the raw input, and rows are added without a multiply (every active input
+// is 1); the conversion itself is left unused and removed.
+// LOWER-LABEL: func.func @input_spikes(
+// LOWER-NOT:     arith.uitofp
+// LOWER:         scf.for
+// LOWER:           tensor.extract %arg0
+// LOWER:           arith.cmpf ogt
+// LOWER-NOT:     arith.mulf
+// LOWER:         return
+func.func @input_spikes(%x: tensor<32xf32>) -> tensor<1xf32> {
+  %zero = arith.constant dense<0.0> : tensor<32xf32>
+  %positive = arith.cmpf ogt, %x, %zero : tensor<32xf32>
+  %s = arith.uitofp %positive : tensor<32xi1> to tensor<32xf32>
+  %w = arith.constant dense<0.5> : tensor<1x32xf32>
+  %y = snn.linear %s, %w : tensor<32xf32>, tensor<1x32xf32> -> tensor<1xf32>
+  return %y : tensor<1xf32>
+}

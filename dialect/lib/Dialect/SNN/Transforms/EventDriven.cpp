@@ -2,6 +2,9 @@
 #include "snn/Dialect/SNN/SNNOps.h"
 #include "snn/Dialect/SNN/SNNPasses.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/IR/TypeUtilities.h"
+
 namespace mlir {
 namespace snn {
 #define GEN_PASS_DEF_SNNEVENTDRIVEN
@@ -14,14 +17,17 @@ using namespace mlir::snn;
 
 namespace {
 
-/// Spikes: the spike result of a spiking op, or an argument of the step
-/// function (the network's input).
+/// Spikes: the spike result of a spiking op, an argument of the step
+/// function (the network's input), or a conversion of booleans (the input as
+/// spikes).
 bool carriesSpikes(Value value) {
   if (isa<BlockArgument>(value))
     return true;
   Operation *producer = value.getDefiningOp();
   if (!producer)
     return false;
+  if (isa<arith::ExtUIOp, arith::UIToFPOp>(producer))
+    return getElementTypeOrSelf(producer->getOperand(0).getType()).isInteger(1);
   if (auto threshold = dyn_cast<ThresholdOp>(producer))
     return true;
   if (auto lif = dyn_cast<LIFOp>(producer))
