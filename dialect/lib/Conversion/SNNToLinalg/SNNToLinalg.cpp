@@ -989,13 +989,47 @@ Value lowerEventDriven(OpBuilder &b, LinearOp op, DenseElementsAttr weights, Val
   return outer.getResult(0);
 }
 
-SmallVector<Value> lower(OpBuilder &b, LinearOp op) {
+/// `v`, an integer tensor, converted element by element to `elem` (sign
+/// extension or truncation).
+Value convertElements(OpBuilder &b, Location loc, Value v, IntegerType elem) {
+  auto type = cast<RankedTensorType>(v.getType());
+  unsigned rank = type.getRank();
+  Value empty = tensor::EmptyOp::create(b, loc, type.getShape(), elem);
+  auto convert = linalg::GenericOp::create(
+      b, loc, TypeRange{empty.getType()}, ValueRange{v}, ValueRange{empty},
+      SmallVector<AffineMap>(2, b.getMultiDimIdentityMap(rank)),
+      SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
+      [&](OpBuilder &nb, Location nloc, ValueRange args) {
+        Value converted =
+            args[0].getType().getIntOrFloatBitWidth() < elem.getWidth()
+                ? arith::ExtSIOp::create(nb, nloc, elem, args[0]).getResult()
+                : arith::TruncIOp::create(nb, nloc, elem, args[0]).getResult();
+        linalg::YieldOp::create(nb, nloc, converted);
+      });
+  return convert.getResult(0);
+}
+
+/// `accumulatorLimit`: a bound on |every partial sum| of a quantized synapse
+/// (accumulatorBound, taken before its producers were lowered), or 0. Below
+/// 2^15 the sums run in i16 (twice the lanes of i32; exact, as no partial
+/// sum, in any order, can leave the range) and the result is sign-extended
+/// to the declared i32 accumulator.
+SmallVector<Value> lower(OpBuilder &b, LinearOp op, uint64_t accumulatorLimit) {
   Location loc = op.getLoc();
   auto wType = cast<RankedTensorType>(storageOf(op.getWeight().getType()));
-  auto outType = cast<RankedTensorType>(storageOf(op.getOutput().getType()));
+  auto declaredType = cast<RankedTensorType>(storageOf(op.getOutput().getType()));
+  auto outType = declaredType;
+  bool narrowSums = isQuantized(op.getOutput().getType()) &&
+                    declaredType.getElementType().isInteger(32) && accumulatorLimit > 0 &&
+                    accumulatorLimit < (uint64_t(1) << 15);
+  if (narrowSums)
+    outType = RankedTensorType::get(declaredType.getShape(), b.getI16Type());
   Type wElem = wType.getElementType(), accElem = outType.getElementType();
   int64_t rows = wType.getDimSize(0), cols = wType.getDimSize(1);
   Value input = toStorage(b, loc, op.getInput());
+  auto declared = [&](Value sums) {
+    return narrowSums ? convertElements(b, loc, sums, b.getI32Type()) : sums;
+  };
   // Flat weights: C receives `static const T w[rows * cols]`, whose flat
   // initializer is valid under -Wmissing-braces, and the row-major order is
   // the layout a dense kernel streams through.
@@ -1005,6 +1039,8 @@ SmallVector<Value> lower(OpBuilder &b, LinearOp op) {
   Value init;
   if (Value bias = op.getBias()) {
     init = toStorage(b, loc, bias);
+    if (narrowSums)
+      init = convertElements(b, loc, init, b.getI16Type());
   } else {
     Value empty = tensor::EmptyOp::create(b, loc, outType.getShape(), accElem);
     init = linalg::FillOp::create(b, loc, SynapseMath{b, loc, accElem}.zero(), empty)
@@ -1012,7 +1048,8 @@ SmallVector<Value> lower(OpBuilder &b, LinearOp op) {
   }
   DenseElementsAttr constantWeights;
   if (op.getEventDriven() && matchConstantWeights(op.getWeight(), constantWeights))
-    return {lowerEventDriven(b, op, constantWeights, input, init, spikeSourceOf(input))};
+    return {declared(lowerEventDriven(b, op, constantWeights, input, init,
+                                      spikeSourceOf(input)))};
   AffineExpr i = b.getAffineDimExpr(0), j = b.getAffineDimExpr(1);
   SmallVector<AffineMap> maps = {AffineMap::get(2, 0, {i * cols + j}),
                                  AffineMap::get(2, 0, {j}),
@@ -1025,7 +1062,7 @@ SmallVector<Value> lower(OpBuilder &b, LinearOp op) {
         SynapseMath math{nb, nloc, accElem};
         linalg::YieldOp::create(nb, nloc, math.multiplyAdd(args[2], args[0], args[1]));
       });
-  return {generic.getResult(0)};
+  return {declared(generic.getResult(0))};
 }
 
 /// result = round(input * scale_in / scale_out), saturated: one fixed-point
@@ -1544,8 +1581,10 @@ struct ConvertSNNToLinalgPass
     });
     // A rescale's input bound is read before its producer is lowered (the
     // constant weights are out of sight afterwards).
-    DenseMap<Operation *, uint64_t> rescaleInputBounds;
+    DenseMap<Operation *, uint64_t> rescaleInputBounds, accumulatorLimits;
     for (Operation *op : ops) {
+      if (auto linear = dyn_cast<LinearOp>(op); linear && isQuantized(linear.getType()))
+        accumulatorLimits[op] = accumulatorBound(linear).value_or(0);
       auto rescale = dyn_cast<RescaleOp>(op);
       if (!rescale)
         continue;
@@ -1565,9 +1604,12 @@ struct ConvertSNNToLinalgPass
       rewriter.setInsertionPoint(op);
       SmallVector<Value> replacements =
           llvm::TypeSwitch<Operation *, SmallVector<Value>>(op)
-              .Case<LinearOp, Conv2DOp, Pool2DOp, DelayOp, SumOp, ScaleOp, ThresholdOp,
-                    IntegratorOp, LIOp, IFOp, LIFOp, CubaLIOp, CubaLIFOp>(
+              .Case<Conv2DOp, Pool2DOp, DelayOp, SumOp, ScaleOp, ThresholdOp, IntegratorOp,
+                    LIOp, IFOp, LIFOp, CubaLIOp, CubaLIFOp>(
                   [&](auto typed) { return lower(rewriter, typed); })
+              .Case<LinearOp>([&](LinearOp linear) {
+                return lower(rewriter, linear, accumulatorLimits.lookup(op));
+              })
               .Case<RescaleOp>([&](RescaleOp rescale) {
                 return lower(rewriter, rescale, rescaleInputBounds.lookup(op));
               })

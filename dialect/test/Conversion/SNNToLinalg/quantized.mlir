@@ -174,3 +174,23 @@ func.func @rescale_bounded(%x: tensor<4xi8>) -> tensor<3x!quant.uniform<i16:f32,
   %y = snn.rescale %acc : tensor<3x!quant.uniform<i32:f32, 0.25>> -> tensor<3x!quant.uniform<i16:f32, 0.01>>
   return %y : tensor<3x!quant.uniform<i16:f32, 0.01>>
 }
+
+// -----
+
+// Spikes (here an unsigned extension of i1) bound the accumulator by
+// max_i sum_j |w_ij| = 260 < 2^15: the sums run in i16, then the result is
+// sign-extended to the declared i32 accumulator.
+// CHECK-LABEL: func.func @narrow_sums(
+// CHECK:         linalg.generic
+// CHECK:           arith.extsi %{{.+}} : i8 to i16
+// CHECK:           arith.muli %{{.+}} : i16
+// CHECK:           arith.addi %{{.+}} : i16
+// CHECK:         linalg.generic
+// CHECK:           arith.extsi %{{.+}} : i16 to i32
+func.func @narrow_sums(%s: tensor<4xi1>) -> tensor<3x!quant.uniform<i32:f32, 0.25>> {
+  %x = arith.extui %s : tensor<4xi1> to tensor<4xi8>
+  %wi = arith.constant dense<[[1, 2, 3, 4], [-1, -2, -3, -4], [0, 127, -128, 5]]> : tensor<3x4xi8>
+  %w = quant.scast %wi : tensor<3x4xi8> to tensor<3x4x!quant.uniform<i8:f32, 0.25>>
+  %y = snn.linear %x, %w : tensor<4xi8>, tensor<3x4x!quant.uniform<i8:f32, 0.25>> -> tensor<3x!quant.uniform<i32:f32, 0.25>>
+  return %y : tensor<3x!quant.uniform<i32:f32, 0.25>>
+}
