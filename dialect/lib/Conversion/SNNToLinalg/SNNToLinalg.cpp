@@ -818,9 +818,11 @@ Value lowerEventDriven(OpBuilder &b, LinearOp op, DenseElementsAttr weights, Val
         ob, ol, spikeSource ? arith::CmpIPredicate::sgt : arith::CmpIPredicate::ne, x, zero);
   };
   // An integer that is non-zero wherever the input is active, to OR over a
-  // block: an integer input itself (all lanes of its own width; for x > 0 a
-  // negative x also marks its block, which the exact test then skips), a
-  // float's comparison as an i32 (EmitC has no bit cast).
+  // block: an integer input itself (all lanes of its own width), a float's
+  // x != 0 as an i32 (EmitC has no bit cast; it prints x != 0 as C's !=,
+  // which vectorizes, but x > 0 with NaN checks, which does not). For spikes
+  // (x > 0) a negative x also marks its block, which the exact test then
+  // skips.
   Type bitsType = isa<FloatType>(inElem) ? b.getI32Type() : inElem;
   auto bitsZero = [&](OpBuilder &ob, Location ol) -> Value {
     return arith::ConstantOp::create(ob, ol, ob.getIntegerAttr(bitsType, 0));
@@ -828,8 +830,11 @@ Value lowerEventDriven(OpBuilder &b, LinearOp op, DenseElementsAttr weights, Val
   auto activityBits = [&](OpBuilder &ob, Location ol, Value j) -> Value {
     if (!isa<FloatType>(inElem))
       return tensor::ExtractOp::create(ob, ol, scanned, ValueRange{j});
+    Value x = tensor::ExtractOp::create(ob, ol, scanned, ValueRange{j});
+    Value zero = arith::ConstantOp::create(ob, ol, ob.getFloatAttr(inElem, 0.0));
+    Value nonZero = arith::CmpFOp::create(ob, ol, arith::CmpFPredicate::UNE, x, zero);
     Value one = arith::ConstantOp::create(ob, ol, ob.getIntegerAttr(bitsType, 1));
-    return arith::SelectOp::create(ob, ol, isActive(ob, ol, j), one, bitsZero(ob, ol));
+    return arith::SelectOp::create(ob, ol, nonZero, one, bitsZero(ob, ol));
   };
   // Appends positions first .. first + extent - 1 that are active.
   auto gatherRange = [&](OpBuilder &ob, Location ol, Value first, Value extent,
