@@ -3,11 +3,12 @@
 rates, written as a Markdown table (and a PNG plot if matplotlib is installed).
 
     python scripts/bench_suite.py [--sizes 784-256-10,...] [--rates 0.01,0.05,0.2,0.5]
-                                  [--precisions f32] [--cflags "-O2"] [--out docs/performance]
+                                  [--precisions f32] [--cflags "-O2"]
+                                  [--input-kind spikes|values] [--out OUT]
 
 The networks are random (seeded) Affine-LIF-Affine-LIF chains with beta 0.9 and
 threshold 1 (snnTorch's conventions, --preset snntorch); 1000 steps of
-Bernoulli input. Each f32 run also times the int8 build of the same network
+Bernoulli input, declared as spikes (--input-kind spikes) unless told otherwise. Each f32 run also times the int8 build of the same network
 (`snnc bench` does that for float models). Not part of the tests: timing belongs
 here, not in asserts.
 """
@@ -82,6 +83,9 @@ def main():
     parser.add_argument("--rates", default="0.01,0.05,0.2,0.5")
     parser.add_argument("--precisions", default="f32")
     parser.add_argument("--cflags", default="-O2", help="optimization flags of the C builds")
+    parser.add_argument("--input-kind", default="spikes", choices=("spikes", "values"),
+                        help="what the networks' input is declared as (the input is "
+                             "Bernoulli spikes either way)")
     parser.add_argument("--out", default=None, help="write OUT.md, OUT.json (and OUT.png)")
     args = parser.parse_args()
     rows = []
@@ -94,7 +98,7 @@ def main():
                     result = subprocess.run(
                         [sys.executable, "-m", "snnc", "bench", path, "--preset", "snntorch",
                          "--precision", precision, "--rate", rate, "--steps", "1000",
-                         f"--cflags={args.cflags}", "--json"], capture_output=True, text=True)
+                         "--input-kind", args.input_kind, f"--cflags={args.cflags}", "--json"], capture_output=True, text=True)
                     if result.returncode != 0:
                         print(result.stderr, file=sys.stderr)
                         return 1
