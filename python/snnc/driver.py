@@ -3,7 +3,10 @@
 Every pass is MLIR's own except convert-snn-to-linalg; all run through
 `mlir.passmanager` in this process (no subprocess to mlir-opt).
 """
+from typing import Sequence
+
 from mlir import ir
+from mlir.dialects import bufferization, func
 from mlir.passmanager import PassManager
 
 # Scale conversions the quantizer asked for (a no-op on float models).
@@ -22,9 +25,16 @@ OPTIMIZE_PIPELINE = "snn-event-driven"
 #   them, so no heap buffer reaches C (EmitC has no lowering for dealloc);
 # - remaining temporaries go to the stack (no malloc in generated code);
 # - buffer-alignment=0: aligned memref.alloca does not legalize to EmitC.
+# - state is updated in place: each new state value is materialized in its
+#   argument (state_in_place), the tensor.empty it would be computed into
+#   becomes that argument, and results equivalent to an argument are dropped;
+#   one-shot-bufferize copies only where an old value is still read after the
+#   new one is written;
 EMITC_PIPELINE = ", ".join([
+    "eliminate-empty-tensors",
     "one-shot-bufferize{bufferize-function-boundaries "
     "function-boundary-type-conversion=identity-layout-map buffer-alignment=0}",
+    "drop-equivalent-buffer-results",
     "buffer-results-to-out-params{hoist-static-allocs}",
     "func.func(promote-buffers-to-stack{max-alloc-size-in-bytes=4294967295})",
     "convert-linalg-to-loops",
@@ -58,5 +68,25 @@ def lower_to_linalg(module: ir.Module, optimize: bool = True) -> None:
     run_pipeline(module, _linalg(optimize))
 
 
-def lower_to_emitc(module: ir.Module, optimize: bool = True) -> None:
-    run_pipeline(module, _linalg(optimize) + ", " + EMITC_PIPELINE)
+def state_in_place(module: ir.Module, state_args: Sequence[int]) -> None:
+    """Result r of the step function is the new value of state argument
+    state_args[r] (the results after them are not state): each is returned
+    through bufferization.materialize_in_destination into that argument."""
+    with module.context, ir.Location.unknown():
+        step = next(op for op in module.body.operations if isinstance(op, func.FuncOp))
+        block = step.regions[0].blocks[0]
+        ret = block.operations[len(block.operations) - 1]
+        values = list(ret.operands)
+        with ir.InsertionPoint(ret):
+            for r, arg in enumerate(state_args):
+                values[r] = bufferization.MaterializeInDestinationOp(
+                    values[r].type, values[r], block.arguments[arg]).result
+            func.ReturnOp(values)
+        ret.erase()
+
+
+def lower_to_emitc(module: ir.Module, optimize: bool = True,
+                   state_args: Sequence[int] = ()) -> None:
+    run_pipeline(module, _linalg(optimize))
+    state_in_place(module, state_args)
+    run_pipeline(module, EMITC_PIPELINE)

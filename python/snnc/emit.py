@@ -49,7 +49,10 @@ def _count(shape) -> int:
 def generate_c(model: ModelIR, options: Options, name: str, model_path,
                optimize: bool = True, calibration_note: str = "") -> GeneratedC:
     """Lowers `model.module` to EmitC (in place) and returns the two files."""
-    driver.lower_to_emitc(model.module, optimize)
+    # Every state the step returns (aliases are copies the wrapper makes) is
+    # updated in its own argument.
+    state_args = [i for i in range(len(model.states)) if i not in model.state_aliases]
+    driver.lower_to_emitc(model.module, optimize, state_args)
     compute_c = _core.translate_to_c(model.module.operation)
 
     in_ctype, out_ctype = C_TYPES[model.input_element], C_TYPES[model.output_element]
@@ -111,24 +114,18 @@ def generate_c(model: ModelIR, options: Options, name: str, model_path,
 
     # The computation's parameters are not const-qualified (EmitC prints no
     # const), but it never writes the input (bufferization.writable = false on
-    # that argument), so the caller's array is passed as it is.
+    # that argument), so the caller's array is passed as it is. It updates the
+    # state in place (driver.state_in_place); a state that is a copy of
+    # another (an alias) is copied after it.
     args = [f"s->{s.ident}" for s in model.states] + [f"({name}_input_t *)in"]
-    args += [f"next.{s.ident}" for i, s in enumerate(model.states)
-             if i not in model.state_aliases]
     if model.output_state is None:
         args.append("out")
-    step_body = [
-        f"  {name}_state next;",
-        f"  {model.compute_name}({', '.join(args)});",
-    ]
+    step_body = [f"  {model.compute_name}({', '.join(args)});"]
+    if not model.states:
+        step_body.insert(0, "  (void)s;")
     for index, source in sorted(model.state_aliases.items()):
         target, origin_field = model.states[index].ident, model.states[source].ident
-        step_body.append(f"  memcpy(next.{target}, next.{origin_field}, sizeof next.{target});")
-    step_body += [
-        "  *s = next;",
-    ]
-    if not model.states:
-        step_body[0] = f"  {name}_state next = *s;"
+        step_body.append(f"  memcpy(s->{target}, s->{origin_field}, sizeof s->{target});")
     if model.output_state is not None:
         field = model.states[model.output_state].ident
         step_body.append(f"  memcpy(out, s->{field}, sizeof s->{field});")
