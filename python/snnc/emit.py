@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import os
+import re
 from typing import Dict
 
 from . import __version__, _core, driver
@@ -46,6 +47,20 @@ def _count(shape) -> int:
     return n
 
 
+def _restrict_parameters(source: str, function: str) -> str:
+    """Qualifies the array parameters of `function` restrict (`T v[restrict N]`,
+    C99): the step passes each one a different field of the state, the input
+    or the output, so none overlaps another. Without it, a neuron loop that
+    updates its state in place and reads another state array is not
+    vectorized (the compiler must assume the arrays overlap). EmitC prints no
+    qualifiers, so they are added to its signature here."""
+    head = f"static void {function}("
+    start = source.index(head) + len(head)
+    end = source.index(")", start)
+    parameters = re.sub(r"(\w+ v\d+)\[", r"\1[restrict ", source[start:end])
+    return source[:start] + parameters + source[end:]
+
+
 def generate_c(model: ModelIR, options: Options, name: str, model_path,
                optimize: bool = True, calibration_note: str = "") -> GeneratedC:
     """Lowers `model.module` to EmitC (in place) and returns the two files."""
@@ -53,7 +68,8 @@ def generate_c(model: ModelIR, options: Options, name: str, model_path,
     # updated in its own argument.
     state_args = [i for i in range(len(model.states)) if i not in model.state_aliases]
     driver.lower_to_emitc(model.module, optimize, state_args)
-    compute_c = _core.translate_to_c(model.module.operation)
+    compute_c = _restrict_parameters(_core.translate_to_c(model.module.operation),
+                                     model.compute_name)
 
     in_ctype, out_ctype = C_TYPES[model.input_element], C_TYPES[model.output_element]
     upper = name.upper()
@@ -101,7 +117,8 @@ def generate_c(model: ModelIR, options: Options, name: str, model_path,
         f"void {name}_reset({name}_state *s);",
         "",
         f"/* Advances the network by one time step: reads in[{upper}_NUM_INPUTS],",
-        f"   writes out[{upper}_NUM_OUTPUTS] and updates *s. */",
+        f"   writes out[{upper}_NUM_OUTPUTS] and updates *s in place; in and out",
+        "   must not overlap *s. */",
         f"void {name}_step({name}_state *s, const {name}_input_t *in, {name}_output_t *out);",
         "",
         "#ifdef __cplusplus",
