@@ -560,6 +560,27 @@ SmallVector<double> rescaleRatios(RescaleOp op) {
   return ratios;
 }
 
+/// A real-valued parameter of an op (an f64 attribute): a level (threshold,
+/// reset value, leak: a membrane value, at the state's scale) or a factor.
+struct RealParameter {
+  StringRef name;
+  bool isLevel;
+  DenseFPElementsAttr values;
+};
+
+SmallVector<RealParameter> realParameters(Operation *op) {
+  SmallVector<RealParameter> parameters;
+  for (NamedAttribute attr : op->getAttrs()) {
+    auto values = dyn_cast<DenseFPElementsAttr>(attr.getValue());
+    if (!values)
+      continue;
+    StringRef name = attr.getName().getValue();
+    parameters.push_back({name, name == "threshold" || name == "v_reset" || name == "leak",
+                          values});
+  }
+  return parameters;
+}
+
 /// Convolution, pooling and delay lines have no integer lowering yet; the
 /// other ops check that their parameters fit the fixed-point forms.
 LogicalResult checkQuantized(Operation *op) {
@@ -576,24 +597,19 @@ LogicalResult checkQuantized(Operation *op) {
         return op->emitOpError() << "scale ratio " << ratio
                                  << " is too large for a fixed-point factor (2^30 or more)";
   }
-  for (NamedAttribute attr : op->getAttrs()) {
-    auto values = dyn_cast<DenseFPElementsAttr>(attr.getValue());
-    if (!values)
-      continue;
-    StringRef name = attr.getName().getValue();
-    bool isLevel = name == "threshold" || name == "v_reset" || name == "leak";
-    // Levels are at the scale of the neuron state (every neuron's first
-    // result) or, for snn.threshold, of its input.
-    auto q = quantOf(op->getResult(0).getType());
-    if (!q)
-      q = quantOf(op->getOperand(0).getType());
-    for (double v : doublesOf(values)) {
-      double limit = isLevel ? 0x1p62 : 0x1p30;
-      double magnitude = isLevel && q ? std::fabs(v / q.getScale()) : std::fabs(v);
+  // Levels are at the scale of the neuron state (every neuron's first
+  // result) or, for snn.threshold, of its input.
+  auto q = quantOf(op->getResult(0).getType());
+  if (!q)
+    q = quantOf(op->getOperand(0).getType());
+  for (const RealParameter &p : realParameters(op)) {
+    for (double v : doublesOf(p.values)) {
+      double limit = p.isLevel ? 0x1p62 : 0x1p30;
+      double magnitude = p.isLevel && q ? std::fabs(v / q.getScale()) : std::fabs(v);
       if (!(magnitude < limit))
-        return op->emitOpError() << "parameter '" << name << "' value " << v
-                                 << (isLevel ? " is out of range at the membrane's scale"
-                                             : " is too large for a fixed-point factor (2^30 or more)");
+        return op->emitOpError() << "parameter '" << p.name << "' value " << v
+                                 << (p.isLevel ? " is out of range at the membrane's scale"
+                                               : " is too large for a fixed-point factor (2^30 or more)");
     }
   }
   return success();
@@ -618,15 +634,10 @@ unsigned neuronBodyWidth(Operation *op) {
   auto state = quantOf(op->getResult(0).getType());
   if (!quantized || !state)
     return 64;
-  for (NamedAttribute attr : op->getAttrs()) {
-    auto values = dyn_cast<DenseFPElementsAttr>(attr.getValue());
-    if (!values)
-      continue;
-    StringRef name = attr.getName().getValue();
-    bool isLevel = name == "threshold" || name == "v_reset" || name == "leak";
-    for (double v : doublesOf(values)) {
-      if (isLevel ? std::abs(roundHalfAway(v / state.getScale())) > kNarrowLevelLimit
-                  : !(std::fabs(v) <= kNarrowFactorLimit))
+  for (const RealParameter &p : realParameters(op)) {
+    for (double v : doublesOf(p.values)) {
+      if (p.isLevel ? std::abs(roundHalfAway(v / state.getScale())) > kNarrowLevelLimit
+                    : !(std::fabs(v) <= kNarrowFactorLimit))
         return 64;
     }
   }
