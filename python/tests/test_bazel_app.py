@@ -79,3 +79,24 @@ def test_aarch64_cross_build_runs_under_qemu(workspace):
     with open(binary, "rb") as f:
         header = f.read(20)
     assert header[:4] == b"\x7fELF" and int.from_bytes(header[18:20], "little") == 183  # EM_AARCH64
+
+
+def test_input_kind_reaches_the_compiler(workspace):
+    """input_kind = "spikes" gives the same C as `snnc compile --input-kind spikes`."""
+    from snnc import api
+    build = workspace / "BUILD"
+    original = build.read_text()
+    try:
+        build.write_text(original + '\nsnn_library(\n    name = "spiking",\n'
+                         '    src = "@snnc//examples/models/digits:digits.nir",\n'
+                         '    preset = "snntorch",\n    precision = "int8",\n'
+                         '    input_kind = "spikes",\n)\n')
+        _bazel(workspace, "build", "//:spiking")
+        generated = (workspace / "bazel-bin" / "spiking" / "spiking.c").read_text()
+    finally:
+        build.write_text(original)
+    model = workspace.parent / "models" / "digits" / "digits.nir"
+    expected = api.generate(str(model), name="spiking", preset="snntorch", precision="int8",
+                            input_kind="spikes")["spiking.c"]
+    assert "input-kind=spikes" in generated
+    assert generated == expected

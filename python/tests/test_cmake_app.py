@@ -8,6 +8,7 @@ import sys
 import pytest
 
 import snnc
+from snnc import api
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 APP = os.path.join(REPO, "examples", "cmake_app")
@@ -102,3 +103,25 @@ def test_python_without_snnc_is_a_clear_configure_error(tmp_path):
                             capture_output=True, text=True)
     assert result.returncode != 0
     assert "cannot import snnc" in result.stderr
+
+
+def test_input_kind_reaches_the_compiler(tmp_path):
+    """INPUT_KIND spikes gives the same C as `snnc compile --input-kind spikes`."""
+    if not shutil.which("cmake"):
+        pytest.skip("cmake is not installed")
+    model = os.path.join(REPO, "examples", "models", "digits", "digits.nir")
+    project = tmp_path / "spikes"
+    project.mkdir()
+    (project / "CMakeLists.txt").write_text(
+        "cmake_minimum_required(VERSION 3.20)\nproject(spikes C)\n"
+        "find_package(snnc CONFIG REQUIRED)\n"
+        f'add_snn_model(m MODEL "{model}" PRESET snntorch PRECISION int8 INPUT_KIND spikes)\n')
+    build = tmp_path / "b"
+    _run(["cmake", "-S", str(project), "-B", str(build), "-G", "Ninja",
+          f"-Dsnnc_DIR={_installed_cmake_dir()}", f"-DSNNC_PYTHON={sys.executable}"], REPO)
+    _run(["cmake", "--build", str(build)], REPO)
+    generated = (build / "snnc" / "m" / "m.c").read_text()
+    expected = api.generate(model, name="m", preset="snntorch", precision="int8",
+                            input_kind="spikes")["m.c"]
+    assert "input-kind=spikes" in generated
+    assert generated == expected
