@@ -226,6 +226,20 @@ def test_fixed_point_rules():
     np.testing.assert_array_equal(reference.times_factor(x, [0.5]), [2, -2, 3, -3, 1, -1])
     np.testing.assert_array_equal(quantize.round_half_away([0.5, -0.5, 1.5, -2.5, 2.4]),
                                   [1, -1, 2, -3, 2])
+    # Narrow arithmetic: 14-bit multipliers (0.9 = 14746 / 2^14), shifts at most 30.
+    multipliers, shift = reference.fixed_point([0.9], reference.NARROW_MULTIPLIER_BITS, 30)
+    assert (multipliers[0], shift) == (14746, 14)
+    assert reference.fixed_point([1e-12], 14, 30)[1] == 30
+    # A narrow rescale of values below 2^16 gets 30 - 16 = 14 bits (25 = 12800 / 2^9);
+    # an input bound of 2^18 leaves 12 bits, 2^19 too few; ratios of 2^14 or more
+    # (e = 15 > 14) and results wider than 16 bits stay wide.
+    assert reference.narrow_multiplier_bits([25.0], 33280, 16) == 14
+    multipliers, shift = reference.fixed_point([25.0], 14, 30)
+    assert (multipliers[0], shift) == (12800, 9)
+    assert reference.narrow_multiplier_bits([1.0], (1 << 18) - 1, 16) == 12
+    assert reference.narrow_multiplier_bits([1.0], 1 << 18, 16) is None
+    assert reference.narrow_multiplier_bits([2.0 ** 14], 1 << 15, 16) is None
+    assert reference.narrow_multiplier_bits([1.0], 100, 32) is None
 
 
 # --------------------------------------------------------------------------
@@ -370,3 +384,33 @@ def test_input_as_spikes_makes_the_first_rescale_narrow():
                           input_kind="spikes")["m.c"]
     assert "int64_t" in values
     assert "int64_t" not in spikes
+
+
+@pytest.mark.parametrize("cuba_order", ["current-first", "voltage-first", "joined"])
+def test_narrow_arithmetic_at_its_limits(tmp_path, cuba_order):
+    """The narrow (int32) rule near its limits: CubaLIF with the current added
+    before it decays (the compound operands of the overflow argument), gains
+    just under 1 + 2^-10, decays near 1, inputs of +-127 that drive the
+    synaptic current into saturation. The C must stay int32 and equal the
+    (int64) reference bit for bit."""
+    n_in, n = 5, 6
+    rng = np.random.default_rng(7)
+    dt, tau_mem, tau_syn = 1e-4, 1e-4 * 1024, 1e-4 * 512
+    nodes = {"input": nir.Input(input_type=np.array([n_in])),
+             "fc": nir.Affine(weight=rng.normal(0, 2.0, (n, n_in)), bias=rng.normal(0, 1.0, n)),
+             "cuba": nir.CubaLIF(tau_syn=np.full(n, tau_syn), tau_mem=np.full(n, tau_mem),
+                                 r=np.full(n, 1024.9), v_leak=np.full(n, 0.01),
+                                 v_threshold=np.linspace(0.5, 4.0, n), v_reset=np.zeros(n),
+                                 w_in=np.linspace(0.99, 1.0009, n)),
+             "output": nir.Output(output_type=np.array([n]))}
+    path = tmp_path / "limits.nir"
+    nir.write(str(path), nir.NIRGraph(nodes=nodes, edges=[("input", "fc"), ("fc", "cuba"),
+                                                           ("cuba", "output")]))
+    options = dict(dt=dt, reset="subtract", precision="int8", current_update="add-then-decay",
+                   cuba_order=cuba_order)
+    source = api.generate(path, name="net", **options)["net.c"]
+    step = source[source.index("static void net_step_compute"):]
+    assert "int64_t" not in step.split("net_step_compute")[1].split("\nvoid ")[0]
+    inputs = rng.integers(-127, 128, size=(3, 60, n_in)).astype(np.float64)
+    _, _, traces = compare_c_with_integer_reference(path, inputs, **options)
+    assert any(np.any(np.abs(v) >= 32767) for k, v in traces.items() if k.endswith(".i_syn"))
