@@ -39,12 +39,15 @@ def _build(model_path, tmp, tag, optimize, cc, options, opt_flags=DEFAULT_OPT_FL
     result = subprocess.run(cmd, capture_output=True, text=True, cwd=directory)
     if result.returncode != 0:
         raise SNNCError(f"the benchmark did not compile:\n{result.stderr}")
+    # The step's stack: model_step plus the computation it calls (when the
+    # compiler did not inline it), from gcc's -fstack-usage.
     stack = None
     for name in os.listdir(directory):
         if name.endswith(".su"):
             for line in open(os.path.join(directory, name)):
-                if "model_step\t" in line or ":model_step\t" in line:
-                    stack = int(line.split("\t")[1])
+                function = line.split("\t")[0].rsplit(":", 1)[-1]
+                if function in ("model_step", "model_step_compute"):
+                    stack = (stack or 0) + int(line.split("\t")[1])
     return exe, stack
 
 
@@ -103,6 +106,62 @@ def _numpy_dense_step(graph, options, steps, rate, seed):
     return 1e6 * (time.perf_counter() - start) / steps
 
 
+def _snntorch_step(graph, options, steps, rate, seed):
+    """Microseconds per step of the same network in snnTorch (nn.Linear and
+    snn.Leaky, one thread, no autograd, batch 1) - what a user would run
+    without a compiler - or None if torch/snnTorch are not installed or the
+    graph is not a chain of dense synapses and LIF neurons."""
+    kinds = [layer.kind for layer in graph.layers]
+    if any(k not in ("affine", "linear", "lif") for k in kinds) or \
+            any(len(layer.sources) != 1 for layer in graph.layers):
+        return None
+    try:
+        import snntorch
+        import torch
+    except ImportError:
+        return None
+    dtype = torch.float32 if options.precision == "f32" else torch.float64
+    modules = []
+    for layer in graph.layers:
+        p = layer.params
+        if layer.kind in ("affine", "linear"):
+            out_features, in_features = p["weight"].shape
+            linear = torch.nn.Linear(in_features, out_features, bias="bias" in p, dtype=dtype)
+            with torch.no_grad():
+                linear.weight.copy_(torch.as_tensor(np.asarray(p["weight"], np.float64)))
+                if "bias" in p:
+                    linear.bias.copy_(torch.as_tensor(np.asarray(p["bias"], np.float64)))
+            modules.append(linear)
+        else:
+            decay = 1 - options.dt / np.asarray(p["tau"], np.float64)
+            modules.append(snntorch.Leaky(
+                beta=torch.as_tensor(decay, dtype=dtype),
+                threshold=float(np.max(p["v_threshold"])),
+                reset_mechanism="zero" if options.reset == "value" else "subtract"))
+    rng = np.random.default_rng(seed)
+    n_in = int(np.prod(graph.input_shape))
+    inputs = torch.as_tensor((rng.random((steps, n_in)) < rate), dtype=dtype)
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        with torch.no_grad():
+            membranes = [None] * len(modules)
+            start = time.perf_counter()
+            for t in range(steps):
+                x = inputs[t]
+                for k, module in enumerate(modules):
+                    if isinstance(module, torch.nn.Linear):
+                        x = module(x)
+                    else:
+                        if membranes[k] is None:
+                            membranes[k] = torch.zeros_like(x)
+                        x, membranes[k] = module(x, membranes[k])
+            elapsed = time.perf_counter() - start
+    finally:
+        torch.set_num_threads(threads)
+    return 1e6 * elapsed / steps
+
+
 def bench(model_path, *, steps=1000, rate=0.2, runs=5, rounds=3, seed=1, cc=None,
           calibrate=None, cflags=DEFAULT_OPT_FLAGS, **options) -> Dict:
     """Measures and returns the figures (see `format_report`). A float model is
@@ -131,7 +190,7 @@ def bench(model_path, *, steps=1000, rate=0.2, runs=5, rounds=3, seed=1, cc=None
             except SNNCError:
                 int8 = None  # a graph the quantizer does not support yet
         samples: Dict[str, List[float]] = {"optimized": [], "reference": [], "numpy": [],
-                                           "int8": []}
+                                           "int8": [], "snntorch": []}
         bandwidths = []
         for _ in range(rounds):  # interleaved, so drift affects all alike
             times, bandwidth = _run(optimized, steps, rate, runs, seed)
@@ -144,6 +203,9 @@ def bench(model_path, *, steps=1000, rate=0.2, runs=5, rounds=3, seed=1, cc=None
             dense = _numpy_dense_step(graph, opts, min(steps, 300), rate, seed)
             if dense is not None:
                 samples["numpy"].append(dense)
+            framework = _snntorch_step(graph, opts, min(steps, 300), rate, seed)
+            if framework is not None:
+                samples["snntorch"].append(framework)
     medians = {k: statistics.median(v) for k, v in samples.items() if v}
     bandwidth = statistics.median(bandwidths)
     # Weights an event-driven step reads: the rows of the active inputs of
@@ -176,7 +238,8 @@ def format_report(report: Dict) -> str:
              f"{report['options']}, C built with {report['cflags']}",
              "                     us/step (median)   x optimized"]
     for key, label in (("optimized", "optimized C"), ("reference", "reference-lowering C"),
-                       ("numpy", "dense numpy step"), ("int8", "optimized C, int8")):
+                       ("numpy", "dense numpy step"), ("int8", "optimized C, int8"),
+                       ("snntorch", "snnTorch, 1 thread")):
         if key in m:
             ratio = m[key] / m["optimized"]
             lines.append(f"  {label:20s} {m[key]:14.3f}   {ratio:8.2f}")
