@@ -371,7 +371,6 @@ def times_factor(x, factors, bits=WIDE_MULTIPLIER_BITS, narrow=False):
     return np.where(product < 0, -((-product + half) // divisor), (product + half) // divisor)
 
 
-
 def saturate(x, bits):
     limit = (1 << (bits - 1))
     return np.clip(x, -limit, limit - 1)

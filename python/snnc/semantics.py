@@ -102,19 +102,16 @@ class Options:
 
     def describe(self) -> str:
         """One line for generated headers; stable so output stays byte-identical."""
+        always = ("precision", "dt", "reset", "compare")
         text = (f"precision={self.precision} dt={self.dt!r} reset={self.reset} "
                 f"compare={self.compare}")
-        if self.cuba_order != "current-first":
-            text += f" cuba-order={self.cuba_order}"
-        if self.tau_convention != "nir":
-            text += f" tau={self.tau_convention}"
-        for key, default in (("integrator", "euler"), ("spikes", "single"),
-                             ("current_update", "decay-then-add"), ("input_gains", "nir"),
-                             ("spike_timing", "after-update"), ("reset_timing", "after-update"),
-                             ("cuba_reset_timing", "after-update"), ("input_kind", "values")):
-            value = getattr(self, key)
-            if value != default:
-                text += f" {key.replace('_', '-')}={value}"
+        # The others when they differ from their defaults, in field order.
+        for field in dataclasses.fields(self):
+            value = getattr(self, field.name)
+            if field.name in always or value == field.default:
+                continue
+            label = "tau" if field.name == "tau_convention" else field.name.replace("_", "-")
+            text += f" {label}={value}"
         return text
 
 

@@ -108,7 +108,7 @@ int64_t roundHalfAway(double value) { return static_cast<int64_t>(std::llround(v
 /// clamped to [0, maxShift], so |M_k| <= 2^bits. In i64 bodies bits = 30
 /// and x * M_k cannot overflow for |x| < 2^33 (factors of 2^30 or more are
 /// refused before lowering, checkQuantized); narrow (i32) bodies choose
-/// `bits` from the bound of x (narrowArithmetic).
+/// `bits` from the bound of x (kNarrowMultiplierBits, lower(RescaleOp)).
 struct FixedPoint {
   SmallVector<int64_t> multipliers;
   int64_t shift = 0;
@@ -178,8 +178,7 @@ public:
 /// Collects the ins of one linalg.generic over a neuron tensor and its
 /// parameters, then builds the op. On quantized neurons the generic works on
 /// storage integers: inputs are widened to the body's width (i64, or i32
-/// where narrowArithmetic allows) and results saturated back to their
-/// storage type.
+/// under the narrow rule) and results saturated back to their storage type.
 class ElementwiseBuilder {
 public:
   ElementwiseBuilder(OpBuilder &b, Location loc, RankedTensorType neuronType,
@@ -615,7 +614,13 @@ LogicalResult checkQuantized(Operation *op) {
   return success();
 }
 
-bool matchConstantWeights(Value weight, DenseElementsAttr &values);
+/// The constant behind a weight operand, looking through the storage cast a
+/// quantized constant is built with.
+bool matchConstantWeights(Value weight, DenseElementsAttr &values) {
+  if (auto cast = weight.getDefiningOp<quant::StorageCastOp>())
+    weight = cast.getInput();
+  return matchPattern(weight, m_Constant(&values));
+}
 
 /// 32 where a neuron update qualifies for narrow arithmetic (see
 /// kNarrowMultiplierBits), else 64.
@@ -653,22 +658,12 @@ uint64_t magnitudeBound(Value v) {
       break;
     v = def->getOperand(0);
   }
-  Operation *def = v.getDefiningOp();
-  if (auto extended = dyn_cast_or_null<arith::ExtUIOp>(def)) {
+  if (auto extended = v.getDefiningOp<arith::ExtUIOp>()) {
     unsigned width = getElementTypeOrSelf(extended.getIn().getType()).getIntOrFloatBitWidth();
     return (uint64_t(1) << width) - 1;
   }
-  bool isSpike = false;
-  if (auto lif = dyn_cast_or_null<LIFOp>(def))
-    isSpike = v == lif.getSpike();
-  else if (auto ifOp = dyn_cast_or_null<IFOp>(def))
-    isSpike = v == ifOp.getSpike();
-  else if (auto cuba = dyn_cast_or_null<CubaLIFOp>(def))
-    isSpike = v == cuba.getSpike();
-  else
-    isSpike = isa_and_nonnull<ThresholdOp>(def);
   // Multi-spike outputs are float counts, never an integer synapse's input.
-  if (isSpike)
+  if (isSpikeResult(v))
     return 1;
   auto elem = cast<RankedTensorType>(storageOf(v.getType())).getElementType();
   unsigned width = cast<IntegerType>(elem).getWidth();
@@ -744,14 +739,6 @@ struct SynapseMath {
     return arith::ConstantOp::create(b, loc, b.getIntegerAttr(acc, 0));
   }
 };
-
-/// The constant behind a weight operand, looking through the storage cast a
-/// quantized constant is built with.
-bool matchConstantWeights(Value weight, DenseElementsAttr &values) {
-  if (auto cast = weight.getDefiningOp<quant::StorageCastOp>())
-    weight = cast.getInput();
-  return matchPattern(weight, m_Constant(&values));
-}
 
 /// The value the input as spikes was made from: `x` of
 /// extui(cmpi sgt x, 0) or uitofp(cmpf ogt x, 0) (the front end's
@@ -928,7 +915,8 @@ Value lowerEventDriven(OpBuilder &b, LinearOp op, DenseElementsAttr weights, Val
         });
     return loop.getResult(0);
   };
-  // Rows k .. k + count - 1 of the active list: their bases and inputs.
+  // Rows k .. k + count - 1 of the active list: their bases and (unless
+  // every active input is 1, as for spikes) their inputs.
   auto rowsAt = [&](OpBuilder &ob, Location ol, Value k, int count,
                     SmallVector<Value> &bases, SmallVector<Value> &xs) {
     SynapseMath math{ob, ol, accElem};
@@ -939,8 +927,8 @@ Value lowerEventDriven(OpBuilder &b, LinearOp op, DenseElementsAttr weights, Val
                               .getResult();
       Value position = tensor::ExtractOp::create(ob, ol, active, ValueRange{at});
       Value j = arith::IndexCastUIOp::create(ob, ol, ob.getIndexType(), position);
-      Value x = tensor::ExtractOp::create(ob, ol, input, ValueRange{j});
-      xs.push_back(math.operand(x));
+      if (!spikeSource)
+        xs.push_back(math.operand(tensor::ExtractOp::create(ob, ol, input, ValueRange{j})));
       bases.push_back(arith::MulIOp::create(ob, ol, j, numOutputs));
     }
   };

@@ -19,4 +19,12 @@
 #define GET_OP_CLASSES
 #include "snn/Dialect/SNN/SNNOps.h.inc"
 
+namespace mlir {
+namespace snn {
+/// Whether `value` is the spike result of a spiking op (snn.threshold, the
+/// spike of snn.if, snn.lif or snn.cubalif).
+bool isSpikeResult(Value value);
+} // namespace snn
+} // namespace mlir
+
 #endif // SNN_DIALECT_SNN_SNNOPS_H

@@ -514,5 +514,16 @@ LogicalResult CubaLIFOp::verify() {
                        getThresholdAttr(), getVResetAttr());
 }
 
+bool mlir::snn::isSpikeResult(Value value) {
+  Operation *producer = value.getDefiningOp();
+  if (auto lif = dyn_cast_or_null<LIFOp>(producer))
+    return value == lif.getSpike();
+  if (auto ifOp = dyn_cast_or_null<IFOp>(producer))
+    return value == ifOp.getSpike();
+  if (auto cuba = dyn_cast_or_null<CubaLIFOp>(producer))
+    return value == cuba.getSpike();
+  return isa_and_nonnull<ThresholdOp>(producer);
+}
+
 #define GET_OP_CLASSES
 #include "snn/Dialect/SNN/SNNOps.cpp.inc"

@@ -24,19 +24,9 @@ bool carriesSpikes(Value value) {
   if (isa<BlockArgument>(value))
     return true;
   Operation *producer = value.getDefiningOp();
-  if (!producer)
-    return false;
-  if (isa<arith::ExtUIOp, arith::UIToFPOp>(producer))
+  if (isa_and_nonnull<arith::ExtUIOp, arith::UIToFPOp>(producer))
     return getElementTypeOrSelf(producer->getOperand(0).getType()).isInteger(1);
-  if (auto threshold = dyn_cast<ThresholdOp>(producer))
-    return true;
-  if (auto lif = dyn_cast<LIFOp>(producer))
-    return value == lif.getSpike();
-  if (auto ifOp = dyn_cast<IFOp>(producer))
-    return value == ifOp.getSpike();
-  if (auto cuba = dyn_cast<CubaLIFOp>(producer))
-    return value == cuba.getSpike();
-  return false;
+  return isSpikeResult(value);
 }
 
 struct SNNEventDrivenPass
