@@ -30,6 +30,8 @@ OPTIMIZE_PIPELINE = "snn-event-driven"
 #   becomes that argument, and results equivalent to an argument are dropped;
 #   one-shot-bufferize copies only where an old value is still read after the
 #   new one is written;
+# - float compares become C's own operators, which compute the ordered
+#   predicates (and une) exactly; convert-to-emitc adds NaN tests to them.
 EMITC_PIPELINE = ", ".join([
     "eliminate-empty-tensors",
     "one-shot-bufferize{bufferize-function-boundaries "
@@ -40,6 +42,7 @@ EMITC_PIPELINE = ", ".join([
     "convert-linalg-to-loops",
     "lower-affine",
     "canonicalize",
+    "convert-float-compares-to-emitc",
     "convert-to-emitc",
     "reconcile-unrealized-casts",
 ])

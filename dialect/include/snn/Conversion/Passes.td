@@ -30,4 +30,19 @@ def ConvertSNNToLinalg : Pass<"convert-snn-to-linalg", "ModuleOp"> {
   ];
 }
 
+def ConvertFloatComparesToEmitC : Pass<"convert-float-compares-to-emitc"> {
+  let summary = "Print ordered float compares (and une) as C's own operators";
+  let description = [{
+    C's `<`, `>`, `<=`, `>=` and `==` on floats are false when an operand is
+    NaN, which is IEEE's ordered predicate, and `!=` is true then, the
+    unordered one. This pass rewrites scalar `arith.cmpf` with the predicates
+    `olt`, `ogt`, `ole`, `oge`, `oeq` and `une` to `emitc.cmp` with the one C
+    operator, instead of the explicit NaN tests that convert-to-emitc joins to
+    it (`x > y && x == x && y == y`), which C compilers do not fold and
+    vectorize poorly. The result is the same for every input, NaN included.
+    Run before convert-to-emitc; other predicates are left to it.
+  }];
+  let dependentDialects = ["::mlir::emitc::EmitCDialect"];
+}
+
 #endif // SNN_CONVERSION_PASSES_TD

@@ -817,10 +817,8 @@ Value lowerEventDriven(OpBuilder &b, LinearOp op, DenseElementsAttr weights, Val
   };
   // An integer that is non-zero wherever the input is active, to OR over a
   // block: an integer input itself (all lanes of its own width), a float's
-  // x != 0 as an i32 (EmitC has no bit cast; it prints x != 0 as C's !=,
-  // which vectorizes, but x > 0 with NaN checks, which does not). For spikes
-  // (x > 0) a negative x also marks its block, which the exact test then
-  // skips.
+  // x != 0 as an i32 (EmitC has no bit cast). For spikes (x > 0) a negative
+  // x also marks its block, which the exact test then skips.
   Type bitsType = isa<FloatType>(inElem) ? b.getI32Type() : inElem;
   auto bitsZero = [&](OpBuilder &ob, Location ol) -> Value {
     return arith::ConstantOp::create(ob, ol, ob.getIntegerAttr(bitsType, 0));
