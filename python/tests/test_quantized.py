@@ -414,3 +414,35 @@ def test_narrow_arithmetic_at_its_limits(tmp_path, cuba_order):
     inputs = rng.integers(-127, 128, size=(3, 60, n_in)).astype(np.float64)
     _, _, traces = compare_c_with_integer_reference(path, inputs, **options)
     assert any(np.any(np.abs(v) >= 32767) for k, v in traces.items() if k.endswith(".i_syn"))
+
+
+@pytest.mark.parametrize("compiler", ["gcc", "clang"])
+def test_narrow_sums_of_negative_products_under_ubsan(tmp_path, compiler):
+    """A synapse whose sums fit int16 (one large weight, two inputs) fed by
+    negative int8 values: each product of two negative numbers is taken in
+    int32 (C would multiply the uint16_t forms as int and overflow). UBSan
+    aborts on a signed overflow; the outputs equal the integer reference."""
+    cc = find_clang() if compiler == "clang" else find_tool("gcc")
+    if cc is None:
+        pytest.skip(f"{compiler} not installed")
+    n_in, n = 2, 2
+    tau = 1e-4 / (1 - 0.9)
+    nodes = {"input": nir.Input(input_type=np.array([n_in])),
+             "fc": nir.Affine(weight=np.array([[-1.0, -0.01], [-0.5, 0.02]]), bias=np.zeros(n)),
+             "lif": nir.LIF(tau=np.full(n, tau), r=np.full(n, tau / 1e-4), v_leak=np.zeros(n),
+                            v_threshold=np.full(n, 0.5), v_reset=np.zeros(n)),
+             "output": nir.Output(output_type=np.array([n]))}
+    path = tmp_path / "negative.nir"
+    nir.write(str(path), nir.NIRGraph(nodes=nodes, edges=[("input", "fc"), ("fc", "lif"),
+                                                           ("lif", "output")]))
+    options = dict(dt=1e-4, reset="subtract", precision="int8")
+    source = api.generate(path, name="net", **options)["net.c"]
+    assert "int16_t v" in source  # the sums run in int16
+    inputs = np.random.default_rng(5).integers(-127, 128, size=(2, 40, n_in)).astype(np.float64)
+    inputs[:, ::3] = -127  # both factors at their most negative
+    c_out = api.run_c(path, inputs, name="net", cc=cc, **options,
+                      extra_cflags=["-fsanitize=undefined", "-fno-sanitize-recover=all"])
+    graph = load_graph(path)
+    opts = semantics.resolve_options(**options)
+    ref_out = reference.simulate_quantized(graph, opts, quantize.plan(graph, opts, None), inputs)
+    np.testing.assert_array_equal(c_out, ref_out)

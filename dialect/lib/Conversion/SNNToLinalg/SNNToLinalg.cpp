@@ -10,9 +10,9 @@
 // the narrow-arithmetic rule proves that nothing can overflow it (16-bit
 // state; what SIMD units multiply fast); a real factor (decay, gain, a
 // rescale ratio) is a fixed-point multiplier M with a shift n,
-// x * f = round(x * M / 2^n), rounding half away from zero with a truncating
-// division (no shift of a negative value); levels (threshold, reset, leak)
-// are round(value / scale); results saturate to the storage range. The
+// x * f = round(x * M / 2^n), rounding half away from zero with logical
+// shifts of a biased value (no shift of a negative value); levels
+// (threshold, reset, leak) are round(value / scale); results saturate to the storage range. The
 // rules are spelled out in docs/quantization.md, and the numpy reference
 // implements them independently.
 //
@@ -25,6 +25,7 @@
 #include "mlir/Dialect/Quant/IR/Quant.h"
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/SCF/Utils/Utils.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/PatternMatch.h"
 #include "llvm/ADT/TypeSwitch.h"
@@ -385,21 +386,28 @@ struct BodyMath {
     Value product = arith::MulIOp::create(b, loc, x, param(p));
     return p.shift == 0 ? product : roundedShift(product, p.shift);
   }
-  /// round(p / 2^shift), half away from zero, by a truncating division: a
-  /// right shift of a negative value is implementation-defined in C. The
-  /// offset (+half, or -half for negative p) comes from the sign bit by
-  /// arithmetic, not a select, which compilers may turn into a branch that
-  /// random signs mispredict.
+  /// round(p / 2^shift), half away from zero, with logical shifts only (a
+  /// right shift of a negative value is implementation-defined in C): q =
+  /// p + half - [p < 0] is rounded toward minus infinity by the shift, which
+  /// gives half away from zero for both signs; biased by 2^(w-1), q is
+  /// non-negative as an unsigned w-bit value, so the unsigned shift floors
+  /// it, and 2^(w-1-shift) less is the result. Exact whenever q lies in the
+  /// signed w-bit range (the bounds that chose w guarantee it). The sign bit
+  /// enters by arithmetic, not a select, which compilers may turn into a
+  /// branch that random signs mispredict; a division by 2^shift costs SIMD
+  /// units several more instructions.
   Value roundedShift(Value p, int64_t shift) {
     unsigned width = cast<IntegerType>(p.getType()).getWidth();
-    int64_t divisor = int64_t(1) << shift;
-    Value half = arith::ConstantIntOp::create(b, loc, divisor / 2, width);
-    Value d = arith::ConstantIntOp::create(b, loc, divisor, width);
-    Value signBit = arith::ConstantIntOp::create(b, loc, width - 1, width);
-    Value negative = arith::ShRUIOp::create(b, loc, p, signBit); // 1 if p < 0
-    Value bias = arith::SubIOp::create(b, loc, half,
-                                       arith::MulIOp::create(b, loc, negative, d));
-    return arith::DivSIOp::create(b, loc, arith::AddIOp::create(b, loc, p, bias), d);
+    auto constant = [&](const APInt &value) -> Value {
+      return arith::ConstantOp::create(b, loc, b.getIntegerAttr(p.getType(), value));
+    };
+    APInt signBias = APInt::getSignedMinValue(width);
+    APInt half = APInt::getOneBitSet(width, static_cast<unsigned>(shift - 1));
+    Value negative = arith::ShRUIOp::create(b, loc, p, constant(APInt(width, width - 1)));
+    Value biased = arith::SubIOp::create(
+        b, loc, arith::AddIOp::create(b, loc, p, constant(signBias + half)), negative);
+    Value floored = arith::ShRUIOp::create(b, loc, biased, constant(APInt(width, shift)));
+    return arith::SubIOp::create(b, loc, floored, constant(signBias.lshr(shift)));
   }
   /// A level times a spike (the delayed reset's threshold * previous spike).
   Value levelTimesSpike(const Param &p, Value spike) {
@@ -731,7 +739,19 @@ struct SynapseMath {
     Value wideX = operand(x);
     if (isa<FloatType>(acc))
       return arith::AddFOp::create(b, loc, sum, arith::MulFOp::create(b, loc, wideW, wideX));
-    return arith::AddIOp::create(b, loc, sum, arith::MulIOp::create(b, loc, wideW, wideX));
+    return arith::AddIOp::create(b, loc, sum, product(wideW, wideX));
+  }
+  /// w * x in the accumulator's type. Below 32 bits the product is taken in
+  /// i32 and truncated (exact: the accumulator's bound holds it): C promotes
+  /// 16-bit operands to int, and the unsigned forms EmitC prints for a
+  /// wrapping multiply would overflow int for two negative factors.
+  Value product(Value wideW, Value wideX) {
+    if (cast<IntegerType>(acc).getWidth() >= 32)
+      return arith::MulIOp::create(b, loc, wideW, wideX);
+    Type i32 = b.getI32Type();
+    Value p = arith::MulIOp::create(b, loc, arith::ExtSIOp::create(b, loc, i32, wideW),
+                                    arith::ExtSIOp::create(b, loc, i32, wideX));
+    return arith::TruncIOp::create(b, loc, acc, p);
   }
   Value zero() {
     if (isa<FloatType>(acc))
@@ -760,6 +780,152 @@ Value spikeSourceOf(Value input) {
   return compare->getOperand(0);
 }
 
+/// Runs `addRows(values, k, count)` over the active list 0 .. numActive - 1:
+/// four entries at a time (one pass over the accumulators per four active
+/// inputs), then the rest one by one; returns the final values.
+SmallVector<Value> forActiveRows(
+    OpBuilder &b, Location loc, Value numActive, int64_t numInputs, ValueRange init,
+    llvm::function_ref<SmallVector<Value>(OpBuilder &, Location, ValueRange, Value, int)>
+        addRows) {
+  constexpr int kRowsPerPass = 4;
+  Value zeroIndex = arith::ConstantIndexOp::create(b, loc, 0);
+  Value one = arith::ConstantIndexOp::create(b, loc, 1);
+  auto singlesFrom = [&](Value first, ValueRange values) {
+    auto singles = scf::ForOp::create(
+        b, loc, first, numActive, one, values,
+        [&](OpBuilder &ob, Location ol, Value k, ValueRange partial) {
+          scf::YieldOp::create(ob, ol, addRows(ob, ol, partial, k, 1));
+        });
+    return SmallVector<Value>(singles.getResults());
+  };
+  if (numInputs < kRowsPerPass) // too few inputs to fill a group
+    return singlesFrom(zeroIndex, init);
+  // Groups start below numActive - 3 (0 when fewer than four are active:
+  // unsigned index arithmetic must not wrap; EmitC has no index division).
+  Value four = arith::ConstantIndexOp::create(b, loc, kRowsPerPass);
+  Value three = arith::ConstantIndexOp::create(b, loc, kRowsPerPass - 1);
+  Value enough = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::uge, numActive, four);
+  Value groupBound = arith::SelectOp::create(
+      b, loc, enough, arith::SubIOp::create(b, loc, numActive, three), zeroIndex);
+  SmallVector<Value> carried(init);
+  carried.push_back(zeroIndex);
+  auto groups = scf::ForOp::create(
+      b, loc, zeroIndex, groupBound, four, carried,
+      [&](OpBuilder &ob, Location ol, Value k, ValueRange state) {
+        SmallVector<Value> next = addRows(ob, ol, state.drop_back(), k, kRowsPerPass);
+        // Counted from the carried value (equal to k), so that the C reads it.
+        next.push_back(arith::AddIOp::create(ob, ol, state.back(), four));
+        scf::YieldOp::create(ob, ol, next);
+      });
+  return singlesFrom(groups.getResults().back(), groups.getResults().drop_back());
+}
+
+/// Entry k + r of the list of active positions, as an index.
+Value activePosition(OpBuilder &b, Location loc, Value active, Value k, int r) {
+  Value at = r == 0 ? k
+                    : arith::AddIOp::create(b, loc, k, arith::ConstantIndexOp::create(b, loc, r))
+                          .getResult();
+  Value position = tensor::ExtractOp::create(b, loc, active, ValueRange{at});
+  return arith::IndexCastUIOp::create(b, loc, b.getIndexType(), position);
+}
+
+/// Rows of int8 weights added without a multiply (every active input is 1)
+/// into int16 sums, two weights per 16-bit lane. Weights are stored offset by
+/// 128 (unsigned bytes), outputs 2k and 2k + 1 of input j in one lane:
+/// p = (w[2k][j] + 128) + 256 (w[2k+1][j] + 128); the same bytes as the int8
+/// weights. For every lane, modulo 2^16,
+///   total = sum p = sum lo + 256 sum hi,   high = sum (p >> 8) = sum hi,
+/// so sum hi = high and sum lo = total - 256 high; less 128 per row added,
+/// these are the two outputs' sums. Every value is exact modulo 2^16, and the
+/// true sums (with the bias) lie within int16 (the accumulator's bound), so
+/// the wrapped results are the sums themselves. Per 16 weights and row: one
+/// load, two adds and a shift, where sign-extending the int8 weights to int16
+/// first costs more (SSE2 has no instruction for it).
+Value lowerPackedRows(OpBuilder &b, Location loc, DenseElementsAttr weights, Value active,
+                      Value numActive, Value init) {
+  auto wType = weights.getType();
+  int64_t rows = wType.getDimSize(0), cols = wType.getDimSize(1), lanes = rows / 2;
+  Type i16 = b.getI16Type();
+  SmallVector<APInt> packed;
+  packed.reserve(cols * lanes);
+  ArrayRef<char> raw = weights.getRawData();
+  auto offsetByte = [&](int64_t i, int64_t j) {
+    return static_cast<uint16_t>(static_cast<int8_t>(raw[i * cols + j]) + 128);
+  };
+  for (int64_t j = 0; j < cols; ++j)
+    for (int64_t k = 0; k < lanes; ++k)
+      packed.push_back(APInt(16, offsetByte(2 * k, j) | offsetByte(2 * k + 1, j) << 8));
+  auto packedType = RankedTensorType::get({cols * lanes}, i16);
+  Value packedRows =
+      arith::ConstantOp::create(b, loc, DenseElementsAttr::get(packedType, packed));
+  Value zeroIndex = arith::ConstantIndexOp::create(b, loc, 0);
+  Value one = arith::ConstantIndexOp::create(b, loc, 1);
+  Value two = arith::ConstantIndexOp::create(b, loc, 2);
+  Value numLanes = arith::ConstantIndexOp::create(b, loc, lanes);
+  // p >> 8 and p << 8 as a division and a product by 256: C promotes
+  // uint16_t to int, and gcc's -Wconversion (with sanitizers on) cannot
+  // tell that a shift by a variable amount fits in 16 bits again.
+  Value byteBase = arith::ConstantOp::create(b, loc, b.getIntegerAttr(i16, 256));
+  Value zeros = linalg::FillOp::create(
+                    b, loc, arith::ConstantOp::create(b, loc, b.getIntegerAttr(i16, 0)).getResult(),
+                    ValueRange{tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{lanes}, i16)})
+                    .getResult(0);
+  auto sums = forActiveRows(
+      b, loc, numActive, cols, ValueRange{zeros, zeros},
+      [&](OpBuilder &ob, Location ol, ValueRange partial, Value k, int count) {
+        SmallVector<Value> bases;
+        for (int r = 0; r < count; ++r)
+          bases.push_back(arith::MulIOp::create(ob, ol, activePosition(ob, ol, active, k, r),
+                                                numLanes));
+        auto loop = scf::ForOp::create(
+            ob, ol, zeroIndex, numLanes, one, partial,
+            [&](OpBuilder &ib, Location il, Value lane, ValueRange state) {
+              Value total = tensor::ExtractOp::create(ib, il, state[0], ValueRange{lane});
+              Value high = tensor::ExtractOp::create(ib, il, state[1], ValueRange{lane});
+              Value rowTotal, rowHigh;
+              for (Value base : bases) {
+                Value at = arith::AddIOp::create(ib, il, base, lane);
+                Value p = tensor::ExtractOp::create(ib, il, packedRows, ValueRange{at});
+                Value hi = arith::DivUIOp::create(ib, il, p, byteBase);
+                rowTotal = rowTotal ? arith::AddIOp::create(ib, il, rowTotal, p).getResult() : p;
+                rowHigh = rowHigh ? arith::AddIOp::create(ib, il, rowHigh, hi).getResult() : hi;
+              }
+              total = arith::AddIOp::create(ib, il, total, rowTotal);
+              high = arith::AddIOp::create(ib, il, high, rowHigh);
+              scf::YieldOp::create(
+                  ib, il,
+                  ValueRange{tensor::InsertOp::create(ib, il, total, state[0], ValueRange{lane}),
+                             tensor::InsertOp::create(ib, il, high, state[1], ValueRange{lane})});
+            });
+        return SmallVector<Value>(loop.getResults());
+      });
+  // 128 per row added, modulo 2^16 (index_cast truncates).
+  Value count = arith::IndexCastOp::create(b, loc, i16, numActive);
+  Value offset = arith::MulIOp::create(
+      b, loc, count, arith::ConstantOp::create(b, loc, b.getIntegerAttr(i16, 128)));
+  auto unpack = scf::ForOp::create(
+      b, loc, zeroIndex, numLanes, one, ValueRange{init},
+      [&](OpBuilder &ob, Location ol, Value lane, ValueRange acc) {
+        Value total = tensor::ExtractOp::create(ob, ol, sums[0], ValueRange{lane});
+        Value high = tensor::ExtractOp::create(ob, ol, sums[1], ValueRange{lane});
+        Value odd = arith::SubIOp::create(ob, ol, high, offset);
+        Value even = arith::SubIOp::create(
+            ob, ol,
+            arith::SubIOp::create(ob, ol, total, arith::MulIOp::create(ob, ol, high, byteBase)),
+            offset);
+        Value evenAt = arith::MulIOp::create(ob, ol, lane, two);
+        Value oddAt = arith::AddIOp::create(ob, ol, evenAt, one);
+        Value result = acc[0];
+        for (auto [value, at] : {std::pair{even, evenAt}, std::pair{odd, oddAt}}) {
+          Value sum = arith::AddIOp::create(
+              ob, ol, tensor::ExtractOp::create(ob, ol, result, ValueRange{at}), value);
+          result = tensor::InsertOp::create(ob, ol, sum, result, ValueRange{at});
+        }
+        scf::YieldOp::create(ob, ol, result);
+      });
+  return unpack.getResult(0);
+}
+
 /// The event-driven synapse in two passes. First the positions of the
 /// non-zero inputs are gathered, in order, without a branch: every position
 /// is written at the current count, and the count advances only for an active
@@ -772,8 +938,13 @@ Value spikeSourceOf(Value input) {
 /// `spikeSource`, when set, is the value the input was made from as spikes
 /// (input = x > 0, converted): the scan tests x > 0 on it directly and adds
 /// rows without reading the input (every active value is 1, and w * 1 = w).
+/// `binaryInput` says the input itself holds only 0 and 1 (single spikes of
+/// a neuron): rows are added without reading it either.
+///
+/// int8 weights summed in int16 (`init` of i16) with an even number of
+/// outputs and inputs of 1 take the packed form (lowerPackedRows).
 Value lowerEventDriven(OpBuilder &b, LinearOp op, DenseElementsAttr weights, Value input,
-                       Value init, Value spikeSource) {
+                       Value init, Value spikeSource, bool binaryInput) {
   Location loc = op.getLoc();
   auto wType = op.getWeight().getType();
   int64_t rows = wType.getDimSize(0), cols = wType.getDimSize(1);
@@ -868,20 +1039,33 @@ Value lowerEventDriven(OpBuilder &b, LinearOp op, DenseElementsAttr weights, Val
             });
         Value any = arith::CmpIOp::create(ob, ol, arith::CmpIPredicate::ne, bits.getResult(0),
                                           bitsZero(ob, ol));
-        Value extent = arith::SelectOp::create(ob, ol, any, blockSize, zeroIndex);
-        scf::YieldOp::create(ob, ol, gatherRange(ob, ol, first, extent, state).getResults());
+        auto gathered = scf::IfOp::create(
+            ob, ol, any,
+            [&](OpBuilder &tb, Location tl) {
+              scf::ForOp steps = gatherRange(tb, tl, first, blockSize, state);
+              scf::YieldOp::create(tb, tl, steps.getResults());
+              // Sixteen straight-line steps: no counter, compare and branch
+              // per input (a third of a step's instructions).
+              (void)loopUnrollFull(steps);
+            },
+            [&](OpBuilder &eb, Location el) { scf::YieldOp::create(eb, el, state); });
+        scf::YieldOp::create(ob, ol, gathered.getResults());
       });
   // The inputs after the last whole block.
   auto gather = gatherRange(b, loc, arith::ConstantIndexOp::create(b, loc, blocks * kBlock),
                             arith::ConstantIndexOp::create(b, loc, cols - blocks * kBlock),
                             gatherBlocks.getResults());
   Value active = gather.getResult(0), numActive = gather.getResult(1);
+  bool unitInputs = spikeSource || binaryInput;
+  Type wElem = weights.getType().getElementType();
+  if (unitInputs && accElem.isInteger(16) && wElem.isInteger(8) && rows % 2 == 0 &&
+      !weights.isSplat())
+    return lowerPackedRows(b, loc, weights, active, numActive, init);
   // For every output i, adds row by row: acc[i] += w[base_r + i] * x_r, in
   // the order of the rows. Integer rows whose x are all 1 (`xs` empty) are
   // summed first in a narrow type (four int8 weights fit in int16: twice the
   // lanes of a vector), then added to the accumulator; integer addition is
   // exact, so the order does not matter there.
-  Type wElem = weights.getType().getElementType();
   auto addRows = [&](OpBuilder &ob, Location ol, Value acc, ArrayRef<Value> bases,
                      ArrayRef<Value> xs) {
     auto loop = scf::ForOp::create(
@@ -919,13 +1103,8 @@ Value lowerEventDriven(OpBuilder &b, LinearOp op, DenseElementsAttr weights, Val
                     SmallVector<Value> &bases, SmallVector<Value> &xs) {
     SynapseMath math{ob, ol, accElem};
     for (int r = 0; r < count; ++r) {
-      Value at = r == 0 ? k
-                        : arith::AddIOp::create(ob, ol, k,
-                                                arith::ConstantIndexOp::create(ob, ol, r))
-                              .getResult();
-      Value position = tensor::ExtractOp::create(ob, ol, active, ValueRange{at});
-      Value j = arith::IndexCastUIOp::create(ob, ol, ob.getIndexType(), position);
-      if (!spikeSource)
+      Value j = activePosition(ob, ol, active, k, r);
+      if (!unitInputs)
         xs.push_back(math.operand(tensor::ExtractOp::create(ob, ol, input, ValueRange{j})));
       bases.push_back(arith::MulIOp::create(ob, ol, j, numOutputs));
     }
@@ -937,7 +1116,7 @@ Value lowerEventDriven(OpBuilder &b, LinearOp op, DenseElementsAttr weights, Val
   auto addActive = [&](OpBuilder &ob, Location ol, Value acc, Value k, int count) -> Value {
     SmallVector<Value> bases, xs;
     rowsAt(ob, ol, k, count, bases, xs);
-    if (spikeSource)
+    if (unitInputs)
       return addRows(ob, ol, acc, bases, {});
     if (isa<FloatType>(accElem))
       return addRows(ob, ol, acc, bases, xs);
@@ -957,38 +1136,10 @@ Value lowerEventDriven(OpBuilder &b, LinearOp op, DenseElementsAttr weights, Val
         });
     return branch.getResult(0);
   };
-  // Four rows at a time (one pass over the accumulator per four active
-  // inputs), then the rest one by one.
-  constexpr int kRowsPerPass = 4;
-  if (cols < kRowsPerPass) { // too few inputs to fill a group
-    auto singles = scf::ForOp::create(
-        b, loc, zeroIndex, numActive, one, ValueRange{init},
-        [&](OpBuilder &ob, Location ol, Value k, ValueRange acc) {
-          scf::YieldOp::create(ob, ol, addActive(ob, ol, acc[0], k, 1));
-        });
-    return singles.getResult(0);
-  }
-  // Groups start below numActive - 3 (0 when fewer than four are active:
-  // unsigned index arithmetic must not wrap; EmitC has no index division).
-  Value four = arith::ConstantIndexOp::create(b, loc, kRowsPerPass);
-  Value three = arith::ConstantIndexOp::create(b, loc, kRowsPerPass - 1);
-  Value enough = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::uge, numActive, four);
-  Value groupBound = arith::SelectOp::create(
-      b, loc, enough, arith::SubIOp::create(b, loc, numActive, three), zeroIndex);
-  auto groups = scf::ForOp::create(
-      b, loc, zeroIndex, groupBound, four, ValueRange{init, zeroIndex},
-      [&](OpBuilder &ob, Location ol, Value k, ValueRange state) {
-        Value acc = addActive(ob, ol, state[0], k, kRowsPerPass);
-        // Counted from the carried value (equal to k), so that the C reads it.
-        Value next = arith::AddIOp::create(ob, ol, state[1], four);
-        scf::YieldOp::create(ob, ol, ValueRange{acc, next});
-      });
-  auto outer = scf::ForOp::create(
-      b, loc, groups.getResult(1), numActive, one, ValueRange{groups.getResult(0)},
-      [&](OpBuilder &ob, Location ol, Value k, ValueRange acc) {
-        scf::YieldOp::create(ob, ol, addActive(ob, ol, acc[0], k, 1));
-      });
-  return outer.getResult(0);
+  return forActiveRows(b, loc, numActive, cols, ValueRange{init},
+                       [&](OpBuilder &ob, Location ol, ValueRange acc, Value k, int count) {
+                         return SmallVector<Value>{addActive(ob, ol, acc[0], k, count)};
+                       })[0];
 }
 
 /// `v`, an integer tensor, converted element by element to `elem` (sign
@@ -1016,7 +1167,8 @@ Value convertElements(OpBuilder &b, Location loc, Value v, IntegerType elem) {
 /// 2^15 the sums run in i16 (twice the lanes of i32; exact, as no partial
 /// sum, in any order, can leave the range) and the result is sign-extended
 /// to the declared i32 accumulator.
-SmallVector<Value> lower(OpBuilder &b, LinearOp op, uint64_t accumulatorLimit) {
+SmallVector<Value> lower(OpBuilder &b, LinearOp op, uint64_t accumulatorLimit,
+                         bool binaryInput) {
   Location loc = op.getLoc();
   auto wType = cast<RankedTensorType>(storageOf(op.getWeight().getType()));
   auto declaredType = cast<RankedTensorType>(storageOf(op.getOutput().getType()));
@@ -1051,7 +1203,7 @@ SmallVector<Value> lower(OpBuilder &b, LinearOp op, uint64_t accumulatorLimit) {
   DenseElementsAttr constantWeights;
   if (op.getEventDriven() && matchConstantWeights(op.getWeight(), constantWeights))
     return {declared(lowerEventDriven(b, op, constantWeights, input, init,
-                                      spikeSourceOf(input)))};
+                                      spikeSourceOf(input), binaryInput))};
   AffineExpr i = b.getAffineDimExpr(0), j = b.getAffineDimExpr(1);
   SmallVector<AffineMap> maps = {AffineMap::get(2, 0, {i * cols + j}),
                                  AffineMap::get(2, 0, {j}),
@@ -1584,9 +1736,17 @@ struct ConvertSNNToLinalgPass
     // A rescale's input bound is read before its producer is lowered (the
     // constant weights are out of sight afterwards).
     DenseMap<Operation *, uint64_t> rescaleInputBounds, accumulatorLimits;
+    // Synapses fed by single spikes (0 or 1), known only before the neuron
+    // that makes them is lowered.
+    DenseSet<Operation *> binaryInputs;
     for (Operation *op : ops) {
       if (auto linear = dyn_cast<LinearOp>(op); linear && isQuantized(linear.getType()))
         accumulatorLimits[op] = accumulatorBound(linear).value_or(0);
+      if (auto linear = dyn_cast<LinearOp>(op)) {
+        Value input = linear.getInput();
+        if (isSpikeResult(input) && !input.getDefiningOp()->hasAttr("multi_spike"))
+          binaryInputs.insert(op);
+      }
       auto rescale = dyn_cast<RescaleOp>(op);
       if (!rescale)
         continue;
@@ -1610,7 +1770,8 @@ struct ConvertSNNToLinalgPass
                     LIOp, IFOp, LIFOp, CubaLIOp, CubaLIFOp>(
                   [&](auto typed) { return lower(rewriter, typed); })
               .Case<LinearOp>([&](LinearOp linear) {
-                return lower(rewriter, linear, accumulatorLimits.lookup(op));
+                return lower(rewriter, linear, accumulatorLimits.lookup(op),
+                             binaryInputs.contains(op));
               })
               .Case<RescaleOp>([&](RescaleOp rescale) {
                 return lower(rewriter, rescale, rescaleInputBounds.lookup(op));

@@ -1,7 +1,7 @@
 // Integer lowering of quantized snn ops: computations on the storage
 // integers, fixed-point factors applied in i64 (in i32 where the narrow rule
-// proves it cannot overflow) with rounding half away from zero by a
-// truncating division (no shift of negative values), levels at the
+// proves it cannot overflow) with rounding half away from zero by logical
+// shifts of a biased value (no shift of negative values), levels at the
 // membrane's scale, results saturated to the storage range. After
 // strip-func-quant-types and canonicalize no quantized type is left.
 //
@@ -26,21 +26,22 @@ func.func @linear(%x: tensor<4xi8>) -> tensor<3x!quant.uniform<i32:f32, 0.25>> {
 
 // An accumulator of unknown bound (a function argument) stays in i64.
 // A ratio of 0.25 / 0.01 = 25 = 838860800 / 2^25: multiply in i64, add
-// 2^24 - sign bit * 2^25 (that is -/+ 2^24 by the sign), divide by 2^25,
-// saturate to [-32768, 32767].
+// 2^63 + 2^24 and subtract the sign bit (p + 2^24 - [p < 0], biased to be
+// non-negative as unsigned), shift right by 25 (logical), subtract
+// 2^63 / 2^25 = 2^38, saturate to [-32768, 32767].
 // CHECK-LABEL: func.func @rescale(%arg0: tensor<3xi32>) -> tensor<3xi16>
 // CHECK-DAG:     %[[M:.+]] = arith.constant 838860800 : i64
-// CHECK-DAG:     %[[HALF:.+]] = arith.constant 16777216 : i64
-// CHECK-DAG:     %[[D:.+]] = arith.constant 33554432 : i64
+// CHECK-DAG:     %[[HALF:.+]] = arith.constant -9223372036837998592 : i64
+// CHECK-DAG:     %[[BIAS:.+]] = arith.constant 274877906944 : i64
 // CHECK-DAG:     %[[LO:.+]] = arith.constant -32768 : i64
 // CHECK-DAG:     %[[HI:.+]] = arith.constant 32767 : i64
 // CHECK:         %[[X:.+]] = arith.extsi %{{.+}} : i32 to i64
 // CHECK:         %[[P:.+]] = arith.muli %[[X]], %[[M]] : i64
 // CHECK:         %[[NEG:.+]] = arith.shrui %[[P]], %c63_i64 : i64
-// CHECK:         %[[NEGD:.+]] = arith.muli %[[NEG]], %[[D]] : i64
-// CHECK:         %[[B:.+]] = arith.subi %[[HALF]], %[[NEGD]] : i64
-// CHECK:         arith.addi %[[P]], %[[B]] : i64
-// CHECK:         %[[Q:.+]] = arith.divsi %{{.+}}, %[[D]] : i64
+// CHECK:         %[[B:.+]] = arith.addi %[[P]], %[[HALF]] : i64
+// CHECK:         %[[B2:.+]] = arith.subi %[[B]], %[[NEG]] : i64
+// CHECK:         %[[F:.+]] = arith.shrui %[[B2]], %c25_i64 : i64
+// CHECK:         %[[Q:.+]] = arith.subi %[[F]], %[[BIAS]] : i64
 // CHECK:         arith.cmpi slt, %[[Q]], %[[LO]]
 // CHECK:         arith.cmpi sgt, %[[Q]], %[[HI]]
 // CHECK:         arith.trunci %{{.+}} : i64 to i16
@@ -59,14 +60,15 @@ func.func @rescale(%x: tensor<3x!quant.uniform<i32:f32, 0.25>>) -> tensor<3x!qua
 // CHECK-LABEL: func.func @lif(%arg0: tensor<4xi16>, %arg1: tensor<4xi16>, %arg2: tensor<4xi8>) -> (tensor<4xi16>, tensor<4xi8>)
 // CHECK-DAG:     %[[DECAY:.+]] = arith.constant 14746 : i32
 // CHECK-DAG:     %[[THR:.+]] = arith.constant 100 : i32
-// CHECK-DAG:     %[[D:.+]] = arith.constant 16384 : i32
+// CHECK-DAG:     %[[HALF:.+]] = arith.constant -2147475456 : i32
 // CHECK:         linalg.generic
 // CHECK:           %[[X:.+]] = arith.extsi %{{.+}} : i16 to i32
 // CHECK:           %[[V:.+]] = arith.extsi %{{.+}} : i16 to i32
 // CHECK:           %[[S:.+]] = arith.extsi %{{.+}} : i8 to i32
 // CHECK:           arith.muli %[[V]], %[[DECAY]] : i32
 // CHECK:           arith.shrui %{{.+}}, %c31_i32 : i32
-// CHECK:           arith.divsi %{{.+}}, %[[D]] : i32
+// CHECK:           arith.addi %{{.+}}, %[[HALF]] : i32
+// CHECK:           arith.shrui %{{.+}}, %c14_i32 : i32
 // CHECK:           %[[U:.+]] = arith.addi %{{.+}}, %[[X]] : i32
 // CHECK:           %[[RESET:.+]] = arith.muli %[[S]], %[[THR]] : i32
 // CHECK:           %[[U2:.+]] = arith.subi %[[U]], %[[RESET]] : i32
@@ -102,7 +104,7 @@ func.func @lif_gain_above_one(%x: tensor<4x!quant.uniform<i16:f32, 0.01>>, %v: t
 // CHECK-LABEL: func.func @li(
 // CHECK-DAG:     arith.constant dense<[536870912, 268435456]> : tensor<2xi32>
 // CHECK-DAG:     arith.constant dense<[2, -3]> : tensor<2xi8>
-// CHECK:         arith.divsi %{{.+}}, %c1073741824_i64 : i64
+// CHECK:         arith.shrui %{{.+}}, %c30_i64 : i64
 func.func @li(%x: tensor<2x!quant.uniform<i32:f32, 0.01>>, %v: tensor<2x!quant.uniform<i32:f32, 0.01>>) -> tensor<2x!quant.uniform<i32:f32, 0.01>> {
   %v1 = snn.li %x, %v {decay = dense<[0.5, 0.25]> : tensor<2xf64>, gain = dense<1.0> : tensor<1xf64>, leak = dense<[0.02, -0.03]> : tensor<2xf64>} : tensor<2x!quant.uniform<i32:f32, 0.01>>, tensor<2x!quant.uniform<i32:f32, 0.01>>
   return %v1 : tensor<2x!quant.uniform<i32:f32, 0.01>>
@@ -125,7 +127,7 @@ func.func @sum(%a: tensor<4x!quant.uniform<i16:f32, 0.01>>, %b: tensor<4x!quant.
 // shift (from the largest ratio, 0.02 / 0.01 = 2 = 2^29 / 2^28).
 // CHECK-LABEL: func.func @rescale_per_channel(
 // CHECK-DAG:     arith.constant dense<[134217728, 268435456, 536870912]> : tensor<3xi32>
-// CHECK:         arith.divsi %{{.+}}, %c268435456_i64 : i64
+// CHECK:         arith.shrui %{{.+}}, %c28_i64 : i64
 func.func @rescale_per_channel(%x: tensor<3x!quant.uniform<i32:f32:0, {0.005, 0.01, 0.02}>>) -> tensor<3x!quant.uniform<i16:f32, 0.01>> {
   %y = snn.rescale %x : tensor<3x!quant.uniform<i32:f32:0, {0.005, 0.01, 0.02}>> -> tensor<3x!quant.uniform<i16:f32, 0.01>>
   return %y : tensor<3x!quant.uniform<i16:f32, 0.01>>
@@ -161,10 +163,9 @@ func.func @event_driven(%x: tensor<5xi8>) -> tensor<3x!quant.uniform<i32:f32, 0.
 // narrow with 30 - 16 = 14-bit multipliers: 25 = 12800 / 2^9, in i32.
 // CHECK-LABEL: func.func @rescale_bounded(
 // CHECK-DAG:     %[[M:.+]] = arith.constant 12800 : i32
-// CHECK-DAG:     %[[D:.+]] = arith.constant 512 : i32
 // CHECK:         linalg.generic
 // CHECK:           arith.muli %{{.+}}, %[[M]] : i32
-// CHECK:           arith.divsi %{{.+}}, %[[D]] : i32
+// CHECK:           arith.shrui %{{.+}}, %c9_i32 : i32
 // CHECK:           arith.trunci %{{.+}} : i32 to i16
 // CHECK-NOT:     i64
 func.func @rescale_bounded(%x: tensor<4xi8>) -> tensor<3x!quant.uniform<i16:f32, 0.01>> {
@@ -180,10 +181,13 @@ func.func @rescale_bounded(%x: tensor<4xi8>) -> tensor<3x!quant.uniform<i16:f32,
 // Spikes (here an unsigned extension of i1) bound the accumulator by
 // max_i sum_j |w_ij| = 260 < 2^15: the sums run in i16, then the result is
 // sign-extended to the declared i32 accumulator.
+// Products are taken in i32 and truncated (C would multiply two uint16_t
+// as int, which overflows for two negative factors).
 // CHECK-LABEL: func.func @narrow_sums(
 // CHECK:         linalg.generic
-// CHECK:           arith.extsi %{{.+}} : i8 to i16
-// CHECK:           arith.muli %{{.+}} : i16
+// CHECK:           arith.extsi %{{.+}} : i8 to i32
+// CHECK:           arith.muli %{{.+}} : i32
+// CHECK:           arith.trunci %{{.+}} : i32 to i16
 // CHECK:           arith.addi %{{.+}} : i16
 // CHECK:         linalg.generic
 // CHECK:           arith.extsi %{{.+}} : i16 to i32
@@ -193,4 +197,41 @@ func.func @narrow_sums(%s: tensor<4xi1>) -> tensor<3x!quant.uniform<i32:f32, 0.2
   %w = quant.scast %wi : tensor<3x4xi8> to tensor<3x4x!quant.uniform<i8:f32, 0.25>>
   %y = snn.linear %x, %w : tensor<4xi8>, tensor<3x4x!quant.uniform<i8:f32, 0.25>> -> tensor<3x!quant.uniform<i32:f32, 0.25>>
   return %y : tensor<3x!quant.uniform<i32:f32, 0.25>>
+}
+
+// -----
+
+// Int8 weights whose rows are added without a multiply (the input as spikes)
+// into int16 sums take the packed form: outputs 2k and 2k + 1 of input j
+// share a 16-bit lane, (w[2k][j] + 128) + 256 (w[2k+1][j] + 128) (input 0:
+// 129 + 256 * 127 = 32641, then 128 + 256 * 131 = 33664, printed as i16,
+// -31872). Per row: the lane is added to a total, lane / 256 to a high sum;
+// at the end the two outputs are high - 128 n and total - 256 high - 128 n
+// (modulo 2^16), added to the accumulator's even and odd elements.
+// CHECK-LABEL: func.func @packed_rows(
+// CHECK:         arith.constant dense<[32641, -31872, 32386, -31745,
+// CHECK:         scf.if %{{.+}} -> (tensor<16xi16>, index)
+// CHECK:         scf.for %{{.+}} = %c0 to %{{.+}} step %c4 iter_args({{.+}}) -> (tensor<2xi16>, tensor<2xi16>, index)
+// CHECK:           scf.for %{{.+}} = %c0 to %c2 step %c1
+// CHECK-COUNT-4:     arith.divui %{{.+}}, %c256_i16 : i16
+// CHECK:         scf.for {{.+}} -> (tensor<2xi16>, tensor<2xi16>)
+// CHECK:           arith.divui %{{.+}}, %c256_i16 : i16
+// CHECK:         %[[N:.+]] = arith.index_cast %{{.+}} : index to i16
+// CHECK:         %[[OFFSET:.+]] = arith.muli %[[N]], %c128_i16 : i16
+// CHECK:         scf.for {{.+}} -> (tensor<4xi16>)
+// CHECK:           %[[ODD:.+]] = arith.subi %{{.+}}, %[[OFFSET]] : i16
+// CHECK:           arith.muli %{{.+}}, %c256_i16 : i16
+// CHECK:         arith.extsi %{{.+}} : i16 to i32
+// CHECK-NOT:     arith.extsi %{{.+}} : i8 to i16
+func.func @packed_rows(%x: tensor<16xi8>) -> tensor<4x!quant.uniform<i32:f32, 0.25>> {
+  %zero = arith.constant dense<0> : tensor<16xi8>
+  %positive = arith.cmpi sgt, %x, %zero : tensor<16xi8>
+  %s = arith.extui %positive : tensor<16xi1> to tensor<16xi8>
+  %wi = arith.constant dense<[[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16],
+                              [-1, -2, -3, -4, -5, -6, -7, -8, -9, -10, -11, -12, -13, -14, -15, -16],
+                              [0, 127, -128, 5, 9, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+                              [3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3]]> : tensor<4x16xi8>
+  %w = quant.scast %wi : tensor<4x16xi8> to tensor<4x16x!quant.uniform<i8:f32, 0.25>>
+  %y = snn.linear %s, %w {event_driven} : tensor<16xi8>, tensor<4x16x!quant.uniform<i8:f32, 0.25>> -> tensor<4x!quant.uniform<i32:f32, 0.25>>
+  return %y : tensor<4x!quant.uniform<i32:f32, 0.25>>
 }
