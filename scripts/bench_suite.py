@@ -5,6 +5,7 @@ rates, written as a Markdown table (and a PNG plot if matplotlib is installed).
     python scripts/bench_suite.py [--sizes 784-256-10,...] [--rates 0.01,0.05,0.2,0.5]
                                   [--precisions f32] [--cflags "-O2"]
                                   [--input-kind spikes|values] [--out OUT]
+    python scripts/bench_suite.py --from-json OUT.json   # the table again
 
 The networks are random (seeded) Affine-LIF-Affine-LIF chains with beta 0.9 and
 threshold 1 (snnTorch's conventions, --preset snntorch); 1000 steps of
@@ -77,6 +78,32 @@ def plot(rows, sizes, path):
     plt.close(fig)
 
 
+def markdown_table(rows):
+    """One line per `snnc bench` report; the snnTorch columns appear when some
+    report has that time (torch and snnTorch were installed)."""
+    nan = float("nan")
+    torch = any("snntorch" in r["us_per_step"] for r in rows)
+    header = ("| network | precision | input rate | optimized C us/step | int8 C us/step "
+              "| reference C us/step | numpy us/step | x reference | x numpy | int8 speed-up "
+              "| % of bandwidth |")
+    if torch:
+        header += " snnTorch us/step | x snnTorch |"
+    lines = [header, "|---" * header.count(" |") + "|"]
+    for r in rows:
+        m = r["us_per_step"]
+        line = (f"| {r['size']} | {r['precision']} | {r['rate']:g} | {m['optimized']:.2f} | "
+                f"{m.get('int8', nan):.2f} | {m['reference']:.2f} | "
+                f"{m.get('numpy', nan):.2f} | {m['reference'] / m['optimized']:.1f} | "
+                f"{m.get('numpy', nan) / m['optimized']:.2f} | "
+                f"{m['optimized'] / m.get('int8', nan):.2f} | "
+                f"{100 * r['fraction_of_bandwidth']:.0f} |")
+        if torch:
+            line += (f" {m.get('snntorch', nan):.1f} | "
+                     f"{m.get('snntorch', nan) / m['optimized']:.0f} |")
+        lines.append(line)
+    return "\n".join(lines)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="784-256-10,784-1024-10,2048-2048-10")
@@ -87,7 +114,13 @@ def main():
                         help="what the networks' input is declared as (the input is "
                              "Bernoulli spikes either way)")
     parser.add_argument("--out", default=None, help="write OUT.md, OUT.json (and OUT.png)")
+    parser.add_argument("--from-json", default=None, metavar="JSON",
+                        help="print the table of an earlier run's OUT.json, measuring nothing")
     args = parser.parse_args()
+    if args.from_json:
+        with open(args.from_json) as f:
+            print(markdown_table(json.load(f)))
+        return 0
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for size in args.sizes.split(","):
@@ -108,20 +141,7 @@ def main():
                     rows.append(report)
                     print(f"{size} {precision} rate {rate}: "
                           f"{report['us_per_step']['optimized']:.2f} us/step", file=sys.stderr)
-    nan = float("nan")
-    lines = ["| network | precision | input rate | optimized C us/step | int8 C us/step "
-             "| reference C us/step | numpy us/step | x reference | x numpy | int8 speed-up "
-             "| % of bandwidth |",
-             "|---|---|---|---|---|---|---|---|---|---|---|"]
-    for r in rows:
-        m = r["us_per_step"]
-        lines.append(f"| {r['size']} | {r['precision']} | {r['rate']:g} | {m['optimized']:.2f} | "
-                     f"{m.get('int8', nan):.2f} | {m['reference']:.2f} | "
-                     f"{m.get('numpy', nan):.2f} | {m['reference'] / m['optimized']:.1f} | "
-                     f"{m.get('numpy', nan) / m['optimized']:.2f} | "
-                     f"{m['optimized'] / m.get('int8', nan):.2f} | "
-                     f"{100 * r['fraction_of_bandwidth']:.0f} |")
-    table = "\n".join(lines)
+    table = markdown_table(rows)
     print(table)
     if args.out:
         with open(args.out + ".md", "w") as f:
