@@ -6,7 +6,7 @@ Every pass is MLIR's own except convert-snn-to-linalg; all run through
 from typing import Sequence
 
 from mlir import ir
-from mlir.dialects import bufferization, func
+from mlir.dialects import bufferization, func, linalg, tensor
 from mlir.passmanager import PassManager
 
 # Scale conversions the quantizer asked for (a no-op on float models).
@@ -88,8 +88,31 @@ def state_in_place(module: ir.Module, state_args: Sequence[int]) -> None:
         ret.erase()
 
 
+def copy_returned_arguments(module: ir.Module) -> None:
+    """A result that is an argument of the step itself (a network whose output
+    is its input, Input -> Flatten -> Output) becomes a copy of it: otherwise
+    bufferization returns the argument's own buffer, drop-equivalent-buffer-
+    results drops the result, and the step would have no output to write."""
+    with module.context, ir.Location.unknown():
+        step = next(op for op in module.body.operations if isinstance(op, func.FuncOp))
+        block = step.regions[0].blocks[0]
+        ret = block.operations[len(block.operations) - 1]
+        values = list(ret.operands)
+        if not any(isinstance(v, ir.BlockArgument) for v in values):
+            return
+        with ir.InsertionPoint(ret):
+            for r, value in enumerate(values):
+                if isinstance(value, ir.BlockArgument):
+                    shaped = ir.RankedTensorType(value.type)
+                    empty = tensor.EmptyOp(shaped.shape, shaped.element_type).result
+                    values[r] = linalg.copy(value, outs=[empty])
+            func.ReturnOp(values)
+        ret.erase()
+
+
 def lower_to_emitc(module: ir.Module, optimize: bool = True,
                    state_args: Sequence[int] = ()) -> None:
     run_pipeline(module, _linalg(optimize))
     state_in_place(module, state_args)
+    copy_returned_arguments(module)
     run_pipeline(module, EMITC_PIPELINE)

@@ -446,3 +446,36 @@ def test_narrow_sums_of_negative_products_under_ubsan(tmp_path, compiler):
     opts = semantics.resolve_options(**options)
     ref_out = reference.simulate_quantized(graph, opts, quantize.plan(graph, opts, None), inputs)
     np.testing.assert_array_equal(c_out, ref_out)
+
+
+def test_packed_rows_past_the_16_bit_wrap(tmp_path):
+    """Packed int8 rows (two weights per 16-bit lane, docs/design.md): with 600
+    inputs all active, 128 per row added reaches 76800, past 2^16, and the
+    totals wrap many times; the wrapped arithmetic must still give the exact
+    sums. The C (packed) equals the reference lowering's C (a dense int16 sum)
+    and the integer reference, states included, at every input rate."""
+    n_in, n = 600, 6
+    rng = np.random.default_rng(21)
+    weight = rng.uniform(-0.1, 0.1, (n, n_in))
+    weight[np.arange(n), rng.integers(0, n_in, n)] = [1.0, -1.0, 0.8, -0.7, 0.9, 1.0]
+    tau = 1e-4 / (1 - 0.9)
+    nodes = {"input": nir.Input(input_type=np.array([n_in])),
+             "fc": nir.Affine(weight=weight, bias=rng.uniform(-0.5, 0.5, n)),
+             "lif": nir.LIF(tau=np.full(n, tau), r=np.full(n, tau / 1e-4), v_leak=np.zeros(n),
+                            v_threshold=np.full(n, 2.0), v_reset=np.zeros(n)),
+             "output": nir.Output(output_type=np.array([n]))}
+    path = tmp_path / "wide.nir"
+    nir.write(str(path), nir.NIRGraph(nodes=nodes, edges=[("input", "fc"), ("fc", "lif"),
+                                                           ("lif", "output")]))
+    options = dict(dt=1e-4, reset="subtract", precision="int8", input_kind="spikes")
+    source = api.generate(path, name="net", **options)["net.c"]
+    assert f"int16_t __constant_{n_in * n // 2}xi16" in source  # the packed rows
+    rates = np.array([1.0, 0.9, 0.5, 0.02])[:, None, None]
+    inputs = (rng.random((4, 30, n_in)) < rates).astype(np.float64)
+    fast, fast_states = api.run_c(path, inputs, record_states=True, **options)
+    plain, plain_states = api.run_c(path, inputs, record_states=True, optimize=False, **options)
+    np.testing.assert_array_equal(fast, plain)
+    for key in fast_states:
+        np.testing.assert_array_equal(fast_states[key], plain_states[key], err_msg=key)
+    compare_c_with_integer_reference(path, inputs, **options)
+    assert 0 < fast.sum() < fast.size

@@ -181,3 +181,21 @@ def test_regression_single_input_single_output_synapse(tmp_path):
                             capture_output=True, text=True)
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.strip() == "[0.1, 0.6, 1.1]"
+
+
+@pytest.mark.parametrize("shape", [[1], [2, 3]])
+def test_regression_output_is_the_input(tmp_path, shape):
+    """Found by scripts/fuzz.py: Input -> Flatten -> Output (an identity) made a
+    step computation without an output parameter (bufferization returned the
+    input's own buffer, and the in-place pipeline dropped that result), so the
+    C did not compile. Now the output is a copy of the input."""
+    flat = int(np.prod(shape))
+    nodes = {"input": nir.Input(input_type={"input": np.array(shape)}),
+             "flatten": nir.Flatten(input_type={"input": np.array(shape)}, start_dim=0),
+             "output": nir.Output(output_type={"output": np.array([flat])})}
+    path = str(tmp_path / "identity.nir")
+    nir.write(path, nir.NIRGraph(nodes=nodes, edges=[("input", "flatten"),
+                                                     ("flatten", "output")]))
+    assert compile_or_reject(path)
+    x = np.arange(3 * flat, dtype=np.float64).reshape(3, flat) - 2.5  # T x n_in, flat
+    np.testing.assert_array_equal(api.run_c(path, x, dt=1e-3, precision="f64"), x)
