@@ -199,3 +199,19 @@ def test_regression_output_is_the_input(tmp_path, shape):
     assert compile_or_reject(path)
     x = np.arange(3 * flat, dtype=np.float64).reshape(3, flat) - 2.5  # T x n_in, flat
     np.testing.assert_array_equal(api.run_c(path, x, dt=1e-3, precision="f64"), x)
+
+
+def test_regression_delay_longer_than_the_limit(tmp_path):
+    """Found by scripts/fuzz.py: a delay of 1e9 s at dt = 1 ms asked for a state
+    buffer of 10^12 elements, which reached EmitC as an unprintable module (a
+    traceback). Now the delay is refused, naming the node and the sizes."""
+    nodes = {"input": nir.Input(input_type={"input": np.array([2])}),
+             "late": nir.Delay(delay=np.array([1e9, 1e-3])),
+             "output": nir.Output(output_type={"output": np.array([2])})}
+    path = str(tmp_path / "late.nir")
+    nir.write(path, nir.NIRGraph(nodes=nodes, edges=[("input", "late"), ("late", "output")]))
+    with pytest.raises(SNNCError, match=r"node 'late': a delay of 1000000000000 steps .* "
+                                        r"needs a buffer of 2000000000000 elements; the "
+                                        r"limit is 16777216"):
+        api.generate(path, name="m", dt=1e-3)
+    assert not compile_or_reject(path)

@@ -20,7 +20,7 @@ from mlir.dialects import quant
 
 from .. import semantics
 from ..dialects import snn
-from .graph import Graph, Layer
+from .graph import MAX_LAYER_ELEMENTS, Graph, Layer
 
 
 @dataclasses.dataclass
@@ -80,6 +80,12 @@ def _states_of(layer: Layer, options: semantics.Options) -> List[StateField]:
         fields.append(StateField(f"{layer.ident}_spike", layer.out_shape, layer.name, "spike"))
     if layer.kind == "delay":
         longest = int(delay_steps_of(layer, options).max())
+        elements = longest * int(np.prod(layer.out_shape))
+        if elements > MAX_LAYER_ELEMENTS:
+            from ..errors import SNNCError
+            raise SNNCError(f"a delay of {longest} steps (dt = {options.dt} s) needs a buffer "
+                            f"of {elements} elements; the limit is {MAX_LAYER_ELEMENTS}",
+                            node=layer.name)
         if longest > 0:
             fields.append(StateField(f"{layer.ident}_buffer", (longest,) + layer.out_shape,
                                      layer.name, "buffer"))
