@@ -846,7 +846,9 @@ Value lowerPackedRows(OpBuilder &b, Location loc, DenseElementsAttr weights, Val
   auto wType = weights.getType();
   int64_t rows = wType.getDimSize(0), cols = wType.getDimSize(1), lanes = rows / 2;
   Type i16 = b.getI16Type();
-  SmallVector<APInt> packed;
+  // Built as raw data (an attribute per element would cost seconds on large
+  // layers), in the host's byte order like every dense attribute.
+  SmallVector<uint16_t> packed;
   packed.reserve(cols * lanes);
   ArrayRef<char> raw = weights.getRawData();
   auto offsetByte = [&](int64_t i, int64_t j) {
@@ -854,10 +856,12 @@ Value lowerPackedRows(OpBuilder &b, Location loc, DenseElementsAttr weights, Val
   };
   for (int64_t j = 0; j < cols; ++j)
     for (int64_t k = 0; k < lanes; ++k)
-      packed.push_back(APInt(16, offsetByte(2 * k, j) | offsetByte(2 * k + 1, j) << 8));
+      packed.push_back(static_cast<uint16_t>(offsetByte(2 * k, j) | offsetByte(2 * k + 1, j) << 8));
   auto packedType = RankedTensorType::get({cols * lanes}, i16);
-  Value packedRows =
-      arith::ConstantOp::create(b, loc, DenseElementsAttr::get(packedType, packed));
+  ArrayRef<char> packedBytes(reinterpret_cast<const char *>(packed.data()),
+                             packed.size() * sizeof(uint16_t));
+  Value packedRows = arith::ConstantOp::create(
+      b, loc, DenseElementsAttr::getFromRawBuffer(packedType, packedBytes));
   Value zeroIndex = arith::ConstantIndexOp::create(b, loc, 0);
   Value one = arith::ConstantIndexOp::create(b, loc, 1);
   Value two = arith::ConstantIndexOp::create(b, loc, 2);
