@@ -14,10 +14,11 @@ def SNNEventDriven : Pass<"snn-event-driven", "ModuleOp"> {
     (a network's input, spikes in the usual case). convert-snn-to-linalg then
     lowers it to a gather of the active inputs' positions (branch-free) and a
     loop that adds contiguous rows of the transposed weight, four active inputs
-    per pass over the accumulator (integer spikes without a multiply, their
-    int8 weights summed in int16 first). The result is identical to the dense
-    form: for every output the same products are added in the same order, and
-    the skipped products are exact zeros.
+    per pass over the accumulator (inputs known to be spikes without reading
+    them or multiplying; int8 weights summed in int16, two per 16-bit lane
+    where every input is a spike). The result is identical to the dense form:
+    for every output the same products are added in the same order, and the
+    skipped products are exact zeros.
   }];
 }
 
