@@ -47,18 +47,22 @@ def _count(shape) -> int:
     return n
 
 
-def _restrict_parameters(source: str, function: str) -> str:
+def _qualify_parameters(source: str, function: str, input_index: int) -> str:
     """Qualifies the array parameters of `function` restrict (`T v[restrict N]`,
     C99): the step passes each one a different field of the state, the input
     or the output, so none overlaps another. Without it, a neuron loop that
     updates its state in place and reads another state array is not
-    vectorized (the compiler must assume the arrays overlap). EmitC prints no
-    qualifiers, so they are added to its signature here."""
+    vectorized (the compiler must assume the arrays overlap). The input, which
+    the computation never writes (bufferization.writable = false), is also
+    const, so the step passes the caller's const array without a cast. EmitC
+    prints no qualifiers, so they are added to its signature here."""
     head = f"static void {function}("
     start = source.index(head) + len(head)
     end = source.index(")", start)
-    parameters = re.sub(r"(\w+ v\d+)\[", r"\1[restrict ", source[start:end])
-    return source[:start] + parameters + source[end:]
+    parameters = [re.sub(r"^(\w+ v\d+)\[", r"\1[restrict ", p)
+                  for p in source[start:end].split(", ")]
+    parameters[input_index] = "const " + parameters[input_index]
+    return source[:start] + ", ".join(parameters) + source[end:]
 
 
 def generate_c(model: ModelIR, options: Options, name: str, model_path,
@@ -68,8 +72,8 @@ def generate_c(model: ModelIR, options: Options, name: str, model_path,
     # updated in its own argument.
     state_args = [i for i in range(len(model.states)) if i not in model.state_aliases]
     driver.lower_to_emitc(model.module, optimize, state_args)
-    compute_c = _restrict_parameters(_core.translate_to_c(model.module.operation),
-                                     model.compute_name)
+    compute_c = _qualify_parameters(_core.translate_to_c(model.module.operation),
+                                    model.compute_name, input_index=len(model.states))
 
     in_ctype, out_ctype = C_TYPES[model.input_element], C_TYPES[model.output_element]
     upper = name.upper()
@@ -129,12 +133,10 @@ def generate_c(model: ModelIR, options: Options, name: str, model_path,
         "",
     ])
 
-    # The computation's parameters are not const-qualified (EmitC prints no
-    # const), but it never writes the input (bufferization.writable = false on
-    # that argument), so the caller's array is passed as it is. It updates the
-    # state in place (driver.state_in_place); a state that is a copy of
-    # another (an alias) is copied after it.
-    args = [f"s->{s.ident}" for s in model.states] + [f"({name}_input_t *)in"]
+    # The computation reads the caller's input array where it is (a const
+    # parameter) and updates the state in place (driver.state_in_place); a
+    # state that is a copy of another (an alias) is copied after it.
+    args = [f"s->{s.ident}" for s in model.states] + ["in"]
     if model.output_state is None:
         args.append("out")
     step_body = [f"  {model.compute_name}({', '.join(args)});"]

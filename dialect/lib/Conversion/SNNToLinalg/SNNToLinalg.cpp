@@ -1166,6 +1166,29 @@ Value convertElements(OpBuilder &b, Location loc, Value v, IntegerType elem) {
   return convert.getResult(0);
 }
 
+/// A copy of the constant `values` made by a loop that reads it element by
+/// element (the generic reads it in its body, so canonicalization does not
+/// fold the copy away as an identity). Bufferization would otherwise copy the
+/// constant into the writable buffer with memcpy, from a pointer EmitC casts
+/// to non-const (-Wcast-qual).
+Value elementwiseCopy(OpBuilder &b, Location loc, Value values) {
+  auto type = cast<RankedTensorType>(values.getType());
+  unsigned rank = type.getRank();
+  Value empty = tensor::EmptyOp::create(b, loc, type.getShape(), type.getElementType());
+  auto copy = linalg::GenericOp::create(
+      b, loc, TypeRange{type}, ValueRange{}, ValueRange{empty},
+      SmallVector<AffineMap>{b.getMultiDimIdentityMap(rank)},
+      SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
+      [&](OpBuilder &nb, Location nloc, ValueRange) {
+        SmallVector<Value> indices;
+        for (unsigned d = 0; d < rank; ++d)
+          indices.push_back(linalg::IndexOp::create(nb, nloc, d));
+        linalg::YieldOp::create(nb, nloc,
+                                tensor::ExtractOp::create(nb, nloc, values, indices).getResult());
+      });
+  return copy.getResult(0);
+}
+
 /// `accumulatorLimit`: a bound on |every partial sum| of a quantized synapse
 /// (accumulatorBound, taken before its producers were lowered), or 0. Below
 /// 2^15 the sums run in i16 (twice the lanes of i32; exact, as no partial
@@ -1197,8 +1220,11 @@ SmallVector<Value> lower(OpBuilder &b, LinearOp op, uint64_t accumulatorLimit,
   Value init;
   if (Value bias = op.getBias()) {
     init = toStorage(b, loc, bias);
-    if (narrowSums)
+    if (narrowSums) {
       init = convertElements(b, loc, init, b.getI16Type());
+    } else if (matchPattern(init, m_Constant())) {
+      init = elementwiseCopy(b, loc, init);
+    }
   } else {
     Value empty = tensor::EmptyOp::create(b, loc, outType.getShape(), accElem);
     init = linalg::FillOp::create(b, loc, SynapseMath{b, loc, accElem}.zero(), empty)
