@@ -1,7 +1,8 @@
 """Pass pipelines, run in-process on the snn IR the front end built.
 
-Every pass is MLIR's own except convert-snn-to-linalg; all run through
-`mlir.passmanager` in this process (no subprocess to mlir-opt).
+Every pass is MLIR's own except the snn dialect's (snn-insert-rescale,
+snn-event-driven, convert-snn-to-linalg, convert-float-compares-to-emitc); all
+run through `mlir.passmanager` in this process (no subprocess to mlir-opt).
 """
 from typing import Sequence
 
@@ -26,7 +27,7 @@ OPTIMIZE_PIPELINE = "snn-event-driven"
 # - remaining temporaries go to the stack (no malloc in generated code);
 # - buffer-alignment=0: aligned memref.alloca does not legalize to EmitC.
 # - state is updated in place: each new state value is materialized in its
-#   argument (state_in_place), the tensor.empty it would be computed into
+#   argument (results_for_in_place_buffers), the tensor.empty it would be computed into
 #   becomes that argument, and results equivalent to an argument are dropped;
 #   one-shot-bufferize copies only where an old value is still read after the
 #   new one is written;
@@ -71,16 +72,26 @@ def lower_to_linalg(module: ir.Module, optimize: bool = True) -> None:
     run_pipeline(module, _linalg(optimize))
 
 
-def state_in_place(module: ir.Module, state_args: Sequence[int]) -> None:
-    """Result r of the step function is the new value of state argument
-    state_args[r] (the results after them are not state): each is returned
-    through bufferization.materialize_in_destination into that argument."""
+def results_for_in_place_buffers(module: ir.Module, state_args: Sequence[int]) -> None:
+    """Rewrites the step's results for the in-place pipeline. Result r is the
+    new value of state argument state_args[r] (the results after them are not
+    state): each is returned through bufferization.materialize_in_destination
+    into that argument. A result that is an argument of the step itself (a
+    network whose output is its input, Input -> Flatten -> Output) becomes a
+    copy of it: bufferization would return the argument's own buffer,
+    drop-equivalent-buffer-results would drop the result, and the step would
+    have no output to write."""
     with module.context, ir.Location.unknown():
         step = next(op for op in module.body.operations if isinstance(op, func.FuncOp))
         block = step.regions[0].blocks[0]
         ret = block.operations[len(block.operations) - 1]
         values = list(ret.operands)
         with ir.InsertionPoint(ret):
+            for r, value in enumerate(values):
+                if isinstance(value, ir.BlockArgument) and r >= len(state_args):
+                    shaped = ir.RankedTensorType(value.type)
+                    empty = tensor.EmptyOp(shaped.shape, shaped.element_type).result
+                    values[r] = linalg.copy(value, outs=[empty])
             for r, arg in enumerate(state_args):
                 values[r] = bufferization.MaterializeInDestinationOp(
                     values[r].type, values[r], block.arguments[arg]).result
@@ -88,31 +99,8 @@ def state_in_place(module: ir.Module, state_args: Sequence[int]) -> None:
         ret.erase()
 
 
-def copy_returned_arguments(module: ir.Module) -> None:
-    """A result that is an argument of the step itself (a network whose output
-    is its input, Input -> Flatten -> Output) becomes a copy of it: otherwise
-    bufferization returns the argument's own buffer, drop-equivalent-buffer-
-    results drops the result, and the step would have no output to write."""
-    with module.context, ir.Location.unknown():
-        step = next(op for op in module.body.operations if isinstance(op, func.FuncOp))
-        block = step.regions[0].blocks[0]
-        ret = block.operations[len(block.operations) - 1]
-        values = list(ret.operands)
-        if not any(isinstance(v, ir.BlockArgument) for v in values):
-            return
-        with ir.InsertionPoint(ret):
-            for r, value in enumerate(values):
-                if isinstance(value, ir.BlockArgument):
-                    shaped = ir.RankedTensorType(value.type)
-                    empty = tensor.EmptyOp(shaped.shape, shaped.element_type).result
-                    values[r] = linalg.copy(value, outs=[empty])
-            func.ReturnOp(values)
-        ret.erase()
-
-
 def lower_to_emitc(module: ir.Module, optimize: bool = True,
                    state_args: Sequence[int] = ()) -> None:
     run_pipeline(module, _linalg(optimize))
-    state_in_place(module, state_args)
-    copy_returned_arguments(module)
+    results_for_in_place_buffers(module, state_args)
     run_pipeline(module, EMITC_PIPELINE)

@@ -134,8 +134,9 @@ def generate_c(model: ModelIR, options: Options, name: str, model_path,
     ])
 
     # The computation reads the caller's input array where it is (a const
-    # parameter) and updates the state in place (driver.state_in_place); a
-    # state that is a copy of another (an alias) is copied after it.
+    # parameter) and updates the state in place
+    # (driver.results_for_in_place_buffers); a state that is a copy of another
+    # (an alias) is copied after it.
     args = [f"s->{s.ident}" for s in model.states] + ["in"]
     if model.output_state is None:
         args.append("out")

@@ -17,7 +17,7 @@ from snnc import SNNCError, api
 NODE_KINDS = ["Affine", "Linear", "Scale", "Threshold", "I", "IF", "LI", "LIF", "CubaLI",
               "CubaLIF", "Delay", "Flatten", "Conv2d", "SumPool2d", "AvgPool2d"]
 EDGE_VALUES = [0.0, -1.0, 1.0, 1e-9, 1e9, float("nan"), float("inf"), -float("inf")]
-STRICT = ["-std=c11", "-Wall", "-Wextra", "-Wpedantic", "-Wconversion", "-Werror"]
+STRICT = ["-std=c11", "-Wall", "-Wextra", "-Wpedantic", "-Wconversion", "-Wcast-qual", "-Werror"]
 
 
 def _values(draw, shape, positive=False):

@@ -416,29 +416,35 @@ def test_narrow_arithmetic_at_its_limits(tmp_path, cuba_order):
     assert any(np.any(np.abs(v) >= 32767) for k, v in traces.items() if k.endswith(".i_syn"))
 
 
+def affine_lif_nir(path, weight, bias, threshold):
+    """Input -> Affine(weight, bias) -> LIF (beta 0.9 at dt 1e-4, the given
+    threshold) -> Output, written to `path`."""
+    n, n_in = weight.shape
+    tau = 1e-4 / (1 - 0.9)
+    nodes = {"input": nir.Input(input_type=np.array([n_in])),
+             "fc": nir.Affine(weight=weight, bias=bias),
+             "lif": nir.LIF(tau=np.full(n, tau), r=np.full(n, tau / 1e-4), v_leak=np.zeros(n),
+                            v_threshold=np.full(n, threshold), v_reset=np.zeros(n)),
+             "output": nir.Output(output_type=np.array([n]))}
+    nir.write(str(path), nir.NIRGraph(nodes=nodes, edges=[("input", "fc"), ("fc", "lif"),
+                                                           ("lif", "output")]))
+    return path
+
+
 @pytest.mark.parametrize("compiler", ["gcc", "clang"])
 def test_narrow_sums_of_negative_products_under_ubsan(tmp_path, compiler):
-    """A synapse whose sums fit int16 (one large weight, two inputs) fed by
-    negative int8 values: each product of two negative numbers is taken in
-    int32 (C would multiply the uint16_t forms as int and overflow). UBSan
-    aborts on a signed overflow; the outputs equal the integer reference."""
+    """A synapse whose sums fit int16 (one large weight, two inputs: the bound
+    127 * 128 + 1 * 128 is below 2^15) fed by negative int8 values: each
+    product of two negative numbers is taken in int32 (C would multiply the
+    uint16_t forms as int and overflow; clang's UBSan aborts on it, found
+    before the fix). The outputs equal the integer reference."""
     cc = find_clang() if compiler == "clang" else find_tool("gcc")
     if cc is None:
         pytest.skip(f"{compiler} not installed")
-    n_in, n = 2, 2
-    tau = 1e-4 / (1 - 0.9)
-    nodes = {"input": nir.Input(input_type=np.array([n_in])),
-             "fc": nir.Affine(weight=np.array([[-1.0, -0.01], [-0.5, 0.02]]), bias=np.zeros(n)),
-             "lif": nir.LIF(tau=np.full(n, tau), r=np.full(n, tau / 1e-4), v_leak=np.zeros(n),
-                            v_threshold=np.full(n, 0.5), v_reset=np.zeros(n)),
-             "output": nir.Output(output_type=np.array([n]))}
-    path = tmp_path / "negative.nir"
-    nir.write(str(path), nir.NIRGraph(nodes=nodes, edges=[("input", "fc"), ("fc", "lif"),
-                                                           ("lif", "output")]))
+    path = affine_lif_nir(tmp_path / "negative.nir", np.array([[-1.0, -0.01], [-0.5, 0.02]]),
+                          bias=np.zeros(2), threshold=0.5)
     options = dict(dt=1e-4, reset="subtract", precision="int8")
-    source = api.generate(path, name="net", **options)["net.c"]
-    assert "int16_t v" in source  # the sums run in int16
-    inputs = np.random.default_rng(5).integers(-127, 128, size=(2, 40, n_in)).astype(np.float64)
+    inputs = np.random.default_rng(5).integers(-127, 128, size=(2, 40, 2)).astype(np.float64)
     inputs[:, ::3] = -127  # both factors at their most negative
     c_out = api.run_c(path, inputs, name="net", cc=cc, **options,
                       extra_cflags=["-fsanitize=undefined", "-fno-sanitize-recover=all"])
@@ -458,15 +464,8 @@ def test_packed_rows_past_the_16_bit_wrap(tmp_path):
     rng = np.random.default_rng(21)
     weight = rng.uniform(-0.1, 0.1, (n, n_in))
     weight[np.arange(n), rng.integers(0, n_in, n)] = [1.0, -1.0, 0.8, -0.7, 0.9, 1.0]
-    tau = 1e-4 / (1 - 0.9)
-    nodes = {"input": nir.Input(input_type=np.array([n_in])),
-             "fc": nir.Affine(weight=weight, bias=rng.uniform(-0.5, 0.5, n)),
-             "lif": nir.LIF(tau=np.full(n, tau), r=np.full(n, tau / 1e-4), v_leak=np.zeros(n),
-                            v_threshold=np.full(n, 2.0), v_reset=np.zeros(n)),
-             "output": nir.Output(output_type=np.array([n]))}
-    path = tmp_path / "wide.nir"
-    nir.write(str(path), nir.NIRGraph(nodes=nodes, edges=[("input", "fc"), ("fc", "lif"),
-                                                           ("lif", "output")]))
+    path = affine_lif_nir(tmp_path / "wide.nir", weight, bias=rng.uniform(-0.5, 0.5, n),
+                          threshold=2.0)
     options = dict(dt=1e-4, reset="subtract", precision="int8", input_kind="spikes")
     source = api.generate(path, name="net", **options)["net.c"]
     assert f"int16_t __constant_{n_in * n // 2}xi16" in source  # the packed rows

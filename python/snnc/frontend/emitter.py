@@ -20,6 +20,7 @@ from mlir.dialects import quant
 
 from .. import semantics
 from ..dialects import snn
+from ..errors import SNNCError
 from .graph import MAX_LAYER_ELEMENTS, Graph, Layer
 
 
@@ -82,7 +83,6 @@ def _states_of(layer: Layer, options: semantics.Options) -> List[StateField]:
         longest = int(delay_steps_of(layer, options).max())
         elements = longest * int(np.prod(layer.out_shape))
         if elements > MAX_LAYER_ELEMENTS:
-            from ..errors import SNNCError
             raise SNNCError(f"a delay of {longest} steps (dt = {options.dt} s) needs a buffer "
                             f"of {elements} elements; the limit is {MAX_LAYER_ELEMENTS}",
                             node=layer.name)
@@ -96,7 +96,6 @@ def delay_steps_of(layer: Layer, options: semantics.Options) -> np.ndarray:
     try:
         return semantics.delay_steps(layer.params["delay"], options.dt)
     except ValueError as exc:
-        from ..errors import SNNCError
         raise SNNCError(str(exc), node=layer.name) from None
 
 

@@ -12,9 +12,9 @@
 // rescale ratio) is a fixed-point multiplier M with a shift n,
 // x * f = round(x * M / 2^n), rounding half away from zero with logical
 // shifts of a biased value (no shift of a negative value); levels
-// (threshold, reset, leak) are round(value / scale); results saturate to the storage range. The
-// rules are spelled out in docs/quantization.md, and the numpy reference
-// implements them independently.
+// (threshold, reset, leak) are round(value / scale); results saturate to the
+// storage range. The rules are spelled out in docs/quantization.md, and the
+// numpy reference implements them independently.
 //
 //===----------------------------------------------------------------------===//
 #include "snn/Conversion/Passes.h"
@@ -657,7 +657,7 @@ unsigned neuronBodyWidth(Operation *op) {
   return 32;
 }
 
-/// The largest magnitude `v` can hold: 1 for spikes (looking through
+/// The largest magnitude `v` can hold: 1 for single spikes (looking through
 /// reshapes and storage casts), 2^N - 1 for an unsigned extension of iN (the
 /// input as spikes is one of i1), else its storage type's.
 uint64_t magnitudeBound(Value v) {
@@ -670,8 +670,7 @@ uint64_t magnitudeBound(Value v) {
     unsigned width = getElementTypeOrSelf(extended.getIn().getType()).getIntOrFloatBitWidth();
     return (uint64_t(1) << width) - 1;
   }
-  // Multi-spike outputs are float counts, never an integer synapse's input.
-  if (isSpikeResult(v))
+  if (isSingleSpikeResult(v))
     return 1;
   auto elem = cast<RankedTensorType>(storageOf(v.getType())).getElementType();
   unsigned width = cast<IntegerType>(elem).getWidth();
@@ -1772,11 +1771,8 @@ struct ConvertSNNToLinalgPass
     for (Operation *op : ops) {
       if (auto linear = dyn_cast<LinearOp>(op); linear && isQuantized(linear.getType()))
         accumulatorLimits[op] = accumulatorBound(linear).value_or(0);
-      if (auto linear = dyn_cast<LinearOp>(op)) {
-        Value input = linear.getInput();
-        if (isSpikeResult(input) && !input.getDefiningOp()->hasAttr("multi_spike"))
-          binaryInputs.insert(op);
-      }
+      if (auto linear = dyn_cast<LinearOp>(op); linear && isSingleSpikeResult(linear.getInput()))
+        binaryInputs.insert(op);
       auto rescale = dyn_cast<RescaleOp>(op);
       if (!rescale)
         continue;

@@ -24,6 +24,9 @@ namespace snn {
 /// Whether `value` is the spike result of a spiking op (snn.threshold, the
 /// spike of snn.if, snn.lif or snn.cubalif).
 bool isSpikeResult(Value value);
+/// Whether `value` is a spike result that holds only 0 and 1 (not the spike
+/// counts of a `multi_spike` neuron).
+bool isSingleSpikeResult(Value value);
 } // namespace snn
 } // namespace mlir
 

@@ -525,5 +525,18 @@ bool mlir::snn::isSpikeResult(Value value) {
   return isa_and_nonnull<ThresholdOp>(producer);
 }
 
+bool mlir::snn::isSingleSpikeResult(Value value) {
+  if (!isSpikeResult(value))
+    return false;
+  Operation *producer = value.getDefiningOp();
+  if (auto lif = dyn_cast<LIFOp>(producer))
+    return !lif.getMultiSpike();
+  if (auto ifOp = dyn_cast<IFOp>(producer))
+    return !ifOp.getMultiSpike();
+  if (auto cuba = dyn_cast<CubaLIFOp>(producer))
+    return !cuba.getMultiSpike();
+  return true; // snn.threshold
+}
+
 #define GET_OP_CLASSES
 #include "snn/Dialect/SNN/SNNOps.cpp.inc"
