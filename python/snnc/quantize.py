@@ -24,6 +24,7 @@ from typing import Dict, Optional
 
 import numpy as np
 
+from . import semantics
 from .errors import SNNCError
 from .frontend.graph import Graph
 from .semantics import Options
@@ -60,6 +61,15 @@ THRESHOLDS_OF_RANGE = 8.0
 WIDE_STATE_HEADROOM = 512.0
 # Calibrated ranges get this much headroom over the largest value seen.
 CALIBRATION_MARGIN = 1.25
+# Scales are doubles in types whose expressed type is f32, which MLIR's quant
+# dialect bounds to f32's range: from its smallest denormal to its largest
+# finite value. Smaller scales are made this coarse (values that small round
+# to zero either way); larger ones are refused (check_plan).
+MIN_SCALE = 2.0 ** -149
+MAX_SCALE = float(np.finfo(np.float32).max)
+# Levels (threshold, reset value, leak at the state's scale) must be integers
+# well inside int64 (the lowering's checkQuantized: below 2^62).
+LEVEL_LIMIT = 2.0 ** 62
 
 
 @dataclasses.dataclass
@@ -146,7 +156,7 @@ def _weight_scale(graph: Graph, layer, fmt: QuantFormat) -> np.ndarray:
     terms = weight.shape[1] * x_max + 1
     accumulator_limit = 2.0 ** (ACCUMULATOR_BITS - 1) - 1 - terms
     scale = np.maximum(largest / fmt.weight_max, worst / accumulator_limit)
-    return np.where(scale > 0, scale, 1.0)
+    return np.where(scale > 0, np.maximum(scale, MIN_SCALE), 1.0)
 
 
 def _incoming_bound(graph: Graph, layer) -> float:
@@ -173,11 +183,14 @@ def _level_bound(layer) -> float:
 
 def plan(graph: Graph, options: Options, calibration: Optional[np.ndarray] = None) -> QuantPlan:
     fmt = FORMATS[options.precision]
+    # First what the reference run checks first too (emitter.state_fields).
+    semantics.check_constants(graph, options)
     check_quantizable(graph, options)
     weight_scale, state_scale = {}, {}
     for layer in graph.layers:
         if layer.kind in SYNAPSES:
             weight_scale[layer.name] = _weight_scale(graph, layer, fmt)
+            _check_weight_scale(layer, weight_scale[layer.name], options)
 
     headroom = WIDE_STATE_HEADROOM if fmt.state_bits > 16 else 1.0
     observed, mean_inputs = ({}, {}) if calibration is None else \
@@ -194,9 +207,92 @@ def plan(graph: Graph, options: Options, calibration: Optional[np.ndarray] = Non
             # No threshold to go by: a few steps' worth of the largest input.
             bound = 4.0 * max(_incoming_bound(graph, layer), levels) * headroom
         bound = bound if bound > 0 else 1.0
-        state_scale[layer.name] = bound / fmt.state_max
-    return QuantPlan(fmt, weight_scale, state_scale,
-                     _corrected_biases(graph, weight_scale, fmt, mean_inputs))
+        state_scale[layer.name] = max(bound / fmt.state_max, MIN_SCALE)
+    result = QuantPlan(fmt, weight_scale, state_scale,
+                       _corrected_biases(graph, weight_scale, fmt, mean_inputs))
+    check_plan(graph, options, result, calibrated=set(observed))
+    return result
+
+
+def _check_weight_scale(layer, scale, options):
+    """A synapse's per-channel scales must be f32 scales (MAX_SCALE)."""
+    bad = ~(scale <= MAX_SCALE)
+    if not np.any(bad):
+        return
+    row = int(np.argmax(bad))
+    weight = np.abs(np.asarray(layer.params["weight"], np.float64))[row]
+    bias = np.abs(np.asarray(layer.params.get("bias", np.zeros(len(scale))), np.float64))
+    name, value = ("weight", weight.max()) if weight.max() >= bias[row] else ("bias", bias[row])
+    raise SNNCError(f"parameter '{name}' has {_g(value)} (row {row}), which needs a "
+                    f"--precision {options.precision} scale of {_g(scale[row])}, beyond "
+                    f"float32 (largest {_g(MAX_SCALE)})", node=layer.name)
+
+
+def _g(value) -> str:
+    return f"{float(value):.3g}"
+
+
+def _state_origin(graph: Graph, layer, calibrated) -> str:
+    """Where a neuron layer's state range comes from, for messages."""
+    if layer.name in calibrated:
+        return "its range on the calibration inputs"
+    levels = _level_bound(layer)
+    if layer.kind in SPIKING and levels > 0:
+        p = layer.params
+        which = max(("v_threshold", "v_reset"),
+                    key=lambda k: float(np.abs(np.asarray(p[k], np.float64)).max(initial=0.0)))
+        return f"{which} {_g(np.abs(np.asarray(p[which], np.float64)).max())}"
+    synapses = [name for name, _ in layer.sources]
+    return "the weights and biases of " + ", ".join(f"'{name}'" for name in synapses)
+
+
+def check_plan(graph: Graph, options: Options, plan: QuantPlan, calibrated=()) -> None:
+    """Refuses, naming the node and where the numbers come from, a plan the
+    integer lowering cannot carry out exactly: state scales beyond float32,
+    rescale ratios of 2^30 or more (fixed-point factors) and levels of 2^62
+    or more (the lowering's checkQuantized, which would otherwise fail with
+    an MLIR diagnostic). The reference (simulate_quantized) checks the same."""
+    by_name = {layer.name: layer for layer in graph.layers}
+    precision = options.precision
+    for layer in graph.layers:
+        if layer.kind not in NEURONS:
+            continue
+        scale = plan.state_scale[layer.name]
+        origin = _state_origin(graph, layer, calibrated)
+        if not scale <= MAX_SCALE:
+            raise SNNCError(f"its state range ({origin}) needs a --precision {precision} scale "
+                            f"of {_g(scale)}, beyond float32 (largest {_g(MAX_SCALE)})",
+                            node=layer.name)
+        for source, _ in layer.sources:
+            producer = by_name.get(source)
+            if producer is None:
+                continue
+            if producer.kind in SYNAPSES:
+                ratio = float(np.max(plan.weight_scale[source])) / scale
+                what = f"the accumulator of '{source}' (scale {_g(np.max(plan.weight_scale[source]))}, " \
+                       "from its weight and bias)"
+            elif producer.kind in NEURONS and plan.state_scale[source] != scale:
+                ratio = plan.state_scale[source] / scale
+                what = f"the state of '{source}' (scale {_g(plan.state_scale[source])})"
+            else:
+                continue
+            if not ratio < semantics.FIXED_POINT_FACTOR_LIMIT:
+                raise SNNCError(f"{what} reaches its state (scale {_g(scale)}, from {origin}) "
+                                f"through a rescale by {_g(ratio)}, beyond the fixed-point "
+                                f"factors of --precision {precision} (below 2^30)",
+                                node=layer.name)
+        for name, constant in semantics.layer_constants(layer, options).items():
+            if constant.role != "level":
+                continue
+            values = np.asarray(constant.values, np.float64)
+            with np.errstate(over="ignore", invalid="ignore"):
+                bad = ~(np.abs(values / scale) < LEVEL_LIMIT)
+            if np.any(bad):
+                index = int(np.argmax(bad.reshape(-1)))
+                what = semantics.describe_constant(layer, options, name, constant, index)
+                raise SNNCError(f"{what}, beyond the levels --precision {precision} can count at "
+                                f"its state scale {_g(scale)} (from {origin}; below 2^62 levels)",
+                                node=layer.name)
 
 
 def _corrected_biases(graph: Graph, weight_scale, fmt: QuantFormat, mean_inputs):

@@ -14,6 +14,7 @@ from typing import Dict, List, Optional
 
 import numpy as np
 
+from . import semantics
 from .frontend.graph import Graph, Layer
 from .semantics import Options
 
@@ -254,8 +255,15 @@ def simulate(graph: Graph, options: Options, inputs: np.ndarray, *,
     Returns the outputs, [T, n_out] or [S, T, n_out]; with `record=True` also
     a dict mapping "<node>.v", "<node>.i_syn" and "<node>.spike" to traces.
     """
+    # The compiler's refusal of constants the type cannot hold, so that both
+    # refuse the same models with the same message; then, independently, no
+    # constant computed here may be infinite (it would be computed with).
+    semantics.check_constants(graph, options,
+                              precision="f32" if np.dtype(dtype) == np.float32 else "f64")
     cast = lambda a: np.asarray(a, dtype=np.float64).astype(dtype)  # noqa: E731
-    consts = [_constants(layer, options, cast) for layer in graph.layers]
+    with np.errstate(over="ignore"):
+        consts = [_constants(layer, options, cast) for layer in graph.layers]
+    _require_finite(graph, consts)
 
     def meet(layer, parts):
         total = None
@@ -267,6 +275,15 @@ def simulate(graph: Graph, options: Options, inputs: np.ndarray, *,
         return _step_layer(layer, c, st, x, options, dtype)
 
     return _run(graph, options, inputs, dtype, consts, step, meet, record)
+
+
+def _require_finite(graph, consts):
+    for layer, c in zip(graph.layers, consts):
+        for key, value in c.items():
+            if value is not None and not np.all(np.isfinite(value)):
+                raise AssertionError(f"internal error: the reference's constant '{key}' of "
+                                     f"node '{layer.name}' is not finite, and "
+                                     "semantics.check_constants did not refuse it")
 
 
 def _run(graph: Graph, options: Options, inputs, dtype, consts, step, meet, record):
@@ -460,6 +477,9 @@ def simulate_quantized(graph: Graph, options: Options, plan, inputs: np.ndarray,
     """The integer model of `plan` on integer `inputs` [T, n_in] or [S, T, n_in]
     (int8 range). Returns integer outputs (spikes, or states at their scale)
     and, with `record=True`, traces as in `simulate`, in storage integers."""
+    from .quantize import check_plan
+    semantics.check_constants(graph, options)
+    check_plan(graph, options, plan)
     cast = lambda a: np.asarray(a, dtype=np.float64)  # noqa: E731
     fmt = plan.format
     consts = [_constants(layer, options, cast) for layer in graph.layers]

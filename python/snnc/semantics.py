@@ -194,11 +194,25 @@ def synapse_constants(tau_syn, w_in, dt, integrator="euler"):
     return 1.0 - dt / tau_syn, w_in * dt / tau_syn
 
 
+# Steps beyond this cannot be counted exactly in float64 (nor safely converted
+# to int64); no buffer could hold such a delay anyway.
+MAX_DELAY_STEPS = 2.0 ** 53
+
+
 def delay_steps(delay, dt):
     """A NIR delay in seconds as a whole number of steps; ValueError if the
-    delay is not a multiple of dt (within a relative 1e-6)."""
+    delay is not a multiple of dt (within a relative 1e-6) or is more steps
+    than float64 counts exactly (2^53)."""
     import numpy as np
-    steps = np.rint(np.asarray(delay, dtype=np.float64) / dt)
+    delay = np.asarray(delay, dtype=np.float64)
+    with np.errstate(over="ignore"):
+        steps = np.rint(delay / dt)
+    too_long = ~(steps < MAX_DELAY_STEPS)
+    if np.any(too_long):
+        index = int(np.argmax(too_long.reshape(-1)))
+        raise ValueError(f"a delay of {_g(delay.reshape(-1)[index])} s at dt = {_g(dt)} s is "
+                         f"{_g(steps.reshape(-1)[index])} steps, beyond any delay line "
+                         "(its buffer holds at most 16777216 elements)")
     if not np.allclose(steps * dt, delay, rtol=1e-6, atol=1e-12 * dt):
         raise ValueError(f"delay {np.asarray(delay).reshape(-1)[:4].tolist()} s is not a "
                          f"multiple of dt = {dt} s")
@@ -208,3 +222,151 @@ def delay_steps(delay, dt):
 def integrator_gain(r, dt):
     """Input gain of a non-leaky membrane (NIR I, IF): v' = v + r dt I."""
     return r * dt
+
+
+# ---------------------------------------------------------------------------
+# The constants that reach the IR, and whether the target type holds them.
+
+@dataclasses.dataclass(frozen=True)
+class Constant:
+    """One per-op constant of the IR, in float64 as the front end computes it.
+
+    `sources` names what it is computed from: NIR parameters of the node (as
+    the file writes them) and "dt". `role`: "weight" (weights and biases of
+    synapses and convolutions), "factor" (dimensionless: decays, gains,
+    scales) or "level" (a membrane value: threshold, reset value, leak)."""
+
+    values: "object"
+    sources: tuple
+    role: str
+
+
+def layer_constants(layer, options: Options) -> dict:
+    """Every constant the front end puts on `layer`'s op, keyed by the op's
+    attribute names (weight and bias for synapses and convolutions): the one
+    place where they are computed from the NIR parameters, so that what is
+    checked (check_constants) is what is emitted."""
+    import numpy as np
+    p, dt, kind = layer.params, options.dt, layer.kind
+    c = {}
+    unit = options.input_gains == "unit"
+
+    def gain_of(values):
+        return np.ones_like(np.asarray(values, dtype=np.float64)) if unit else values
+
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+        if kind in ("affine", "linear", "conv1d", "conv2d"):
+            c["weight"] = Constant(p["weight"], ("weight",), "weight")
+            if "bias" in p:
+                c["bias"] = Constant(p["bias"], ("bias",), "weight")
+        elif kind == "scale":
+            c["scale"] = Constant(p["scale"], ("scale",), "factor")
+        elif kind == "threshold":
+            c["threshold"] = Constant(p["threshold"], ("threshold",), "level")
+        elif kind in ("integrator", "if"):
+            c["gain"] = Constant(gain_of(integrator_gain(p["r"], dt)), ("r", "dt"), "factor")
+        elif kind in ("cubali", "cubalif"):
+            syn_decay, syn_gain = synapse_constants(options.true_tau(p["tau_syn"]), p["w_in"],
+                                                    dt, options.integrator)
+            syn_sources = ("w_in", "tau_syn", "dt")
+            if options.current_update == "add-then-decay":
+                syn_gain, syn_sources = p["w_in"], ("w_in",)
+            c["syn_decay"] = Constant(syn_decay, ("tau_syn", "dt"), "factor")
+            c["syn_gain"] = Constant(gain_of(syn_gain), syn_sources, "factor")
+        if kind in ("li", "lif", "cubali", "cubalif"):
+            tau = "tau" if kind in ("li", "lif") else "tau_mem"
+            decay, gain, leak = leaky_constants(options.true_tau(p[tau]), p["r"], p["v_leak"],
+                                                dt, options.integrator)
+            c["decay"] = Constant(decay, (tau, "dt"), "factor")
+            c["gain"] = Constant(gain_of(gain), ("r", tau, "dt"), "factor")
+            c["leak"] = Constant(leak, ("v_leak", tau, "dt"), "level")
+        if kind in ("if", "lif", "cubalif"):
+            c["threshold"] = Constant(p["v_threshold"], ("v_threshold",), "level")
+            c["v_reset"] = Constant(p["v_reset"], ("v_reset",), "level")
+    return c
+
+
+def _g(value) -> str:
+    """A number in messages: three significant digits."""
+    return f"{float(value):.3g}"
+
+
+FLOAT_NAMES = {"f32": "float32", "f64": "float64"}
+
+
+def describe_constant(layer, options: Options, name: str, constant: Constant,
+                      index: int) -> str:
+    """'parameter 'weight' has 1e+300' or 'tau 1e-300 with dt 0.001 gives a
+    decay of -1e+297', for element `index` (row-major) of the constant."""
+    import numpy as np
+    values = np.asarray(constant.values, dtype=np.float64)
+    value = values.reshape(-1)[index] if values.size > 1 else values.reshape(-1)[0]
+    if len(constant.sources) == 1 and constant.sources[0] != "dt":
+        return f"parameter '{constant.sources[0]}' has {_g(value)}"
+    parts = []
+    for source in constant.sources:
+        if source == "dt":
+            continue
+        array = np.asarray(layer.params[source], dtype=np.float64).reshape(-1)
+        parts.append(f"{source} {_g(array[index] if array.size > 1 else array[0])}")
+    text = ", ".join(parts)
+    if "dt" in constant.sources:
+        text += f" with dt {_g(options.dt)}"
+    what = name.replace("_", " ")
+    if not np.isfinite(value):
+        return f"{text} gives a {what} that overflows float64"
+    return f"{text} gives a {what} of {_g(value)}"
+
+
+def check_constants(graph, options: Options, precision: Optional[str] = None) -> None:
+    """Refuses, naming the node and the NIR parameters, a model whose
+    constants the target type cannot hold: at f32/f64 every constant of the IR
+    must be finite in that type; at int8/int16 every factor finite and below
+    2^30 (fixed-point multipliers; the scales, levels and rescales are the
+    quantizer's, quantize.check_plan) and delays must be countable. The front
+    end (emitter.state_fields, quantize.plan) and the reference simulators
+    call it before anything is computed, so the compiler and the oracle refuse
+    the same models with the same message. `precision` overrides the
+    options' (the reference simulates f32 options in float64 too)."""
+    import numpy as np
+    from .errors import SNNCError
+    precision = precision or options.precision
+    integer = precision in INTEGER_PRECISIONS
+    dtype = np.float32 if precision == "f32" else np.float64
+    for layer in graph.layers:
+        if layer.kind == "delay":
+            try:
+                delay_steps(layer.params["delay"], options.dt)
+            except ValueError as exc:
+                raise SNNCError(str(exc), node=layer.name) from None
+            continue
+        for name, constant in layer_constants(layer, options).items():
+            values = np.asarray(constant.values, dtype=np.float64)
+            with np.errstate(over="ignore"):
+                if integer:
+                    if constant.role != "factor":
+                        continue  # weights and levels: quantize.check_plan
+                    bad = ~(np.abs(values) < FIXED_POINT_FACTOR_LIMIT)
+                else:
+                    bad = ~np.isfinite(values.astype(dtype))
+            if not np.any(bad):
+                continue
+            index = int(np.argmax(bad.reshape(-1)))
+            what = describe_constant(layer, options, name, constant, index)
+            if what.endswith("overflows float64"):
+                problem = what
+            elif integer:
+                problem = (f"{what}, beyond the fixed-point factors of --precision "
+                           f"{precision} (magnitude below 2^30)")
+            elif what.startswith("parameter"):
+                largest = float(np.finfo(dtype).max)
+                problem = f"{what}, which {FLOAT_NAMES[precision]} cannot hold (largest {_g(largest)})"
+            else:
+                problem = f"{what}, beyond {FLOAT_NAMES[precision]}"
+            raise SNNCError(problem, node=layer.name)
+
+
+# A real factor of an integer model is a multiplier M and a shift n with
+# |M| <= 2^30 (docs/quantization.md); factors of 2^30 or more do not fit
+# (the lowering's checkQuantized refuses them too).
+FIXED_POINT_FACTOR_LIMIT = 2.0 ** 30

@@ -101,7 +101,11 @@ def delay_steps_of(layer: Layer, options: semantics.Options) -> np.ndarray:
 
 def state_fields(graph: Graph, options: semantics.Options) -> List[StateField]:
     """The state struct's arrays, in order: each layer's neuron state, then the
-    previous outputs that recurrent edges read."""
+    previous outputs that recurrent edges read. Refuses first what the
+    options make of the graph that the target type cannot hold
+    (semantics.check_constants: the compiler and the reference run both call
+    this before anything else)."""
+    semantics.check_constants(graph, options)
     fields = [field for layer in graph.layers for field in _states_of(layer, options)]
     by_name = {layer.name: layer for layer in graph.layers}
     for producer in graph.delayed_producers():
@@ -319,24 +323,26 @@ def _emit_layer(layer: Layer, x, state_in, options, tensor, elem, types):
     """Emits one layer; returns (its output value, its new state values)."""
     loc = ir.Location.name(layer.name)
     p = layer.params
-    dt = options.dt
+    # Every constant of the op, as semantics.check_constants checked it.
+    c = {name: constant.values for name, constant in
+         semantics.layer_constants(layer, options).items()}
     with loc:
         if layer.kind in ("affine", "linear") and types.plan is not None:
             return _emit_quantized_synapse(layer, x, types), []
         if layer.kind in ("affine", "linear"):
             weight = arith.ConstantOp(
-                tensor(p["weight"].shape),
-                ir.DenseElementsAttr.get(p["weight"].astype(_np_dtype(options)),
+                tensor(c["weight"].shape),
+                ir.DenseElementsAttr.get(c["weight"].astype(_np_dtype(options)),
                                          type=elem)).result
             bias = None
-            if "bias" in p:
+            if "bias" in c:
                 bias = arith.ConstantOp(
-                    tensor(p["bias"].shape),
-                    ir.DenseElementsAttr.get(p["bias"].astype(_np_dtype(options)),
+                    tensor(c["bias"].shape),
+                    ir.DenseElementsAttr.get(c["bias"].astype(_np_dtype(options)),
                                              type=elem)).result
             return snn.linear(tensor(layer.out_shape), x, weight, bias=bias), []
         if layer.kind in ("conv1d", "conv2d"):
-            return _emit_conv(layer, x, options, tensor, elem), []
+            return _emit_conv(layer, c, x, options, tensor, elem), []
         if layer.kind in ("sumpool2d", "avgpool2d"):
             kind = ir.Attribute.parse(f"#snn.pool_kind<{layer.kind[:3]}>")
             return snn.Pool2DOp(tensor(layer.out_shape), x, kind,
@@ -354,42 +360,34 @@ def _emit_layer(layer: Layer, x, state_in, options, tensor, elem, types):
                                          ir.DenseI64ArrayAttr.get([int(v) for v in steps])).results
             return y, [buffer_next]
         if layer.kind == "scale":
-            return snn.scale(x, _param_attr(p["scale"])), []
+            return snn.scale(x, _param_attr(c["scale"])), []
         if layer.kind == "threshold":
-            return snn.threshold(tensor(layer.out_shape), x, _param_attr(p["threshold"]),
+            return snn.threshold(tensor(layer.out_shape), x, _param_attr(c["threshold"]),
                                  _compare_attr(options)), []
         if layer.kind == "integrator":
-            gain = _unit_or(semantics.integrator_gain(p["r"], dt), options)
-            v_next = snn.integrator(x, state_in[0], _param_attr(gain))
+            v_next = snn.integrator(x, state_in[0], _param_attr(c["gain"]))
             return v_next, [v_next]
         if layer.kind == "li":
-            decay, gain, leak = semantics.leaky_constants(options.true_tau(p["tau"]), p["r"],
-                                                          p["v_leak"], dt, options.integrator)
-            gain = _unit_or(gain, options)
-            v_next = snn.li(x, state_in[0], _param_attr(decay), _param_attr(gain),
-                            _param_attr(leak))
+            v_next = snn.li(x, state_in[0], _param_attr(c["decay"]), _param_attr(c["gain"]),
+                            _param_attr(c["leak"]))
             return v_next, [v_next]
         if layer.kind in ("cubali", "cubalif"):
-            return _emit_cuba(layer, x, state_in, options, types)
+            return _emit_cuba(layer, c, x, state_in, options, types)
         delayed = options.reset == "subtract-delayed"
         spike_prev = state_in[1] if delayed else None
-        spike_params = (_param_attr(p["v_threshold"]), _param_attr(p["v_reset"]),
+        spike_params = (_param_attr(c["threshold"]), _param_attr(c["v_reset"]),
                         _reset_attr(options), _compare_attr(options))
         multi_spike = ir.UnitAttr.get() if options.spikes == "multiple" else None
         timing = _timing_attrs(options, options.reset_timing)
         neuron_type = _tensor(layer.out_shape, types.state(layer.name))
         spike_type = _tensor(layer.out_shape, types.spikes())
         if layer.kind == "if":
-            gain = _unit_or(semantics.integrator_gain(p["r"], dt), options)
-            op = snn.IFOp(neuron_type, spike_type, x, state_in[0], _param_attr(gain),
+            op = snn.IFOp(neuron_type, spike_type, x, state_in[0], _param_attr(c["gain"]),
                           *spike_params, spike_prev=spike_prev, multi_spike=multi_spike,
                           **timing)
         else:
-            decay, gain, leak = semantics.leaky_constants(options.true_tau(p["tau"]), p["r"],
-                                                          p["v_leak"], dt, options.integrator)
-            gain = _unit_or(gain, options)
-            op = snn.LIFOp(neuron_type, spike_type, x, state_in[0], _param_attr(decay),
-                           _param_attr(gain), _param_attr(leak), *spike_params,
+            op = snn.LIFOp(neuron_type, spike_type, x, state_in[0], _param_attr(c["decay"]),
+                           _param_attr(c["gain"]), _param_attr(c["leak"]), *spike_params,
                            spike_prev=spike_prev, multi_spike=multi_spike, **timing)
         v_next, spike = op.results
         return spike, ([v_next, spike] if delayed else [v_next])
@@ -405,17 +403,10 @@ def _timing_attrs(options, reset_timing):
     return attrs
 
 
-def _unit_or(gain, options):
-    """Input gains as computed, or 1 where the options say the framework
-    ignores NIR's r and w_in."""
-    return np.ones_like(np.asarray(gain, dtype=np.float64)) if options.input_gains == "unit" \
-        else gain
-
-
-def _emit_conv(layer, x, options, tensor, elem):
+def _emit_conv(layer, c, x, options, tensor, elem):
     """Conv2d directly; Conv1d as a Conv2d of height 1."""
     p = layer.params
-    weight, in_shape, out_shape = p["weight"], layer.in_shape, layer.out_shape
+    weight, in_shape, out_shape = c["weight"], layer.in_shape, layer.out_shape
     stride, padding, dilation = (list(map(int, p[k])) for k in ("stride", "padding", "dilation"))
     if layer.kind == "conv1d":
         weight = weight[:, :, None, :]
@@ -427,8 +418,8 @@ def _emit_conv(layer, x, options, tensor, elem):
     dtype = _np_dtype(options)
     w = arith.ConstantOp(tensor(weight.shape),
                          ir.DenseElementsAttr.get(weight.astype(dtype), type=elem)).result
-    b = arith.ConstantOp(tensor(p["bias"].shape),
-                         ir.DenseElementsAttr.get(p["bias"].astype(dtype), type=elem)).result
+    b = arith.ConstantOp(tensor(c["bias"].shape),
+                         ir.DenseElementsAttr.get(c["bias"].astype(dtype), type=elem)).result
     y = snn.Conv2DOp(tensor(out_2d), x, w, ir.DenseI64ArrayAttr.get(stride),
                      ir.DenseI64ArrayAttr.get(padding), ir.DenseI64ArrayAttr.get(dilation),
                      ir.IntegerAttr.get(ir.IntegerType.get_signless(64), int(p["groups"])),
@@ -436,19 +427,10 @@ def _emit_conv(layer, x, options, tensor, elem):
     return _reshaped(y, list(out_shape))
 
 
-def _emit_cuba(layer, x, state_in, options, types):
-    p, dt = layer.params, options.dt
-    syn_decay, syn_gain = semantics.synapse_constants(options.true_tau(p["tau_syn"]),
-                                                      p["w_in"], dt, options.integrator)
-    if options.current_update == "add-then-decay":
-        syn_gain = p["w_in"]  # the input jumps into the current, then it decays
-    decay, gain, leak = semantics.leaky_constants(options.true_tau(p["tau_mem"]), p["r"],
-                                                  p["v_leak"], dt, options.integrator)
-    syn_gain, gain = _unit_or(syn_gain, options), _unit_or(gain, options)
+def _emit_cuba(layer, c, x, state_in, options, types):
     neuron_type = _tensor(layer.out_shape, types.state(layer.name))
     spike_type = _tensor(layer.out_shape, types.spikes())
-    common = [_param_attr(syn_decay), _param_attr(syn_gain), _param_attr(decay),
-              _param_attr(gain), _param_attr(leak)]
+    common = [_param_attr(c[k]) for k in ("syn_decay", "syn_gain", "decay", "gain", "leak")]
     voltage_first = ir.UnitAttr.get() if options.cuba_order == "voltage-first" else None
     add_then_decay = ir.UnitAttr.get() if options.current_update == "add-then-decay" else None
     joined = ir.UnitAttr.get() if options.cuba_order == "joined" else None
@@ -460,7 +442,7 @@ def _emit_cuba(layer, x, state_in, options, types):
         return v_next, [i_next, v_next]
     delayed = options.reset == "subtract-delayed"
     op = snn.CubaLIFOp(neuron_type, neuron_type, spike_type, x, state_in[0], state_in[1],
-                       *common, _param_attr(p["v_threshold"]), _param_attr(p["v_reset"]),
+                       *common, _param_attr(c["threshold"]), _param_attr(c["v_reset"]),
                        _reset_attr(options), _compare_attr(options),
                        spike_prev=state_in[2] if delayed else None,
                        voltage_first=voltage_first, add_then_decay=add_then_decay,
