@@ -99,8 +99,30 @@ def results_for_in_place_buffers(module: ir.Module, state_args: Sequence[int]) -
         ret.erase()
 
 
+def prefix_private_symbols(module: ir.Module, prefix: str) -> None:
+    """Renames the module-level symbols MLIR named with a leading `__` (the
+    constants bufferization turns into memref.global `__constant_<shape>`,
+    then emitc.global) to `<prefix>_...`: identifiers that begin with two
+    underscores are reserved in C (C11 7.1.3), static or not. Every use of a
+    symbol is renamed with it; nothing else in the module changes."""
+    with module.context:
+        for op in list(module.body.operations):
+            if "sym_name" not in op.attributes:
+                continue
+            name = ir.StringAttr(op.attributes["sym_name"]).value
+            if not name.startswith("__"):
+                continue
+            new_name = f"{prefix}_{name[2:]}"
+            ir.SymbolTable.replace_all_symbol_uses(name, new_name, module.operation)
+            ir.SymbolTable.set_symbol_name(op, new_name)
+
+
 def lower_to_emitc(module: ir.Module, optimize: bool = True,
-                   state_args: Sequence[int] = ()) -> None:
+                   state_args: Sequence[int] = (), prefix: str = "") -> None:
+    """Lowers to EmitC; with `prefix` (the model's name), symbols MLIR named
+    `__...` become `<prefix>_...` (prefix_private_symbols)."""
     run_pipeline(module, _linalg(optimize))
     results_for_in_place_buffers(module, state_args)
     run_pipeline(module, EMITC_PIPELINE)
+    if prefix:
+        prefix_private_symbols(module, prefix)

@@ -65,15 +65,35 @@ def _qualify_parameters(source: str, function: str, input_index: int) -> str:
     return source[:start] + ", ".join(parameters) + source[end:]
 
 
+def _use_every_parameter(source: str, function: str) -> str:
+    """Casts to void the parameters of `function` its body never reads: an
+    integer model whose weights all round to zero (or whose rescale
+    multipliers are all zero) does not read its input, and -Wextra warns
+    about an unused parameter. Other models' C is unchanged."""
+    head = f"static void {function}("
+    start = source.index(head) + len(head)
+    end = source.index(")", start)
+    names = [re.match(r"(?:const )?\w+ (v\d+)\[", p).group(1)
+             for p in source[start:end].split(", ")]
+    body_start = source.index("{", end) + 1
+    body = source[body_start:source.find("\n}\n", body_start) % (len(source) + 1)]
+    unused = [n for n in names if not re.search(rf"\b{n}\b", body)]
+    if not unused:
+        return source
+    casts = "".join(f"\n  (void){n};" for n in unused)
+    return source[:body_start] + casts + source[body_start:]
+
+
 def generate_c(model: ModelIR, options: Options, name: str, model_path,
                optimize: bool = True, calibration_note: str = "") -> GeneratedC:
     """Lowers `model.module` to EmitC (in place) and returns the two files."""
     # Every state the step returns (aliases are copies the wrapper makes) is
     # updated in its own argument.
     state_args = [i for i in range(len(model.states)) if i not in model.state_aliases]
-    driver.lower_to_emitc(model.module, optimize, state_args)
+    driver.lower_to_emitc(model.module, optimize, state_args, prefix=name)
     compute_c = _qualify_parameters(_core.translate_to_c(model.module.operation),
                                     model.compute_name, input_index=len(model.states))
+    compute_c = _use_every_parameter(compute_c, model.compute_name)
 
     in_ctype, out_ctype = C_TYPES[model.input_element], C_TYPES[model.output_element]
     upper = name.upper()
