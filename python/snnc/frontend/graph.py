@@ -15,6 +15,7 @@ from typing import Dict, List, Tuple
 import numpy as np
 
 from ..errors import SNNCError
+from .nirfile import MAX_LAYER_ELEMENTS, read_nir  # noqa: F401 (read_nir: the CLI's)
 
 # NIR node type -> (layer kind, parameter fields that are per-neuron).
 NEURON_PARAMS = {
@@ -102,6 +103,8 @@ def c_identifier(name: str) -> str:
     ident = re.sub(r"[^A-Za-z0-9_]", "_", name)
     if not ident or ident[0].isdigit():
         ident = "n_" + ident
+    elif ident[0] == "_":  # _x and __x are reserved in C, struct members included
+        ident = "n" + ident
     if ident in C_KEYWORDS or keyword.iskeyword(ident):
         ident = ident + "_"
     return ident
@@ -153,163 +156,6 @@ def _broadcast_param(value, shape, path, node_name, field) -> np.ndarray:
                     f"{list(shape)} neurons", path=path, node=node_name)
 
 
-# Limits checked before anything is read into memory: a network that exceeds
-# them could not be compiled to code that fits anywhere C runs sensibly.
-MAX_ARRAY_ELEMENTS = 1 << 24    # one weight or parameter array (64 MiB at f32)
-MAX_TOTAL_ELEMENTS = 1 << 26    # everything in the file
-MAX_LAYER_ELEMENTS = 1 << 24    # one layer's output (state, temporaries)
-
-
-def _node_of(dataset_name: str):
-    """'node/nodes/fc/weight' -> 'fc' (nested: 'node/nodes/g/nodes/fc/w' -> 'g.fc')."""
-    parts = dataset_name.split("/")
-    names = [parts[i + 1] for i, part in enumerate(parts[:-1]) if part == "nodes"]
-    return ".".join(names) or None
-
-
-def _prescan(path):
-    """Checks structure and sizes from the HDF5 metadata alone."""
-    import h5py
-
-    with h5py.File(path, "r") as f:
-        if "node" not in f or "nodes" not in f["node"]:
-            raise SNNCError("an HDF5 file but not NIR: it has no 'node/nodes' group", path=path)
-        total = 0
-        datasets = []
-        f["node"].visititems(
-            lambda name, item: datasets.append((name, item.size))
-            if isinstance(item, h5py.Dataset) else None)
-        for name, size in datasets:
-            size = int(size or 0)
-            if size > MAX_ARRAY_ELEMENTS:
-                raise SNNCError(f"array '{name.split('/')[-1]}' has {size} elements; the limit "
-                                f"is {MAX_ARRAY_ELEMENTS}", path=path, node=_node_of("node/" + name))
-            total += size
-        if total > MAX_TOTAL_ELEMENTS:
-            raise SNNCError(f"the file holds {total} array elements; the limit is "
-                            f"{MAX_TOTAL_ELEMENTS}", path=path)
-
-
-def _failing_node(path):
-    """Which node nir cannot build, found by building each node on its own."""
-    import nir
-    from nir.serialization import hdf2dict
-    import h5py
-
-    try:
-        with h5py.File(path, "r") as f:
-            nodes = hdf2dict(f["node"]).get("nodes", {})
-        for name, node_dict in nodes.items():
-            try:
-                nir.dict2NIRNode(dict(node_dict))
-            except Exception:
-                return name
-    except Exception:
-        return None
-    return None
-
-
-def _read_checked(path):
-    """The checks and the read proper; may crash inside libhdf5 on a damaged
-    file, which is why read_nir runs it in a child process."""
-    import h5py
-    import nir
-
-    if not h5py.is_hdf5(path):
-        raise SNNCError("not a NIR file (NIR files are HDF5)", path=path)
-    try:
-        _prescan(path)
-    except SNNCError:
-        raise
-    except Exception as exc:  # h5py raises many types for damaged files
-        detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise SNNCError(f"damaged HDF5 file ({detail})", path=path) from None
-    try:
-        # No type checking: nir would then add Input/Output nodes to dangling
-        # ends and reject shape mismatches without naming the node; the graph
-        # is validated here instead, with errors that name the node.
-        return nir.read(path, type_check=False)
-    except Exception as exc:  # nir raises many types for malformed nodes
-        detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise SNNCError(f"not a readable NIR file ({type(exc).__name__}: {detail})", path=path,
-                        node=_failing_node(path)) from None
-
-
-# Reading a damaged file can also loop forever inside libhdf5 (found by
-# fuzzing): the child gets this long (seconds; SNNC_READ_TIMEOUT overrides).
-READ_TIMEOUT = 60.0
-
-
-def _read_with_deadline(fd, pid, path) -> bytes:
-    import select
-    import signal
-    import time
-
-    timeout = float(os.environ.get("SNNC_READ_TIMEOUT", READ_TIMEOUT))
-    deadline = time.monotonic() + timeout
-    chunks = []
-    try:
-        while True:
-            remaining = deadline - time.monotonic()
-            ready = select.select([fd], [], [], max(remaining, 0))[0] if remaining > 0 else []
-            if not ready:
-                os.kill(pid, signal.SIGKILL)
-                os.waitpid(pid, 0)
-                raise SNNCError(f"damaged file: reading it did not finish within {timeout:g} s",
-                                path=path)
-            chunk = os.read(fd, 1 << 20)
-            if not chunk:
-                return b"".join(chunks)
-            chunks.append(chunk)
-    finally:
-        os.close(fd)
-
-
-def read_nir(path):
-    """nir.read with errors that name the file (and the node, where one is to blame).
-
-    The HDF5 C library can crash or loop forever on a damaged file (both found
-    by fuzzing), so on POSIX the file is read in a forked child that sends the
-    graph back; a child that dies or overruns READ_TIMEOUT becomes an error
-    message instead of a crash or a hang.
-    """
-    import pickle
-
-    path = os.fspath(path)
-    if not os.path.exists(path):
-        raise SNNCError("no such file", path=path)
-    if not os.path.isfile(path):
-        raise SNNCError("not a regular file", path=path)
-    if not hasattr(os, "fork"):
-        return _read_checked(path)
-    read_end, write_end = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child: read, send (graph or error), exit without cleanup
-        status = 0
-        try:
-            os.close(read_end)
-            try:
-                payload = ("graph", _read_checked(path))
-            except SNNCError as exc:
-                payload = ("error", (exc.problem, exc.node))
-            data = pickle.dumps(payload)
-            with os.fdopen(write_end, "wb") as f:
-                f.write(data)
-        except BaseException:
-            status = 1
-        os._exit(status)
-    os.close(write_end)
-    data = _read_with_deadline(read_end, pid, path)
-    _, wait_status = os.waitpid(pid, 0)
-    if not data or not os.WIFEXITED(wait_status) or os.WEXITSTATUS(wait_status) != 0:
-        raise SNNCError("damaged file: the HDF5 library failed while reading it", path=path)
-    kind, value = pickle.loads(data)
-    if kind == "error":
-        problem, node = value
-        raise SNNCError(problem, path=path, node=node)
-    return value
-
-
 def unsupported_reason(node) -> str:
     """Why a node cannot be compiled yet, or '' when it can."""
     type_name = node_type_name(node)
@@ -333,11 +179,24 @@ def _inline_subgraphs(nodes, edges, path, prefix=""):
     what feeds that Output node.
     """
     flat_nodes, flat_edges = {}, []
+    origins = {}  # flat name -> which node took it, for the collision message
     entries, exits = {}, {}  # subgraph -> {port: [flat node names]}
+
+    def add(flat_name, node, origin):
+        # `g.lif` may be a node of that name or node `lif` of subgraph `g`:
+        # one must never stand in for the other.
+        if flat_name in flat_nodes:
+            raise SNNCError(f"the name '{prefix + flat_name}' is taken by {origins[flat_name]} "
+                            f"and by {origin}; NIR names a subgraph's nodes "
+                            "'subgraph.node', so the two cannot be told apart: rename one",
+                            path=path, node=prefix + flat_name)
+        flat_nodes[flat_name] = node
+        origins[flat_name] = origin
+
     for name, node in nodes.items():
         full = prefix + name
         if node_type_name(node) != "NIRGraph":
-            flat_nodes[name] = node
+            add(name, node, f"the node '{full}'")
             continue
         inner_nodes, inner_edges = _inline_subgraphs(dict(node.nodes),
                                                      [tuple(str(x) for x in e)
@@ -350,7 +209,8 @@ def _inline_subgraphs(nodes, edges, path, prefix=""):
         exits[name] = {p: [] for p in ports_out}
         for inner_name, inner in inner_nodes.items():
             if inner_name not in ports_in and inner_name not in ports_out:
-                flat_nodes[f"{name}.{inner_name}"] = inner
+                add(f"{name}.{inner_name}", inner,
+                    f"node '{inner_name}' of subgraph '{full}'")
         for source, target in inner_edges:
             if source in ports_in and target in ports_out:
                 raise SNNCError(f"subgraph input '{source}' is wired straight to output "
@@ -365,6 +225,12 @@ def _inline_subgraphs(nodes, edges, path, prefix=""):
     def resolve(end, ports, kind):
         graph_name, _, port = end.partition(".")
         table = ports.get(end) or ports.get(graph_name)
+        if end in flat_nodes and end in nodes:  # a node of this graph, named with a dot
+            if table is not None and end not in ports and port in table:
+                raise SNNCError(f"an edge names '{end}', which is both a node and port "
+                                f"'{port}' of subgraph '{prefix + graph_name}': rename one",
+                                path=path, node=prefix + end)
+            return [end]
         if table is None:
             return [end]
         if end in ports:  # the subgraph itself: it must have exactly one such port
@@ -476,13 +342,7 @@ def build_graph(nir_graph, path) -> Graph:
             raise SNNCError("the input shape of this node cannot be inferred from any edge",
                             path=path, node=pending[0])
     layers = [built[n] for n in order if n in built]
-    idents: Dict[str, str] = {}
-    for layer in layers:
-        if layer.ident in idents:
-            raise SNNCError(f"its C name '{layer.ident}' collides with node "
-                            f"'{idents[layer.ident]}'; rename one of them", path=path,
-                            node=layer.name)
-        idents[layer.ident] = layer.name
+    _assign_unique_idents(layers)
     if not layers:
         raise SNNCError("the graph has no computing node between Input and Output", path=path)
     # A producer may have been built after its consumer (a cycle): check every
@@ -505,6 +365,29 @@ def build_graph(nir_graph, path) -> Graph:
     return Graph(path=path, input_name=input_name, input_shape=shapes[input_name],
                  output_name=output_name, output_shape=arriving, layers=layers,
                  output_sources=output_sources)
+
+
+def _assign_unique_idents(layers: List[Layer]) -> None:
+    """Gives every layer a distinct C identifier, deterministically.
+
+    Names that differ in NIR may sanitize alike (`1st-layer` and `1st.layer`,
+    `α` and `β`, `int` and `int_`). A node whose name is already a C identifier
+    keeps it; the others get their sanitized name, or, when that is taken, the
+    first free `_2`, `_3`, ... suffix in graph order that is no other node's
+    sanitized name."""
+    bases = {layer.name: c_identifier(layer.name) for layer in layers}
+    reserved = set(bases.values())
+    taken = {layer.name for layer in layers if bases[layer.name] == layer.name}
+    for layer in layers:
+        base = bases[layer.name]
+        if base == layer.name:
+            layer.ident = base
+            continue
+        ident, suffix = base, 2
+        while ident in taken or (ident != base and ident in reserved):
+            ident, suffix = f"{base}_{suffix}", suffix + 1
+        taken.add(ident)
+        layer.ident = ident
 
 
 def _reachable(start, neighbours) -> set:
