@@ -1,8 +1,10 @@
 """The Python API; the CLI calls these same functions."""
 from __future__ import annotations
 
+import io
 import os
 import re
+import secrets
 import shutil
 import subprocess
 import tempfile
@@ -15,6 +17,7 @@ from . import emit as c_emitter
 from .errors import SNNCError
 from .frontend.emitter import emit_model, state_fields
 from .frontend.graph import load_graph
+from .limits import printable
 from .mlir_context import make_context
 
 EMIT_KINDS = ("c", "mlir", "linalg")
@@ -38,10 +41,38 @@ def _options(path=None, **options):
         raise SNNCError(str(exc), path=path) from None
 
 
+# A generated NAME.h shadows the header of the same name for everything
+# compiled with -I on the output directory (CMake's add_snn_model and Bazel's
+# snn_library set it up so): the headers of C11 and of POSIX are refused, in
+# any case (file systems may ignore case).
+C_LIBRARY_HEADERS = frozenset("""
+    assert complex ctype errno fenv float inttypes iso646 limits locale math setjmp
+    signal stdalign stdarg stdatomic stdbool stddef stdint stdio stdlib stdnoreturn
+    string tgmath threads time uchar wchar wctype
+    aio arpa cpio dirent dlfcn fcntl fmtmsg fnmatch ftw glob grp iconv langinfo libgen
+    monetary mqueue ndbm netdb nl_types poll pthread pwd regex sched search semaphore
+    spawn strings stropts syslog tar termios trace ulimit unistd utime utmpx wordexp
+    """.split())
+# Names of the program entry point and of the C library functions the
+# generated code calls.
+RESERVED_NAMES = frozenset(("main", "memcpy", "memset"))
+
+
 def _check_name(name: str, path=None) -> str:
-    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name or "") or name in (
-            "main", "memcpy", "memset"):
-        raise SNNCError(f"--name must be a C identifier, got '{name}'", path=path)
+    """NAME is the prefix of every generated symbol and the stem of the files."""
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name or ""):
+        raise SNNCError(f"--name must be a C identifier, got '{name or ''}'",
+                        path=path)
+    if name.lower() in C_LIBRARY_HEADERS:
+        raise SNNCError(f"--name '{name}' would write {name}.h, which shadows the C library's "
+                        f"<{name.lower()}.h>; choose another name", path=path)
+    if name.lower() in RESERVED_NAMES:
+        raise SNNCError(f"--name '{name}' is reserved ({', '.join(sorted(RESERVED_NAMES))}); "
+                        "choose another name", path=path)
+    if re.match(r"__|_[A-Z]", name):
+        raise SNNCError(f"--name '{name}' is reserved to the C implementation (it begins with "
+                        "two underscores or an underscore and a capital); choose another name",
+                        path=path)
     return name
 
 
@@ -54,6 +85,18 @@ def load_calibration(path) -> np.ndarray:
     return array
 
 
+def _calibration_inputs(path, n_in) -> np.ndarray:
+    """The calibration file's inputs, refused unless there is at least one step
+    and every value is finite (the scales are chosen from their ranges)."""
+    array = _as_sequences(load_calibration(path), n_in, path=path)
+    if array.size == 0:
+        raise SNNCError(f"calibration inputs have shape {list(array.shape)}: no time steps",
+                        path=path)
+    if not np.all(np.isfinite(array)):
+        raise SNNCError("calibration inputs contain NaN or Inf", path=path)
+    return array
+
+
 def quantization_plan(graph, options, model_path, calibrate=None):
     """The quantizer's plan for an integer precision (None for floats)."""
     if options.precision not in semantics.INTEGER_PRECISIONS:
@@ -62,8 +105,7 @@ def quantization_plan(graph, options, model_path, calibrate=None):
         return None
     calibration = None
     if calibrate is not None:
-        calibration = _as_sequences(load_calibration(calibrate),
-                                    int(np.prod(graph.input_shape)), path=calibrate)
+        calibration = _calibration_inputs(calibrate, int(np.prod(graph.input_shape)))
     try:
         return quantize.plan(graph, options, calibration)
     except SNNCError as exc:
@@ -106,22 +148,18 @@ def generate(model_path, *, name: str, emit: str = "c", optimize: bool = True,
 
 
 def write_files(files: Dict[str, str], output_dir) -> Dict[str, str]:
-    """Writes each file atomically (temporary file, then rename); returns paths."""
-    os.makedirs(output_dir, exist_ok=True)
-    written = {}
-    for file_name, text in sorted(files.items()):
-        target = os.path.join(output_dir, file_name)
-        fd, tmp = tempfile.mkstemp(dir=output_dir, prefix=f".{file_name}.")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-                f.write(text)
-            os.replace(tmp, target)
-        except BaseException:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-            raise
-        written[file_name] = target
-    return written
+    """Writes {file name: text} into OUTPUT_DIR (created if missing), all or
+    nothing; returns {file name: path}. See write_atomically."""
+    output_dir = os.fspath(output_dir)
+    check_output_dir(output_dir, files)
+    targets = {os.path.join(output_dir, file_name): _utf8(text)
+               for file_name, text in sorted(files.items())}
+    try:
+        os.makedirs(output_dir, exist_ok=True)
+    except OSError as exc:
+        raise _write_error(exc, output_dir) from None
+    write_atomically(targets)
+    return {file_name: os.path.join(output_dir, file_name) for file_name in sorted(files)}
 
 
 def compile(model_path, output_dir, *, name: str, emit: str = "c", optimize: bool = True,
@@ -131,8 +169,143 @@ def compile(model_path, output_dir, *, name: str, emit: str = "c", optimize: boo
     Options (see semantics.resolve_options): preset, dt, reset, compare,
     precision, cuba_order, tau_convention, integrator, spikes, current_update,
     input_gains."""
+    # The output directory is checked before the (slower) compile, and again
+    # when the files are written.
+    check_output_dir(output_dir, [f"{_check_name(name, path=model_path)}.h"])
     files = generate(model_path, name=name, emit=emit, optimize=optimize, **options)
     return write_files(files, output_dir)
+
+
+def check_output_dir(output_dir, file_names=()) -> None:
+    """Refuses, before anything is written, an output directory that cannot
+    be one (empty, a file, a dangling link, under a file), cannot be written,
+    or in which the files cannot be created."""
+    output_dir = os.fspath(output_dir)
+    if output_dir == "":
+        raise SNNCError("the output directory is an empty path")
+    if os.path.islink(output_dir) and not os.path.exists(output_dir):
+        raise SNNCError("a symbolic link to a missing directory", path=output_dir)
+    if os.path.exists(output_dir) and not os.path.isdir(output_dir):
+        raise SNNCError("exists and is not a directory", path=output_dir)
+    existing = _nearest_existing(output_dir)
+    if not os.path.isdir(existing):
+        raise SNNCError(f"cannot create it: {existing} is not a directory",
+                        path=output_dir)
+    if not os.access(existing, os.W_OK | os.X_OK):
+        problem = ("the directory is not writable" if existing == output_dir else
+                   f"cannot create it: {existing} is not writable")
+        raise SNNCError(problem, path=output_dir)
+    for file_name in file_names:
+        _check_file_name(existing, file_name, output_dir)
+        target = os.path.join(output_dir, file_name)
+        if os.path.isdir(target) and not os.path.islink(target):
+            raise SNNCError("is a directory", path=target)
+
+
+def _nearest_existing(path: str) -> str:
+    """`path`, or its nearest ancestor that exists (or is a link)."""
+    path = os.path.abspath(path)
+    while not os.path.lexists(path):
+        path = os.path.dirname(path)
+    return path
+
+
+def _check_file_name(directory: str, file_name: str, where: str) -> None:
+    """Refuses a file name longer than the file system under `directory` allows."""
+    try:
+        limit = os.pathconf(directory, "PC_NAME_MAX")
+    except (OSError, ValueError):
+        limit = 255
+    length = len(os.fsencode(file_name))
+    if length > limit:
+        abridged = file_name if len(file_name) <= 40 else file_name[:20] + "..." + file_name[-12:]
+        raise SNNCError(f"the file name {abridged} is {length} bytes long; the file system "
+                        f"allows {limit}", path=where)
+
+
+def _utf8(text: str) -> bytes:
+    # The model's file name (in a comment) may be bytes that are not UTF-8.
+    return printable(text).encode("utf-8")
+
+
+def write_atomically(contents: Dict[str, bytes]) -> None:
+    """Writes {path: bytes} all or nothing: every file goes to a temporary
+    beside its target, and only when all are written are they renamed over the
+    targets, so a failure before then leaves the previous files as they were
+    (and no temporary). Files get mode 0o666 minus the umask, as any file a
+    program creates."""
+    temporaries = {}
+    target = None
+    try:
+        for target, data in contents.items():
+            temporaries[target] = _write_temporary(os.path.dirname(target) or ".", data)
+        for target in list(temporaries):
+            os.replace(temporaries[target], target)
+            del temporaries[target]
+    except OSError as exc:
+        raise _write_error(exc, target) from None
+    finally:
+        for temporary in temporaries.values():
+            try:
+                os.unlink(temporary)
+            except OSError:
+                pass
+
+
+def _write_temporary(directory: str, data: bytes) -> str:
+    """A new file in `directory` holding `data`; a short name, so that any
+    target name the file system accepts can be written."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+    for _ in range(100):
+        path = os.path.join(directory, f".snnc-{secrets.token_hex(6)}.tmp")
+        try:
+            fd = os.open(path, flags, 0o666)  # the kernel applies the umask
+        except FileExistsError:
+            continue
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+        except BaseException:
+            os.unlink(path)
+            raise
+        return path
+    raise FileExistsError(f"no free temporary file name in {directory}")
+
+
+def _write_error(exc: OSError, target) -> SNNCError:
+    where = target or exc.filename
+    return SNNCError(f"cannot write: {exc.strerror or exc}",
+                     path=os.fspath(where) if where else None)
+
+
+def save_array(path, array) -> str:
+    """Saves `array` as .npy exactly at `path` (np.save would append .npy),
+    atomically; the directory must exist. Returns the path."""
+    path = check_output_file(path)
+    buffer = io.BytesIO()
+    np.save(buffer, array, allow_pickle=False)
+    write_atomically({path: buffer.getvalue()})
+    return path
+
+
+def check_output_file(path) -> str:
+    """Refuses, before anything is written, an output file path that is empty,
+    a directory, in a missing directory, or a device or pipe."""
+    path = os.fspath(path)
+    if path == "":
+        raise SNNCError("the output file is an empty path")
+    directory = os.path.dirname(path) or "."
+    if not os.path.isdir(directory):
+        raise SNNCError(f"no such directory: {directory}", path=path)
+    if os.path.isdir(path):
+        raise SNNCError("is a directory; give a file name (e.g. outputs.npy)", path=path)
+    if os.path.lexists(path) and not (os.path.islink(path) or os.path.isfile(path)):
+        # renaming over a device or a pipe would replace it, not write into it
+        raise SNNCError("exists and is not a regular file", path=path)
+    if not os.access(directory, os.W_OK | os.X_OK):
+        raise SNNCError(f"the directory {directory} is not writable", path=path)
+    _check_file_name(directory, os.path.basename(path), path)
+    return path
 
 
 def runtime_dir() -> str:

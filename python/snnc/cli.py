@@ -11,6 +11,7 @@ import sys
 
 from . import __version__
 from .errors import SNNCError
+from .limits import printable, read_timeout
 from .semantics import (COMPARE_MODES, CUBA_ORDERS, CURRENT_UPDATES, INPUT_GAINS, INPUT_KINDS,
                         INTEGRATORS, OPTION_NAMES, PRECISIONS, PRESETS, RESET_MODES, SPIKE_COUNTS,
                         TAU_CONVENTIONS, TIMINGS)
@@ -78,7 +79,7 @@ def _cmd_compile(args):
     written = api.compile(args.model, args.output_dir, name=args.name, emit=args.emit,
                           optimize=args.optimize, **_semantics(args))
     for path in written.values():
-        print(path)
+        print(printable(path))
     return 0
 
 
@@ -93,13 +94,14 @@ def _load_npy(path):
 def _cmd_run(args):
     import numpy as np
     from . import api
+    api.check_output_file(args.output)  # before the work, not after
     inputs = _load_npy(args.input)
     options = _semantics(args)
     if args.backend == "c":
         options["optimize"] = args.optimize
     outputs = api.run(args.model, inputs, backend=args.backend, **options)
-    np.save(args.output, outputs)
-    print(f"{args.output}: {list(outputs.shape)} outputs ({args.backend} backend)")
+    written = api.save_array(args.output, np.asarray(outputs))
+    print(f"{printable(written)}: {list(outputs.shape)} outputs ({args.backend} backend)")
     return 0
 
 
@@ -107,7 +109,7 @@ def _cmd_check(args):
     from .frontend.graph import node_type_name, read_nir, unsupported_reason, load_graph
     nir_graph = read_nir(args.model)
     problems = 0
-    print(f"{args.model}: {len(nir_graph.nodes)} nodes, {len(nir_graph.edges)} edges")
+    print(f"{printable(args.model)}: {len(nir_graph.nodes)} nodes, {len(nir_graph.edges)} edges")
     for name, node in sorted(nir_graph.nodes.items()):
         reason = unsupported_reason(node)
         status = "unsupported: " + reason if reason else "supported"
@@ -233,9 +235,10 @@ def main(argv=None):
         parser.print_help(sys.stderr)
         return 2
     try:
+        read_timeout()  # a bad SNNC_READ_TIMEOUT is refused before any work
         return args.func(args)
     except SNNCError as exc:
-        print(f"snnc: error: {exc}", file=sys.stderr)
+        print(f"snnc: error: {printable(str(exc))}", file=sys.stderr)
         return EXIT_INPUT_ERROR
     except KeyboardInterrupt:
         return 130

@@ -236,6 +236,7 @@ def error_results(tmp_path_factory, digits):
                 result = run_cli("compile", model, "-o", out_dir, *options)
             else:
                 np.save(work / "x.npy", np.zeros((5, 3)))
+                out_dir.mkdir()  # `run` refuses a missing output directory first
                 result = run_cli("run", model, "--input", work / "x.npy", "--output",
                                  out_dir / "y.npy", *options)
             cache[key] = SimpleNamespace(result=result, out_dir=out_dir, model=Path(model),
