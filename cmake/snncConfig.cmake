@@ -66,7 +66,11 @@ Compiles a NIR model to C at build time and defines a static library target
     [OUTPUT_DIR <dir>])                 # default ${CMAKE_CURRENT_BINARY_DIR}/snnc/<name>
 
 ``<name>`` is also the C prefix of every generated symbol (``<name>_step``,
-``<name>_state``, ...), so it must be a C identifier. Explicit DT, RESET and
+``<name>_state``, ...), so it must be a C identifier. snnc also refuses names
+whose ``<name>.h`` would shadow a C11 or POSIX header for everything compiled
+against the library (``string``, ``time``, ``math``, ... in any case), ``main``,
+and identifiers reserved to the C implementation (``__x``, ``_X``); that error
+comes from the compile step, when the build runs. Explicit DT, RESET and
 COMPARE override the preset. The code is regenerated when the model, the
 options or the installed compiler change, and not otherwise. The library is
 compiled as C11 with ``-ffp-contract=off`` on GCC and Clang so that floating

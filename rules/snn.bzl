@@ -74,7 +74,9 @@ def snn_library(name, src, prefix = None, preset = None, dt = None, reset = None
       name: the cc_library's name, and the C prefix of the generated symbols
         unless `prefix` is given.
       src: the .nir file.
-      prefix: C prefix (NAME_step, NAME_state, NAME.h); a C identifier.
+      prefix: C prefix (NAME_step, NAME_state, NAME.h); a C identifier that is
+        not the name of a C or POSIX header (snnc's compile action refuses
+        `string`, `time`, ..., which NAME.h would shadow).
       preset: defaults of the exporting framework (e.g. "snntorch").
       dt: time step in seconds, as a string or number (NIR stores none).
       reset: "value", "subtract" or "subtract-delayed".
