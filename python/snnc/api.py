@@ -17,7 +17,6 @@ from . import emit as c_emitter
 from .errors import SNNCError
 from .frontend.emitter import emit_model, state_fields
 from .frontend.graph import load_graph
-from .limits import printable
 from .mlir_context import make_context
 
 EMIT_KINDS = ("c", "mlir", "linalg")
@@ -224,8 +223,9 @@ def _check_file_name(directory: str, file_name: str, where: str) -> None:
 
 
 def _utf8(text: str) -> bytes:
-    # The model's file name (in a comment) may be bytes that are not UTF-8.
-    return printable(text).encode("utf-8")
+    # Names from the model reach the files escaped (emit._comment_text); this
+    # keeps any stray surrogate from becoming a traceback.
+    return text.encode("utf-8", "backslashreplace")
 
 
 def write_atomically(contents: Dict[str, bytes]) -> None:

@@ -10,8 +10,8 @@ import os
 import sys
 
 from . import __version__
-from .errors import SNNCError
-from .limits import printable, read_timeout
+from .errors import SNNCError, printable
+from .frontend.nirfile import read_timeout
 from .semantics import (COMPARE_MODES, CUBA_ORDERS, CURRENT_UPDATES, INPUT_GAINS, INPUT_KINDS,
                         INTEGRATORS, OPTION_NAMES, PRECISIONS, PRESETS, RESET_MODES, SPIKE_COUNTS,
                         TAU_CONVENTIONS, TIMINGS)
@@ -238,7 +238,7 @@ def main(argv=None):
         read_timeout()  # a bad SNNC_READ_TIMEOUT is refused before any work
         return args.func(args)
     except SNNCError as exc:
-        print(f"snnc: error: {printable(str(exc))}", file=sys.stderr)
+        print(f"snnc: error: {exc}", file=sys.stderr)  # SNNCError escapes its own text
         return EXIT_INPUT_ERROR
     except KeyboardInterrupt:
         return 130

@@ -4,11 +4,19 @@
 def printable(text) -> str:
     """TEXT with every character a terminal could act on escaped (newlines,
     escape sequences, other control and format characters, lone surrogates
-    from undecodable paths), so that a message stays one harmless line.
+    from undecodable paths, shown as the byte \\xNN), so that a message stays
+    one harmless line that can be printed and saved as UTF-8.
     Backslashes are doubled to keep the escaping unambiguous."""
-    return "".join(c if c.isprintable() and c != "\\"
-                   else c.encode("unicode_escape", "backslashreplace").decode("ascii")
-                   for c in str(text))
+    return "".join(_escaped(c) for c in str(text))
+
+
+def _escaped(c: str) -> str:
+    if c.isprintable() and c != "\\":
+        return c
+    code = ord(c)
+    if 0xDC80 <= code <= 0xDCFF:  # a byte of an undecodable file name, as Python keeps it
+        return f"\\x{code - 0xDC00:02x}"
+    return c.encode("unicode_escape", "backslashreplace").decode("ascii")
 
 
 class SNNCError(Exception):

@@ -200,9 +200,6 @@ def _bad_graphs(factory, digits_nir, tmp_path):
                              "lonely": nir.LIF(**LIF_KW), "output": _out(4)},
                             [("input", "fc"), ("fc", "output")]), *dt],
                          "lonely", [])
-    cases["ident_collision"] = ([chain([("fc", _affine(rng, 4, 3)), ("lif.1", nir.LIF(**LIF_KW)),
-                                        ("lif_1", nir.LIF(**LIF_KW))]), *dt],
-                                "lif_1", ["collides", "lif.1"])
     cases["bad_name"] = ([digits_nir, *dt, "--name", "1abc"], None, ["--name", "1abc"])
     return cases
 
@@ -210,7 +207,7 @@ def _bad_graphs(factory, digits_nir, tmp_path):
 ERROR_CASES = ["missing_file", "text_file", "truncated", "missing_dt", "negative_dt",
                "zero_dt", "nan_dt", "delay_node", "nan_weight",
                "negative_tau", "weight_shape", "two_inputs", "cycle_through_input",
-               "detached_cycle", "fan_in_shapes", "dangling", "ident_collision", "bad_name"]
+               "detached_cycle", "fan_in_shapes", "dangling", "bad_name"]
 
 NAMES_XFAIL = {}
 

@@ -229,3 +229,56 @@ def test_an_unreadable_file_says_permission_denied(tmp_path):
         shutil.rmtree(folder)
     assert result.returncode == 1, result.stderr
     assert "permission denied" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_compression_bomb_is_stopped_by_the_declared_sizes(tmp_path):
+    """A 12-element weight whose one gzip chunk inflates to 3 GiB (a 3 MB file):
+    libhdf5's deflate filter grows its buffer until the stream ends, whatever
+    the chunk's declared size. The reading child's address space is capped
+    from the declared sizes, so the compile fails cleanly with far less memory
+    (about 3.2 GB when read without the cap)."""
+    import zlib
+    path = small_model(tmp_path / "bomb.nir")
+    deflate = zlib.compressobj(1)
+    block = bytes(64 << 20)
+    data = b"".join([deflate.compress(block) for _ in range(48)] + [deflate.flush()])
+    with h5py.File(path, "a") as f:
+        group = f["node/nodes/fc"]
+        del group["weight"]
+        weight = group.create_dataset("weight", shape=(4, 3), dtype="f8", chunks=(4, 3),
+                                      compression="gzip")
+        weight.id.write_direct_chunk((0, 0), data)
+    out = tmp_path / "out"
+    measure = ("import resource, subprocess, sys; "
+               "r = subprocess.run(sys.argv[1:], capture_output=True, text=True); "
+               "print(r.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss); "
+               "print(r.stderr, end='')")
+    result = subprocess.run([sys.executable, "-c", measure, sys.executable, "-m", "snnc",
+                             "compile", path, "-o", str(out), "--name", "m", "--dt", "1e-3"],
+                            capture_output=True, text=True)
+    status, peak_kib = result.stdout.splitlines()[0].split()
+    message = result.stdout.splitlines()[1]
+    assert status == "1" and message.startswith("snnc: error: ") and "node" not in message
+    assert "Traceback" not in result.stdout
+    assert int(peak_kib) < 2 * 1024 * 1024, peak_kib  # KiB: under 2 GiB
+    assert not out.exists()
+
+
+def test_node_names_cannot_break_out_of_the_header_comments(tmp_path):
+    """The header names each state field's NIR node in a comment: a name with a
+    newline, a trigraph or a terminal escape must stay inside it. (HDF5 names
+    cannot hold '/', so neither `*/` nor `??/` can reach a comment.)"""
+    name = "x*\n int evil; ??= \x1b[2J"
+    path = write_chain(tmp_path / "m.nir", {
+        "fc": nir.Affine(weight=np.ones((4, 3)), bias=np.zeros(4)), name: lif(4)})
+    out = tmp_path / "out"
+    api.compile(path, str(out), name="m", dt=1e-3)
+    header = (out / "m.h").read_text()
+    result = subprocess.run(["gcc", "-std=c11", "-Wall", "-Wextra", "-Wpedantic", "-Werror",
+                             "-trigraphs", "-c", str(out / "m.c"), "-o", str(out / "m.o")],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    struct = header[header.index("typedef struct m_state"):header.index("} m_state;")]
+    fields = [line for line in struct.splitlines()[1:] if line.strip()]
+    assert len(fields) == 1 and fields[0].startswith("  float x___int_evil_")
+    assert "\\n int evil; ?\\?= \\x1b[2J'" in fields[0], fields[0]

@@ -12,7 +12,8 @@ import sys
 import numpy as np
 import pytest
 
-from snnc import api, limits
+from snnc import api
+from snnc.frontend import nirfile
 from snnc.errors import SNNCError
 
 from conftest import cli_env, run_cli
@@ -262,9 +263,9 @@ def test_bad_read_timeout_is_refused(model, value):
 
 def test_read_timeout_default_and_override(monkeypatch):
     monkeypatch.delenv("SNNC_READ_TIMEOUT", raising=False)
-    assert limits.read_timeout() == limits.READ_TIMEOUT
+    assert nirfile.read_timeout() == nirfile.READ_TIMEOUT
     monkeypatch.setenv("SNNC_READ_TIMEOUT", "2.5")
-    assert limits.read_timeout() == 2.5
+    assert nirfile.read_timeout() == 2.5
 
 
 # --------------------------------------------------------------------------

@@ -17,6 +17,7 @@ limit derived from the declared sizes.
 """
 from __future__ import annotations
 
+import math
 import os
 
 import numpy as np
@@ -258,17 +259,18 @@ def _read_checked(path, limit_memory=False):
 
 
 def read_timeout() -> float:
+    """Seconds a NIR file may take to read: SNNC_READ_TIMEOUT, else READ_TIMEOUT."""
     text = os.environ.get("SNNC_READ_TIMEOUT")
     if text is None:
         return READ_TIMEOUT
     try:
-        value = float(text)
+        seconds = float(text)
     except ValueError:
-        value = float("nan")
-    if not value > 0 or value == float("inf"):
-        raise SNNCError(f"SNNC_READ_TIMEOUT must be a positive number of seconds, got "
-                        f"{text!r}")
-    return value
+        seconds = math.nan
+    if not (math.isfinite(seconds) and seconds > 0):
+        raise SNNCError("SNNC_READ_TIMEOUT must be a positive number of seconds, "
+                        f"got '{text}'")
+    return seconds
 
 
 def _read_with_deadline(fd, pid, path, timeout) -> bytes:
