@@ -282,3 +282,25 @@ def test_node_names_cannot_break_out_of_the_header_comments(tmp_path):
     fields = [line for line in struct.splitlines()[1:] if line.strip()]
     assert len(fields) == 1 and fields[0].startswith("  float x___int_evil_")
     assert "\\n int evil; ?\\?= \\x1b[2J'" in fields[0], fields[0]
+
+
+@pytest.mark.parametrize("limit,value,words", [
+    ("MAX_NODES", 3, "more than 3 nodes"),
+    ("MAX_FILE_BYTES", 1000, "bytes; the limit is 1000"),
+    ("MAX_NESTING", 0, "nested more than 0 deep"),
+    ("MAX_ARRAY_ELEMENTS", 11, "array 'weight' has 12 elements; the limit is 11"),
+    ("MAX_TOTAL_ELEMENTS", 20, "more than 20 array elements"),
+])
+def test_each_limit_is_checked_before_reading(monkeypatch, tmp_path, limit, value, words):
+    """The limits are large (docs/robustness.md); lowered here, each one must
+    refuse a small file. Read in this process (no fork) so the lowered limit holds."""
+    inner = {"input": nir.Input(input_type={"input": np.array([4])}), "lif": lif(4),
+             "output": nir.Output(output_type={"output": np.array([4])})}
+    sub = nir.NIRGraph(nodes=inner, edges=[("input", "lif"), ("lif", "output")],
+                       type_check=False)
+    path = write_chain(tmp_path / "m.nir", {
+        "fc": nir.Affine(weight=np.ones((4, 3)), bias=np.zeros(4)), "g": sub})
+    assert nirfile._read_checked(path) is not None  # within the real limits
+    monkeypatch.setattr(nirfile, limit, value)
+    with pytest.raises(SNNCError, match=words):
+        nirfile._read_checked(path)
