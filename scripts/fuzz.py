@@ -3,9 +3,11 @@
 
     python scripts/fuzz.py --minutes 10
 
-Each execution writes a NIR file (a random graph, or a valid file with bytes
-changed or cut) and asks for C: the compiler must either produce C that
-compiles under strict flags or reject the file with an SNNCError. Prints the
+Each execution writes a NIR file (a random graph, a valid file with bytes
+changed or cut, a file with data outside it, or names that collide) and asks
+for C: the compiler must either produce C that compiles under strict flags or
+reject the file with an SNNCError; data outside the file must be refused, and
+a compiled graph with colliding names must keep every neuron. Prints the
 number of executions, how many compiled and how many were rejected, and the
 size of the corpus of distinct rejection messages; exits 1 on the first other
 outcome, after printing it (the failing file is kept in build/fuzz/).
@@ -71,12 +73,49 @@ def main():
             f.write(fuzz_targets.mutated_bytes(data.draw, source))
         execute()
 
+    secret = fuzz_targets.write_secret(work)
+
+    @run_settings
+    @given(st.data())
+    def pointers(data):
+        if not fuzz_targets.pointer_outside(data.draw, path, secret):
+            return
+        counts["executions"] += 1
+        try:
+            from snnc import SNNCError, api
+            try:
+                api.generate(path, name="m", dt=1e-3, precision="f64")
+            except SNNCError as exc:
+                text = str(exc)
+                if fuzz_targets.SECRET_MARKER.decode() in text or not (
+                        "inside the model file" in text or "soft link" in text):
+                    raise AssertionError(f"wrong refusal: {text}") from None
+                counts["rejected"] += 1
+            else:
+                raise AssertionError("data outside the file was compiled")
+        except Exception:
+            shutil.copy(path, os.path.join(work, "failure.nir"))
+            raise
+
+    @run_settings
+    @given(st.data())
+    def names(data):
+        counts["executions"] += 1
+        try:
+            neurons = fuzz_targets.colliding_names(data.draw, path)
+            compiled = fuzz_targets.compile_keeps_every_neuron(path, neurons)
+        except Exception:
+            shutil.copy(path, os.path.join(work, "failure.nir"))
+            raise
+        counts["compiled" if compiled else "rejected"] += 1
+        counts["substitutions checked"] += 1
+
     print(f"fuzzing for {args.minutes:g} min; if this process dies (an abort inside MLIR), "
           f"{path} holds the input that killed it", flush=True)
     round_number = 0
     try:
         while time.monotonic() < deadline:
-            for target in (graphs, mutations):
+            for target in (graphs, mutations, pointers, names):
                 seed(round_number)(target)()
                 round_number += 1
     except Exception:
@@ -86,7 +125,9 @@ def main():
         return 1
     print(f"{counts['executions']} executions in {args.minutes:g} min: "
           f"{counts['compiled']} compiled, {counts['rejected']} rejected; "
-          f"{len(messages)} distinct rejection messages; no crash")
+          f"{len(messages)} distinct rejection messages; "
+          f"{counts['substitutions checked']} graphs with colliding names, no node "
+          "substituted; no crash, no traceback")
     return 0
 
 

@@ -16,7 +16,11 @@ from snnc import SNNCError, api
 
 NODE_KINDS = ["Affine", "Linear", "Scale", "Threshold", "I", "IF", "LI", "LIF", "CubaLI",
               "CubaLIF", "Delay", "Flatten", "Conv2d", "SumPool2d", "AvgPool2d"]
-EDGE_VALUES = [0.0, -1.0, 1.0, 1e-9, 1e9, float("nan"), float("inf"), -float("inf")]
+# Ordinary edge cases, magnitudes beyond float32 and int8/int16 scales (1e30,
+# 1e39, 1e300, 1e-30, 1e-300), float64's smallest denormal, and float32's
+# largest finite neighbourhood (3.4e38 fits, 1e39 does not).
+EDGE_VALUES = [0.0, -1.0, 1.0, 1e-9, 1e9, float("nan"), float("inf"), -float("inf"),
+               1e30, 1e39, 1e300, -1e300, 1e-30, 1e-300, 5e-324, 3.4e38]
 STRICT = ["-std=c11", "-Wall", "-Wextra", "-Wpedantic", "-Wconversion", "-Wcast-qual", "-Werror"]
 
 
@@ -118,4 +122,119 @@ def compile_or_reject(path, cc="gcc"):
                                 capture_output=True, text=True)
         if result.returncode != 0:
             raise AssertionError(f"generated C does not compile:\n{result.stderr[-3000:]}")
+    return True
+
+
+# --------------------------------------------------------------------------
+# Hostile structure: data that lies outside the file, names that collide
+
+POINTER_KINDS = ["external storage", "external link", "virtual dataset", "soft link"]
+
+
+def write_secret(folder):
+    """A file an attacker would like compiled into the C: 96 bytes of a marker
+    (finite doubles), and an HDF5 file holding them as an array."""
+    import h5py
+    raw = (SECRET_MARKER * 8)[:96]
+    with open(os.path.join(folder, "secret.bin"), "wb") as f:
+        f.write(raw)
+    with h5py.File(os.path.join(folder, "secret.h5"), "w") as f:
+        f.create_dataset("data", data=np.frombuffer(raw, dtype="<f8"))
+    return os.path.join(folder, "secret.bin"), os.path.join(folder, "secret.h5")
+
+
+SECRET_MARKER = b"SNNC-FUZZ-SECRET"
+
+
+def pointer_outside(draw, path, secret):
+    """A random valid graph in which one numeric dataset, chosen at random, is
+    replaced by a pointer to data outside the file (or a soft link)."""
+    import h5py
+    import hypothesis.strategies as st
+    raw_path, h5_path = secret
+    random_graph(draw, path)
+    if os.path.getsize(path) == 0:
+        return False
+    with h5py.File(path, "a") as f:
+        numeric = []
+        f.visititems(lambda name, item: numeric.append(name)
+                     if isinstance(item, h5py.Dataset) and item.dtype.kind == "f" else None)
+        if not numeric:
+            return False
+        name = draw(st.sampled_from(sorted(numeric)))
+        shape, dtype = f[name].shape, f[name].dtype
+        count = int(np.prod(shape))
+        del f[name]
+        kind = draw(st.sampled_from(POINTER_KINDS))
+        if kind == "external storage":
+            f.create_dataset(name, shape=shape, dtype="<f8",
+                             external=[(raw_path, 0, 8 * count)]) if count <= 12 else \
+                f.create_dataset(name, shape=(12,), dtype="<f8", external=[(raw_path, 0, 96)])
+        elif kind == "external link":
+            f[name] = h5py.ExternalLink(h5_path, "/data")
+        elif kind == "virtual dataset":
+            layout = h5py.VirtualLayout(shape=(12,), dtype=dtype)
+            layout[:] = h5py.VirtualSource(h5_path, "data", shape=(12,))
+            f.create_virtual_dataset(name, layout)
+        else:
+            f[name] = h5py.SoftLink("/version")
+    return True
+
+
+COLLIDING = ["a.b", "a_b", "a-b", "α", "β", "int", "int_", "_", "1x", "1-x", "b"]
+
+
+def colliding_names(draw, path):
+    """A chain of LIF neurons (each with its own state) under names that
+    sanitize alike, sometimes with some of them inside a subgraph 'a' (whose
+    node 'b' flattens to 'a.b'). Returns the number of neurons written."""
+    import hypothesis.strategies as st
+    names = draw(st.lists(st.sampled_from(COLLIDING), min_size=1, max_size=6, unique=True))
+    n = 2
+
+    def neuron(i):
+        return nir.LIF(tau=np.full(n, 0.02), r=np.full(n, 1.0 + i), v_leak=np.zeros(n),
+                       v_threshold=np.ones(n), v_reset=np.zeros(n))
+
+    nodes = {"input": nir.Input(input_type={"input": np.array([n])}),
+             "output": nir.Output(output_type={"output": np.array([n])})}
+    chain = ["input"]
+    for i, name in enumerate(names):
+        nodes[name] = neuron(i)
+        chain.append(name)
+    neurons = len(names)
+    if draw(st.booleans()) and "a" not in names:
+        inner_names = draw(st.lists(st.sampled_from(["b", "c", "a.b"]), min_size=1,
+                                    max_size=2, unique=True))
+        inner = {"input": nir.Input(input_type={"input": np.array([n])}),
+                 "output": nir.Output(output_type={"output": np.array([n])})}
+        inner_chain = ["input"]
+        for j, inner_name in enumerate(inner_names):
+            inner[inner_name] = neuron(10 + j)
+            inner_chain.append(inner_name)
+        inner_chain.append("output")
+        nodes["a"] = nir.NIRGraph(nodes=inner, edges=list(zip(inner_chain[:-1],
+                                                              inner_chain[1:])),
+                                  type_check=False)
+        chain.append("a")
+        neurons += len(inner_names)
+    chain.append("output")
+    nir.write(path, nir.NIRGraph(nodes=nodes, edges=list(zip(chain[:-1], chain[1:])),
+                                 type_check=False))
+    return neurons
+
+
+def compile_keeps_every_neuron(path, neurons):
+    """Compiles (or is refused); compiled, the header must hold one membrane
+    per neuron written: a node that replaced another would leave one out."""
+    try:
+        files = api.generate(path, name="m", dt=1e-3)
+    except SNNCError as exc:
+        assert "taken by" in str(exc) or "both a node and port" in str(exc), str(exc)
+        return False
+    fields = [line for line in files["m.h"].splitlines()
+              if line.startswith("  float ") and "_v[" in line]
+    assert len(fields) == neurons, files["m.h"]
+    assert len({f.split()[1] for f in fields}) == neurons, files["m.h"]
+    compile_or_reject(path)
     return True

@@ -135,7 +135,9 @@ def test_generated_c_is_clean_under_valgrind():
 # --------------------------------------------------------------------------
 # Fuzzing: whatever the file holds, the compiler answers or says why not
 
-from fuzz_targets import compile_or_reject, mutated_bytes, random_graph  # noqa: E402
+from fuzz_targets import (SECRET_MARKER, colliding_names, compile_keeps_every_neuron,  # noqa: E402
+                          compile_or_reject, mutated_bytes, pointer_outside, random_graph,
+                          write_secret)
 
 hypothesis = pytest.importorskip("hypothesis")
 from hypothesis import HealthCheck, given, settings  # noqa: E402
@@ -162,6 +164,26 @@ def test_fuzz_mutated_files(tmp_path_factory, data):
         f.write(mutated_bytes(data.draw, os.path.join(CORPUS, "..", "fixtures", "frameworks",
                                                       "snntorch_leaky_subtract.nir")))
     compile_or_reject(path)
+
+
+@FUZZ_SETTINGS
+@given(st.data())
+def test_fuzz_pointers_outside_the_file_are_refused(tmp_path_factory, data):
+    folder = str(tmp_path_factory.mktemp("fuzz"))
+    path = os.path.join(folder, "p.nir")
+    if not pointer_outside(data.draw, path, write_secret(folder)):
+        return
+    with pytest.raises(SNNCError) as refused:
+        api.generate(path, name="m", dt=1e-3, precision="f64")
+    assert "inside the model file" in str(refused.value) or "soft link" in str(refused.value)
+    assert SECRET_MARKER.decode() not in str(refused.value)
+
+
+@FUZZ_SETTINGS
+@given(st.data())
+def test_fuzz_colliding_names_never_substitute(tmp_path_factory, data):
+    path = str(tmp_path_factory.mktemp("fuzz") / "n.nir")
+    compile_keeps_every_neuron(path, colliding_names(data.draw, path))
 
 
 def test_regression_single_input_single_output_synapse(tmp_path):
