@@ -139,11 +139,14 @@ def _fire(u, st, c, options, dtype):
         u = u - c["threshold"] * st.spike
     fired = u >= c["threshold"] if options.compare == "ge" else u > c["threshold"]
     if options.spikes == "multiple":
-        # trunc(u / thr), at most 65536 spikes, where the neuron fires.
+        # Where the neuron fires, trunc(u / thr) spikes, at most 65536 and at
+        # least 0: a ratio that is negative (a negative threshold) or NaN
+        # (a NaN membrane, 0 / 0) gives none (docs/semantics.md).
         cap = np.asarray(65536.0, dtype=dtype)
-        ratio = u / c["threshold"]
-        bounded = np.where(ratio > cap, cap, ratio)
-        count = np.where(fired, np.trunc(bounded), np.zeros_like(u))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratio = u / c["threshold"]
+            counted = fired & (ratio >= 0)
+            count = np.where(counted, np.trunc(np.minimum(ratio, cap)), np.zeros_like(u))
         st.v = np.where(fired, c["v_reset"], u) if options.reset == "value" else \
             u - count * c["threshold"]
         st.spike = count

@@ -471,8 +471,9 @@ struct SpikeParams {
   int64_t spikePrevIndex = -1;
 };
 
-/// The most spikes one neuron emits in one step under multi_spike; the cap
-/// also keeps the float-to-integer conversion defined in C.
+/// The most spikes one neuron emits in one step under multi_spike. With the
+/// lower bound of 0 (which NaN also takes) it keeps the float-to-integer
+/// conversion defined in C: it executes for every neuron, fired or not.
 constexpr double kMaxSpikesPerStep = 65536.0;
 
 template <typename OpT>
@@ -503,14 +504,21 @@ std::pair<Value, Value> fireAndReset(BodyMath &m, const SpikeParams &sp, Value u
   }
   Value fired = m.compare(sp.compare, u, sp.threshold);
   if (sp.multiSpike) {
-    // n = fired ? min(trunc(u / threshold), cap) : 0, computed in i32.
+    // n = fired ? trunc(r) : 0 with r = u / threshold clamped to [0, cap]:
+    // below 0 or NaN (NaN input, 0/0, a negative threshold's negative ratio)
+    // give 0, above the cap (and +inf) the cap, computed in i32. The
+    // conversion runs for every neuron, so r must be in range whether or
+    // not it fired: both sides are clamped before it.
     Value ratio = arith::DivFOp::create(m.b, m.loc, u, m.param(sp.threshold));
     Value cap = arith::ConstantOp::create(m.b, m.loc, m.b.getFloatAttr(ft, kMaxSpikesPerStep));
+    Value zero = arith::ConstantOp::create(m.b, m.loc, m.b.getFloatAttr(ft, 0.0));
     Value tooMany = arith::CmpFOp::create(m.b, m.loc, arith::CmpFPredicate::OGT, ratio, cap);
-    Value bounded = arith::SelectOp::create(m.b, m.loc, tooMany, cap, ratio);
+    Value capped = arith::SelectOp::create(m.b, m.loc, tooMany, cap, ratio);
+    // Ordered: false for NaN, which therefore becomes 0 too.
+    Value notNegative = arith::CmpFOp::create(m.b, m.loc, arith::CmpFPredicate::OGE, ratio, zero);
+    Value bounded = arith::SelectOp::create(m.b, m.loc, notNegative, capped, zero);
     Value whole = arith::FPToSIOp::create(m.b, m.loc, m.b.getI32Type(), bounded);
     Value count = arith::SIToFPOp::create(m.b, m.loc, ft, whole);
-    Value zero = arith::ConstantOp::create(m.b, m.loc, m.b.getFloatAttr(ft, 0.0));
     Value spikes = arith::SelectOp::create(m.b, m.loc, fired, count, zero);
     Value vNext = u;
     if (sp.reset == ResetMode::value)

@@ -1,5 +1,6 @@
-// multi_spike: n = trunc(min(u / thr, 65536)) where the neuron fires (through
-// i32, so the conversion is defined in C), reset subtracts n thresholds;
+// multi_spike: n = trunc(u / thr clamped to [0, 65536]) where the neuron fires
+// (through i32; the clamp keeps the conversion defined in C, multi_spike_clamp.mlir),
+// reset subtracts n thresholds;
 // add_then_decay: i' = syn_decay * (i + x) (syn_gain 1 skipped).
 // RUN: snn-opt %s --convert-snn-to-linalg | FileCheck %s
 
@@ -10,6 +11,7 @@
 // CHECK:           %[[F:.+]] = arith.cmpf oge
 // CHECK-NEXT:      %[[R:.+]] = arith.divf
 // CHECK:           arith.cmpf ogt, %[[R]]
+// CHECK:           arith.cmpf oge, %[[R]]
 // CHECK:           arith.fptosi %{{.+}} : f32 to i32
 // CHECK-NEXT:      %[[N:.+]] = arith.sitofp %{{.+}} : i32 to f32
 // CHECK:           %[[S:.+]] = arith.select %[[F]], %[[N]], %{{.+}} : f32
