@@ -468,7 +468,7 @@ def test_packed_rows_past_the_16_bit_wrap(tmp_path):
                           threshold=2.0)
     options = dict(dt=1e-4, reset="subtract", precision="int8", input_kind="spikes")
     source = api.generate(path, name="net", **options)["net.c"]
-    assert f"int16_t __constant_{n_in * n // 2}xi16" in source  # the packed rows
+    assert f"int16_t net_constant_{n_in * n // 2}xi16" in source  # the packed rows
     rates = np.array([1.0, 0.9, 0.5, 0.02])[:, None, None]
     inputs = (rng.random((4, 30, n_in)) < rates).astype(np.float64)
     fast, fast_states = api.run_c(path, inputs, record_states=True, **options)

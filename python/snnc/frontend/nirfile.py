@@ -254,8 +254,10 @@ def _read_checked(path, limit_memory=False):
         data["type_check"] = False
         return nir.dict2NIRNode(data)
     except Exception as exc:  # nir raises many types for malformed nodes
-        raise SNNCError(f"not a readable NIR file ({type(exc).__name__}: {_first_line(exc)})",
-                        path=path, node=_failing_node(data)) from None
+        detail = type(exc).__name__ if not str(exc).strip() else \
+            f"{type(exc).__name__}: {_first_line(exc)}"
+        raise SNNCError(f"not a readable NIR file ({detail})", path=path,
+                        node=_failing_node(data)) from None
 
 
 def read_timeout() -> float:
