@@ -12,6 +12,8 @@ echo "== lit: dialect/test"
 lit -sv dialect/test
 echo "== pytest: python/tests"
 # Nothing may be skipped for want of a tool: bootstrap installed them all.
-SNNC_REQUIRE_CLANG=1 SNNC_REQUIRE_BAZEL=1 SNNC_REQUIRE_CROSS=1 python -m pytest python/tests -q "$@"
+# SNNC_FAIL_ON_SKIP=1: any other skip fails the run too (conftest.py names them).
+SNNC_REQUIRE_CLANG=1 SNNC_REQUIRE_BAZEL=1 SNNC_REQUIRE_CROSS=1 SNNC_FAIL_ON_SKIP=1 \
+    python -m pytest python/tests -q "$@"
 echo "== portability matrix: the example on 9 targets, bit-identical to the host"
 python scripts/portability.py

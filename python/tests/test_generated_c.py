@@ -13,6 +13,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -330,3 +331,42 @@ def test_clang_requirement_switch(monkeypatch):
     monkeypatch.setenv("SNNC_REQUIRE_CLANG", "1")
     with pytest.raises(pytest.fail.Exception):
         find_clang()
+
+
+def test_fail_on_skip_switch(tmp_path):
+    """With SNNC_FAIL_ON_SKIP=1 (CI) a skipped test, or a module skipped at
+    import, fails the run and the summary names it; an explicit xfail does
+    not. Without the switch, skips pass as pytest's own."""
+    conftest = Path(__file__).with_name("conftest.py")
+    shutil.copy(conftest, tmp_path / "conftest.py")
+    (tmp_path / "test_some.py").write_text(
+        "import pytest\n"
+        "def test_passes():\n    pass\n"
+        "def test_needs_a_tool():\n    pytest.skip('the tool is missing')\n"
+        "@pytest.mark.xfail(strict=True, reason='known mismatch')\n"
+        "def test_known_mismatch():\n    assert False\n")
+    (tmp_path / "test_gone.py").write_text(
+        "import pytest\npytest.importorskip('no_such_module_snnc')\n"
+        "def test_never_collected():\n    pass\n")
+    (tmp_path / "test_only_xfail.py").write_text(
+        "import pytest\n"
+        "@pytest.mark.xfail(strict=True, reason='known mismatch')\n"
+        "def test_known_mismatch():\n    assert False\n")
+
+    def pytest_run(*args, **env):
+        environment = cli_env(**env)
+        environment.pop("SNNC_FAIL_ON_SKIP", None)
+        environment.update(env)
+        return subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                               *args], cwd=tmp_path, env=environment, capture_output=True,
+                              text=True, timeout=120)
+
+    strict = pytest_run(SNNC_FAIL_ON_SKIP="1")
+    assert strict.returncode == 1, strict.stdout
+    assert "SNNC_FAIL_ON_SKIP=1: 2 skipped test(s) fail the run" in strict.stdout
+    assert "SKIPPED test_some.py::test_needs_a_tool: the tool is missing" in strict.stdout
+    assert "SKIPPED test_gone.py:" in strict.stdout
+    assert "test_known_mismatch" not in strict.stdout.split("fail the run")[1]
+    assert pytest_run().returncode == 0
+    only_xfail = pytest_run("test_only_xfail.py", SNNC_FAIL_ON_SKIP="1")
+    assert only_xfail.returncode == 0, only_xfail.stdout
