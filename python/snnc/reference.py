@@ -21,6 +21,7 @@ from .semantics import Options
 
 NEURONS = ("integrator", "if", "li", "lif", "cubali", "cubalif")
 SPIKING = ("if", "lif", "cubalif")
+SYNAPSES = ("affine", "linear")
 
 
 class _LayerState:
@@ -347,26 +348,31 @@ def _run(graph: Graph, options: Options, inputs, dtype, consts, step, meet, reco
 # The arithmetic of docs/quantization.md, written from the document and not
 # from the compiler: int64 numpy arrays, factors as fixed-point multipliers
 # with one shift per parameter, rounding half away from zero, saturation where
-# a value is stored. Scales come from the quantizer's plan (they are part of
-# the model, like its weights); everything else from the NIR parameters.
+# a value is stored. Scales come from the quantizer's plan (they are the
+# model's one quantization decision, written into the IR's types); everything
+# else from the NIR parameters: the integer weights and biases too, rounded,
+# clipped and (given the calibration inputs) bias-corrected here by the rule
+# of docs/quantization.md, with no call into the quantizer's own functions, so
+# that a wrong quantization of the constants cannot move both sides at once.
 
 WIDE_MULTIPLIER_BITS = 30
 NARROW_MULTIPLIER_BITS = 14
 NARROW_FACTOR_LIMIT = 1.0 + 2.0 ** -10
 NARROW_LEVEL_LIMIT = 1 << 15
 NARROW_RESCALE_MIN_BITS = 12
+# A synapse's bias and accumulator (docs/quantization.md).
+ACCUMULATOR_BITS = 32
 
 
 def fixed_point(factors, bits=WIDE_MULTIPLIER_BITS, max_shift=62):
     """(multipliers, shift) with factor ~= multiplier / 2^shift: shift = bits - e
     for the largest |factor| = m 2^e (m in [0.5, 1)), clamped to [0, max_shift]."""
-    from .quantize import round_half_away
     factors = np.asarray(factors, dtype=np.float64)
     largest = float(np.abs(factors).max(initial=0.0))
     if largest == 0:
         return np.zeros(factors.shape, np.int64), 0
     shift = int(min(max(bits - np.frexp(largest)[1], 0), max_shift))
-    return round_half_away(np.ldexp(factors, shift)).astype(np.int64), shift
+    return round_half_away_from_zero(np.ldexp(factors, shift)).astype(np.int64), shift
 
 
 def narrow_multiplier_bits(factors, input_bound, out_bits):
@@ -396,23 +402,43 @@ def saturate(x, bits):
     return np.clip(x, -limit, limit - 1)
 
 
+def round_half_away_from_zero(values) -> np.ndarray:
+    """Rounds to the nearest whole number, ties away from zero, exactly for
+    every double: |v| - floor(|v|) is exact in float64, so the tie test needs
+    no addition of 0.5 (which itself rounds: 0.49999999999999994 + 0.5 is 1.0)."""
+    values = np.asarray(values, dtype=np.float64)
+    magnitude = np.abs(values)
+    whole = np.floor(magnitude)
+    return np.copysign(whole + (magnitude - whole >= 0.5), values)
+
+
+def integer_weights(weight, channel_scales, bits) -> np.ndarray:
+    """docs/quantization.md: row i of a synapse's weights is stored at its
+    output channel's scale s_i, as round(W_ij / s_i) (half away from zero)
+    within the symmetric range +-(2^(bits-1) - 1) (zero point 0; -2^(bits-1)
+    is never used). With bits = 32 this is the bias, at the same scales."""
+    largest = (1 << (bits - 1)) - 1
+    weight = np.asarray(weight, dtype=np.float64)
+    scales = np.asarray(channel_scales, dtype=np.float64)
+    # One scale per row (output channel), whatever the rank of the weight.
+    scales = scales.reshape(scales.shape + (1,) * (weight.ndim - scales.ndim))
+    levels = round_half_away_from_zero(weight / scales)
+    return np.clip(levels, -largest, largest).astype(np.int64)
+
+
 def _levels(values, scale):
-    from .quantize import round_half_away
-    return round_half_away(np.asarray(values, dtype=np.float64) / scale).astype(np.int64)
+    return round_half_away_from_zero(np.asarray(values, dtype=np.float64) / scale).astype(np.int64)
 
 
 def _step_layer_int(layer, c, st, x, options, plan):
     kind = layer.kind
     fmt = plan.format
     if kind in ("affine", "linear"):
-        from .quantize import quantize_weights
-        scale = plan.weight_scale[layer.name]
-        weight = quantize_weights(c["weight"], scale, fmt.weight_bits)
-        acc = np.zeros((x.shape[0], weight.shape[0]), np.int64)
-        bias = plan.bias_of(layer)
-        if bias is not None:
-            acc = acc + quantize_weights(bias, scale, 32)[None, :]
-        return acc + x @ weight.T
+        # c["weight"] and c["bias"] hold the storage integers (simulate_quantized).
+        acc = np.zeros((x.shape[0], c["weight"].shape[0]), np.int64)
+        if c["bias"] is not None:
+            acc = acc + c["bias"][None, :]
+        return acc + x @ c["weight"].T
     if kind in ("flatten", "delay"):
         return _move(layer, st, x)
     bits, scale = fmt.state_bits, plan.state_scale[layer.name]
@@ -475,11 +501,62 @@ def _step_layer_int(layer, c, st, x, options, plan):
     return st.spike
 
 
+def _mean_synapse_inputs(graph: Graph, options: Options, inputs) -> Dict[str, np.ndarray]:
+    """E[x] of every synapse: the mean of the input it receives, over every
+    sequence and step, when the float64 reference runs on `inputs` (spikes
+    where the input is declared as spikes, a recurrent synapse's previous-step
+    spikes, what a Flatten or Delay passes on)."""
+    semantics.check_constants(graph, options, precision="f64")
+    cast = lambda a: np.asarray(a, dtype=np.float64)  # noqa: E731
+    consts = [_constants(layer, options, cast) for layer in graph.layers]
+    totals: Dict[str, np.ndarray] = {}
+    counts: Dict[str, int] = {}
+
+    def step(layer, c, st, x):
+        if layer.kind in SYNAPSES:
+            flat = x.reshape(x.shape[0], -1)
+            totals[layer.name] = totals.get(layer.name, 0.0) + flat.sum(axis=0)
+            counts[layer.name] = counts.get(layer.name, 0) + flat.shape[0]
+        return _step_layer(layer, c, st, x, options, np.float64)
+
+    def meet(layer, parts):
+        return sum(part for _, part in parts)
+
+    _run(graph, options, np.asarray(inputs, dtype=np.float64), np.float64, consts, step, meet,
+         False)
+    return {name: totals[name] / counts[name] for name in totals}
+
+
+def corrected_biases(graph: Graph, options: Options, plan, calibration) -> Dict[str, np.ndarray]:
+    """The bias correction of docs/quantization.md, derived on its own:
+    b'_i = b_i - sum_j (Wq_ij s_i - W_ij) E[x_j] for every synapse (b = 0
+    where the NIR node has none), with Wq the integer weights at the plan's
+    channel scales s_i and E[x] from the float64 reference on `calibration`."""
+    means = _mean_synapse_inputs(graph, options, calibration)
+    biases = {}
+    for layer in graph.layers:
+        if layer.kind not in SYNAPSES:
+            continue
+        weight = np.asarray(layer.params["weight"], dtype=np.float64)
+        scales = np.asarray(plan.weight_scale[layer.name], dtype=np.float64)
+        rounding_error = integer_weights(weight, scales, plan.format.weight_bits) \
+            * scales[:, None] - weight
+        bias = np.asarray(layer.params["bias"], dtype=np.float64) if "bias" in layer.params \
+            else np.zeros(weight.shape[0])
+        biases[layer.name] = bias - rounding_error @ means[layer.name]
+    return biases
+
+
 def simulate_quantized(graph: Graph, options: Options, plan, inputs: np.ndarray, *,
-                       record: bool = False):
+                       record: bool = False, calibration: Optional[np.ndarray] = None):
     """The integer model of `plan` on integer `inputs` [T, n_in] or [S, T, n_in]
     (int8 range). Returns integer outputs (spikes, or states at their scale)
-    and, with `record=True`, traces as in `simulate`, in storage integers."""
+    and, with `record=True`, traces as in `simulate`, in storage integers.
+
+    The integer weights and biases are derived here from the NIR parameters
+    and the plan's scales. `calibration`: the inputs the plan was calibrated
+    on; the biases are then corrected here too (corrected_biases). Without
+    them, a calibrated plan's corrected biases (plan.bias) are taken as given."""
     from .quantize import check_plan
     semantics.check_constants(graph, options)
     check_plan(graph, options, plan)
@@ -487,6 +564,16 @@ def simulate_quantized(graph: Graph, options: Options, plan, inputs: np.ndarray,
     fmt = plan.format
     consts = [_constants(layer, options, cast) for layer in graph.layers]
     by_name = {layer.name: layer for layer in graph.layers}
+    biases = dict(plan.bias) if calibration is None else \
+        corrected_biases(graph, options, plan, calibration)
+    for layer, c in zip(graph.layers, consts):
+        if layer.kind in SYNAPSES:
+            # From here on a synapse's constants are its storage integers.
+            scales = plan.weight_scale[layer.name]
+            bias = biases.get(layer.name, c["bias"])
+            c["weight"] = integer_weights(c["weight"], scales, fmt.weight_bits)
+            c["bias"] = None if bias is None else integer_weights(bias, scales,
+                                                                   ACCUMULATOR_BITS)
 
     def rescaled(producer, value, layer):
         """A synapse's accumulator (or another neuron's state) at `layer`'s
@@ -523,16 +610,12 @@ def simulate_quantized(graph: Graph, options: Options, plan, inputs: np.ndarray,
         return 1 if not delayed and name in by_name and by_name[name].kind in SPIKING else 128
 
     # The largest |accumulator| of each synapse: sum |w| * bound(x) + |bias|.
-    from .quantize import quantize_weights
     accumulator_bounds = {}
     for layer, c in zip(graph.layers, consts):
-        if layer.kind in ("affine", "linear"):
-            scale = plan.weight_scale[layer.name]
-            weight = np.abs(quantize_weights(c["weight"], scale, fmt.weight_bits))
-            sums = weight.sum(axis=1) * input_bound(layer.sources[0])
-            bias = plan.bias_of(layer)
-            if bias is not None:
-                sums = sums + np.abs(quantize_weights(bias, scale, 32))
+        if layer.kind in SYNAPSES:
+            sums = np.abs(c["weight"]).sum(axis=1) * input_bound(layer.sources[0])
+            if c["bias"] is not None:
+                sums = sums + np.abs(c["bias"])
             accumulator_bounds[layer.name] = int(sums.max(initial=0))
 
     def meet(layer, parts):
