@@ -92,9 +92,12 @@ class QuantPlan:
 def round_half_away(values) -> np.ndarray:
     """Rounds half away from zero (as C's llround), exactly, in float64."""
     values = np.asarray(values, dtype=np.float64)
-    # From 2^52 on every double is a whole number (and adding 0.5 would round).
-    return np.where(np.abs(values) >= 2.0 ** 52, values,
-                    np.sign(values) * np.floor(np.abs(values) + 0.5))
+    # rint is exact but breaks ties to even; the ties (fraction exactly 0.5,
+    # exact to test) go away from zero instead. (sign * floor(|v| + 0.5)
+    # rounded the largest double below 0.5 up: the addition itself rounds.)
+    whole = np.trunc(values)
+    tie = np.abs(values - whole) == 0.5
+    return np.where(tie, whole + np.sign(values), np.rint(values))
 
 
 def quantize_weights(weight, scale, bits: int) -> np.ndarray:
@@ -322,17 +325,7 @@ def _calibrated_activity(graph: Graph, options: Options, inputs: np.ndarray):
     if inputs.ndim == 2:
         inputs = inputs[None]
     _, traces = reference.simulate(graph, float_options, inputs, record=True)
-    batch = inputs.reshape(-1, inputs.shape[-1])
-    mean_inputs = {}
-    for layer in graph.layers:
-        if layer.kind not in SYNAPSES:
-            continue
-        source = layer.sources[0][0]
-        if source == graph.input_name:
-            mean_inputs[layer.name] = batch.mean(axis=0)
-        elif source + ".spike" in traces:
-            spikes = traces[source + ".spike"]
-            mean_inputs[layer.name] = spikes.reshape(-1, spikes[0, 0].size).mean(axis=0)
+    mean_inputs = _mean_inputs(graph, options, inputs, traces)
     ranges = {}
     for layer in graph.layers:
         if layer.kind not in NEURONS:
@@ -344,3 +337,38 @@ def _calibrated_activity(graph: Graph, options: Options, inputs: np.ndarray):
                 largest = max(largest, float(np.abs(trace).max()))
         ranges[layer.name] = largest + _level_bound(layer)
     return ranges, mean_inputs
+
+
+def _mean_inputs(graph: Graph, options: Options, inputs: np.ndarray, traces):
+    """E[x] of every synapse: the mean, over every sequence and step of the
+    calibration run, of what it reads: the network input (as spikes, 0 or 1,
+    under --input-kind spikes) or a spiking layer's spikes, through Flatten
+    (the same values), Delay (d steps later) and recurrent edges (one step
+    later; zero before)."""
+    by_name = {layer.name: layer for layer in graph.layers}
+    n_seq, n_steps = inputs.shape[:2]
+    produced = {graph.input_name: (inputs > 0).astype(np.float64)
+                if options.input_kind == "spikes" else inputs}
+    for layer in graph.layers:
+        if layer.name + ".spike" in traces:
+            produced[layer.name] = traces[layer.name + ".spike"]
+    means = {}
+    for layer in graph.layers:
+        if layer.kind not in SYNAPSES:
+            continue
+        name, delayed = layer.sources[0]
+        lag = np.asarray(int(delayed))  # steps late, per element of the flat input
+        while name in by_name and by_name[name].kind in ("flatten", "delay"):
+            mover = by_name[name]
+            if mover.kind == "delay":
+                steps = np.rint(np.asarray(mover.params["delay"], np.float64) / options.dt)
+                lag = lag + np.broadcast_to(steps.astype(np.int64), mover.out_shape).reshape(-1)
+            name, delayed = mover.sources[0]
+            lag = lag + int(delayed)
+        values = produced[name].reshape(n_seq, n_steps, -1)
+        lag = np.broadcast_to(lag, values.shape[-1:])
+        # Step t reads the value of step t - lag: the last `lag` steps are never read.
+        read = np.arange(n_steps)[:, None] < n_steps - lag[None, :]
+        means[layer.name] = np.where(read[None], values, 0.0).reshape(
+            -1, values.shape[-1]).sum(axis=0) / (n_seq * n_steps)
+    return means
