@@ -308,6 +308,13 @@ def spike_rates(traces) -> dict:
             for key, trace in traces.items() if key.endswith(".spike")}
 
 
+def layers_are_lively(traces, *, silent_below=SILENT_BELOW,
+                      saturated_above=SATURATED_ABOVE) -> bool:
+    """True when no spiking layer in `traces` is silent or saturated (see
+    assert_layers_spike); for generated examples that may be discarded."""
+    return all(silent_below <= rate <= saturated_above for rate in spike_rates(traces).values())
+
+
 def assert_layers_spike(traces, *, silent_below=SILENT_BELOW,
                         saturated_above=SATURATED_ABOVE, context=""):
     """Fails when a spiking layer is silent or saturated over the run.

@@ -6,7 +6,9 @@ parameters (conftest.NirFactory). The C code is built and run through
 `snnc.reference.simulate(record=True)` at the same precision. Outputs and
 every membrane (and, under the delayed reset, every spike state) must be
 equal element for element, on Bernoulli spike inputs and on real-valued
-inputs, for several sequences that each start from rest.
+inputs, for several sequences that each start from rest. Every spiking layer
+must fire in some but not nearly all of its neuron-steps
+(conftest.assert_layers_spike), or the comparison would leave branches untaken.
 """
 from __future__ import annotations
 
@@ -19,8 +21,8 @@ import pytest
 from snnc import api, reference, semantics
 from snnc.frontend.graph import load_graph
 
-from conftest import (DT, NirFactory, bernoulli_inputs, find_clang, find_tool,
-                      real_inputs)
+from conftest import (DT, NirFactory, assert_layers_spike, bernoulli_inputs, find_clang,
+                      find_tool, layers_are_lively, real_inputs)
 
 RESETS = ("value", "subtract", "subtract-delayed")
 COMPARES = ("gt", "ge")
@@ -57,6 +59,12 @@ CHAINS = {
     "per_neuron_v_reset": (["affine:10", "lif", "affine:6", "if"], {}, DT),
 }
 VALUE_RESET_ONLY = {"per_neuron_v_reset"}
+# `ge` is compiled and compared only where it can differ from `gt`: with
+# continuous random parameters and inputs no membrane lands exactly on its
+# threshold, so `ge` gave the same outputs as `gt` in all 40 such
+# configurations (measured), and running them again tested nothing new.
+TELLS_GT_FROM_GE = {chain for chain, (_, kwargs, _) in CHAINS.items() if kwargs.get("exact")}
+SPIKING = ("IF", "LIF", "Threshold")  # NIR types whose output is spikes
 
 
 def _kinds(spec):
@@ -68,7 +76,7 @@ def _configs():
         kinds = {k.split(":")[0] for k in _kinds(spec)}
         resets = RESETS if kinds & {"lif", "if"} and chain not in VALUE_RESET_ONLY \
             else ("value",)
-        compares = COMPARES if kinds & {"lif", "if", "threshold"} else ("gt",)
+        compares = COMPARES if chain in TELLS_GT_FROM_GE else ("gt",)
         for reset, compare, precision in itertools.product(resets, compares, PRECISIONS):
             yield pytest.param(chain, reset, compare, precision,
                                id=f"{chain}-{reset}-{compare}-{precision}")
@@ -135,10 +143,20 @@ def _part(array, kind):
     return array[:N_SEQ] if kind == "spikes" else array[N_SEQ:]
 
 
+def check_activity(r, kind, context):
+    """Spiking layers fire, not always, on this kind of input; a chain
+    without a spiking layer (scale_only) must at least vary its output."""
+    if any(type_name in SPIKING for _, type_name in r["nodes"]):
+        assert_layers_spike({key: _part(trace, kind) for key, trace in r["ref_traces"].items()},
+                            context=context)
+    assert np.std(_part(r["ref_out"], kind)) > 0, f"{context}: constant output"
+
+
 @pytest.mark.parametrize("kind", ["spikes", "real"])
 @pytest.mark.parametrize("chain,reset,compare,precision", CONFIGS)
 def test_outputs_bit_identical(session_nir, chain, reset, compare, precision, kind):
     r = run_both(session_nir, chain, reset, compare, precision)
+    check_activity(r, kind, f"{chain}-{reset}-{compare}-{precision}-{kind}")
     c_out, ref_out = _part(r["c_out"], kind), _part(r["ref_out"], kind)
     assert c_out.shape == ref_out.shape == (N_SEQ, N_STEPS, ref_out.shape[-1])
     assert np.array_equal(c_out, ref_out), (
@@ -150,6 +168,7 @@ def test_outputs_bit_identical(session_nir, chain, reset, compare, precision, ki
 @pytest.mark.parametrize("chain,reset,compare,precision", CONFIGS)
 def test_states_bit_identical(session_nir, chain, reset, compare, precision, kind):
     r = run_both(session_nir, chain, reset, compare, precision)
+    check_activity(r, kind, f"{chain}-{reset}-{compare}-{precision}-{kind}")
     states, traces = r["c_states"], r["ref_traces"]
     expected_fields = set()
     for name, type_name in r["nodes"]:
@@ -169,24 +188,17 @@ def test_states_bit_identical(session_nir, chain, reset, compare, precision, kin
     assert set(states) == expected_fields
 
 
-@pytest.mark.parametrize("chain", sorted(CHAINS))
-def test_networks_are_not_trivial(session_nir, chain):
-    """The comparisons above mean something only if neurons fire, and not always."""
-    r = run_both(session_nir, chain, "value", "gt", "f64")
-    spikes = [r["ref_traces"][f"{name}.spike"] for name, t in r["nodes"]
-              if t in ("IF", "LIF", "Threshold")]
-    for trace in spikes:
-        rate = float(np.mean(trace))
-        assert 0.02 < rate < 0.98, f"firing rate {rate}"
-    assert np.std(r["ref_out"]) > 0
-
-
-def test_exact_chains_tell_gt_from_ge(session_nir):
-    """With exact arithmetic, membranes sit on the threshold: gt != ge."""
-    for chain in ("exact_lif_if", "exact_scale_threshold_lif"):
-        gt = run_both(session_nir, chain, "value", "gt", "f64")
-        ge = run_both(session_nir, chain, "value", "ge", "f64")
-        assert not np.array_equal(gt["c_out"], ge["c_out"]), chain
+@pytest.mark.parametrize("precision", PRECISIONS)
+@pytest.mark.parametrize("reset", RESETS)
+@pytest.mark.parametrize("chain", sorted(TELLS_GT_FROM_GE))
+def test_exact_chains_tell_gt_from_ge(session_nir, chain, reset, precision):
+    """With exact arithmetic, membranes sit on the threshold: ge fires where
+    gt does not, so the outputs differ, and each equals the reference."""
+    gt = run_both(session_nir, chain, reset, "gt", precision)
+    ge = run_both(session_nir, chain, reset, "ge", precision)
+    for r in (gt, ge):
+        np.testing.assert_array_equal(r["c_out"], r["ref_out"])
+    assert not np.array_equal(gt["c_out"], ge["c_out"])
 
 
 def test_reset_modes_differ(session_nir):
@@ -206,6 +218,7 @@ def test_single_sequence_shape(tmp_nir):
     ref, traces = reference.simulate(load_graph(path), semantics.resolve_options(**opts), x,
                                      dtype=np.float64, record=True)
     assert out.shape == ref.shape == (N_STEPS, 3)
+    assert_layers_spike(traces, context="single sequence")
     assert states["lif1_v"].shape == (N_STEPS, 7)
     assert np.array_equal(out, ref)
     assert np.array_equal(states["lif3_v"], traces["lif3.v"])
@@ -253,14 +266,14 @@ def test_rich_network_with_each_compiler(rich_model, compiler, reset, precision)
         if type_name in ("I", "IF", "LI", "LIF"):
             assert np.array_equal(states[f"{c_ident(name)}_v"], traces[f"{name}.v"]), name
     assert "hidden_lif_1_v" in states
-    # the spiking layers are active
-    assert 0 < np.mean(traces["hidden.lif-1.spike"]) < 1
+    assert_layers_spike(traces, context="rich network")
 
 
 @pytest.mark.parametrize("reset", ["subtract", "subtract-delayed"])
 def test_per_neuron_v_reset_with_subtracting_reset(session_nir, reset):
     """Per-neuron v_reset (not used by these resets) must not break the C build."""
     out = run_both(session_nir, "per_neuron_v_reset", reset, "gt", "f32")
+    assert_layers_spike(out["ref_traces"], context=f"per_neuron_v_reset-{reset}")
     assert np.array_equal(out["c_out"], out["ref_out"])
 
 
@@ -268,7 +281,7 @@ def test_per_neuron_v_reset_with_subtracting_reset(session_nir, reset):
 # random architectures (hypothesis, derandomized: the same examples every run)
 
 try:
-    from hypothesis import HealthCheck, given, settings
+    from hypothesis import HealthCheck, assume, given, settings
     from hypothesis import strategies as st
 except ImportError:  # pragma: no cover
     given = None
@@ -302,9 +315,13 @@ if given is not None:
         x = real_inputs(rng, shape) if arch["real"] else bernoulli_inputs(rng, shape)
         opts = dict(dt=DT, reset=arch["reset"], compare=arch["compare"],
                     precision=arch["precision"])
-        out, states = api.run_c(path, x, record_states=True, **opts)
         ref, traces = reference.simulate(load_graph(path), semantics.resolve_options(**opts),
                                          x, dtype=NP_TYPES[arch["precision"]], record=True)
+        # A random network may never fire (one neuron fed by one weak input)
+        # or always: such an example leaves the spike paths untested and is
+        # replaced by another (before the C is built), not counted.
+        assume(layers_are_lively(traces))
+        out, states = api.run_c(path, x, record_states=True, **opts)
         assert np.array_equal(out, ref), arch
         for name, type_name in chain_nodes(path):
             if type_name in ("I", "IF", "LI", "LIF"):
@@ -322,6 +339,7 @@ def test_node_names_that_are_not_c_identifiers(tmp_nir):
     ref, traces = reference.simulate(load_graph(path), semantics.resolve_options(**opts), x,
                                      dtype=np.float32, record=True)
     assert np.array_equal(out, ref)
+    assert_layers_spike(traces, context="node names")
     assert set(states) == {"int__v", "int__spike", "static_x_y_v", "static_x_y_spike"}
     assert np.array_equal(states["int__v"], traces["int.v"])
     assert np.array_equal(states["static_x_y_v"], traces["static-x.y.v"])
