@@ -10,6 +10,7 @@ import os
 import shutil
 import subprocess
 import sys
+import zlib
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -342,6 +343,15 @@ def assert_layers_spike(traces, *, silent_below=SILENT_BELOW,
     assert not saturated, (f"{context}: saturated layer(s) {saturated} (more than "
                            f"{saturated_above:.0%} of neuron-steps spike); rates: {summary}")
     return rates
+
+
+@pytest.fixture
+def rng(request):
+    """A numpy generator of this test's own: seeded from the test's module and
+    name (crc32, stable across runs and Python versions), so its inputs do not
+    depend on which tests ran before it or on the directory pytest runs from."""
+    key = f"{request.module.__name__}::{request.node.name}"
+    return np.random.default_rng(zlib.crc32(key.encode()))
 
 
 def bernoulli_inputs(rng, shape, p=0.3):
