@@ -19,9 +19,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from snnc import api
+from snnc import api, reference, semantics
+from snnc.frontend.graph import load_graph
 
-from conftest import DT, NirFactory, cli_env, find_clang, find_tool, run_cli
+from conftest import DT, NirFactory, assert_layers_spike, cli_env, find_clang, find_tool, run_cli
 
 STRICT = ["-std=c11", "-Wall", "-Wextra", "-Wpedantic", "-Wconversion", "-Werror"]
 # Extra warnings the generated code is clean under (gcc 12, clang 14).
@@ -317,8 +318,11 @@ def test_sanitizers(models, digits, model, tmp_path):
     if model == "a":
         assert np.array_equal(out, digits.spikes_f32[:150])
     else:
-        expected = api.run(models["b_nir"], x, backend="reference", **B_OPTIONS)
+        expected, traces = reference.simulate(load_graph(models["b_nir"]),
+                                              semantics.resolve_options(**B_OPTIONS), x,
+                                              record=True)
         assert np.array_equal(out, expected)
+        assert_layers_spike(traces, context="model b")
 
 
 def test_clang_requirement_switch(monkeypatch):
