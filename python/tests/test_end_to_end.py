@@ -17,6 +17,10 @@ import itertools
 import nir
 import numpy as np
 import pytest
+# hypothesis is a test dependency (pyproject.toml [test]): without it this
+# module fails to import, rather than its random tests vanishing unreported.
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 
 from snnc import api, reference, semantics
 from snnc.frontend.graph import load_graph
@@ -280,52 +284,46 @@ def test_per_neuron_v_reset_with_subtracting_reset(session_nir, reset):
 # --------------------------------------------------------------------------
 # random architectures (hypothesis, derandomized: the same examples every run)
 
-try:
-    from hypothesis import HealthCheck, assume, given, settings
-    from hypothesis import strategies as st
-except ImportError:  # pragma: no cover
-    given = None
-
 LAYER_KINDS = ["affine", "linear", "lif", "li", "i", "if", "scale", "threshold"]
 
-if given is not None:
-    @st.composite
-    def architectures(draw):
-        n_layers = draw(st.integers(1, 5))
-        spec = []
-        for _ in range(n_layers):
-            kind = draw(st.sampled_from(LAYER_KINDS))
-            if kind in ("affine", "linear"):
-                kind += f":{draw(st.integers(1, 7))}"
-            spec.append(kind)
-        return dict(spec=spec, n_in=draw(st.integers(1, 5)), seed=draw(st.integers(0, 10**6)),
-                    reset=draw(st.sampled_from(RESETS)), compare=draw(st.sampled_from(COMPARES)),
-                    precision=draw(st.sampled_from(PRECISIONS)),
-                    uniform=draw(st.booleans()), real=draw(st.booleans()))
+@st.composite
+def architectures(draw):
+    n_layers = draw(st.integers(1, 5))
+    spec = []
+    for _ in range(n_layers):
+        kind = draw(st.sampled_from(LAYER_KINDS))
+        if kind in ("affine", "linear"):
+            kind += f":{draw(st.integers(1, 7))}"
+        spec.append(kind)
+    return dict(spec=spec, n_in=draw(st.integers(1, 5)), seed=draw(st.integers(0, 10**6)),
+                reset=draw(st.sampled_from(RESETS)), compare=draw(st.sampled_from(COMPARES)),
+                precision=draw(st.sampled_from(PRECISIONS)),
+                uniform=draw(st.booleans()), real=draw(st.booleans()))
 
-    @settings(max_examples=15, deadline=None, derandomize=True,
-              suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                     HealthCheck.too_slow])
-    @given(arch=architectures())
-    def test_random_architectures(session_nir, arch):
-        path = session_nir.chain(arch["spec"], n_in=arch["n_in"], seed=arch["seed"],
-                                 uniform=arch["uniform"], uniform_v_reset=True)
-        rng = np.random.default_rng(arch["seed"])
-        shape = (3, 25, arch["n_in"])
-        x = real_inputs(rng, shape) if arch["real"] else bernoulli_inputs(rng, shape)
-        opts = dict(dt=DT, reset=arch["reset"], compare=arch["compare"],
-                    precision=arch["precision"])
-        ref, traces = reference.simulate(load_graph(path), semantics.resolve_options(**opts),
-                                         x, dtype=NP_TYPES[arch["precision"]], record=True)
-        # A random network may never fire (one neuron fed by one weak input)
-        # or always: such an example leaves the spike paths untested and is
-        # replaced by another (before the C is built), not counted.
-        assume(layers_are_lively(traces))
-        out, states = api.run_c(path, x, record_states=True, **opts)
-        assert np.array_equal(out, ref), arch
-        for name, type_name in chain_nodes(path):
-            if type_name in ("I", "IF", "LI", "LIF"):
-                assert np.array_equal(states[f"{name}_v"], traces[f"{name}.v"]), (name, arch)
+
+@settings(max_examples=15, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                 HealthCheck.too_slow])
+@given(arch=architectures())
+def test_random_architectures(session_nir, arch):
+    path = session_nir.chain(arch["spec"], n_in=arch["n_in"], seed=arch["seed"],
+                             uniform=arch["uniform"], uniform_v_reset=True)
+    rng = np.random.default_rng(arch["seed"])
+    shape = (3, 25, arch["n_in"])
+    x = real_inputs(rng, shape) if arch["real"] else bernoulli_inputs(rng, shape)
+    opts = dict(dt=DT, reset=arch["reset"], compare=arch["compare"],
+                precision=arch["precision"])
+    ref, traces = reference.simulate(load_graph(path), semantics.resolve_options(**opts),
+                                     x, dtype=NP_TYPES[arch["precision"]], record=True)
+    # A random network may never fire (one neuron fed by one weak input)
+    # or always: such an example leaves the spike paths untested and is
+    # replaced by another (before the C is built), not counted.
+    assume(layers_are_lively(traces))
+    out, states = api.run_c(path, x, record_states=True, **opts)
+    assert np.array_equal(out, ref), arch
+    for name, type_name in chain_nodes(path):
+        if type_name in ("I", "IF", "LI", "LIF"):
+            assert np.array_equal(states[f"{name}_v"], traces[f"{name}.v"]), (name, arch)
 
 
 def test_node_names_that_are_not_c_identifiers(tmp_nir):

@@ -16,6 +16,10 @@ import sys
 import nir
 import numpy as np
 import pytest
+# hypothesis is a test dependency (pyproject.toml [test]): without it this
+# module fails to import, rather than its random tests vanishing unreported.
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 
 from snnc import api, quantize, reference, report, semantics
 from snnc.frontend.graph import load_graph
@@ -345,49 +349,43 @@ def test_quantize_report_cli(cli, digits, tmp_path):
     assert "missing.npy" in bad.stderr
 
 
-try:
-    from hypothesis import HealthCheck, assume, given, settings
-    from hypothesis import strategies as st
-except ImportError:  # pragma: no cover
-    given = None
+@st.composite
+def integer_chains(draw):
+    """Synapse-neuron pairs (what integer models support); only the last
+    neuron may be a non-spiking readout."""
+    n_pairs = draw(st.integers(1, 3))
+    spec = []
+    for index in range(n_pairs):
+        spec.append(f"{draw(st.sampled_from(['affine', 'linear']))}:{draw(st.integers(1, 9))}")
+        kinds = ["lif", "if", "li", "i"] if index == n_pairs - 1 else ["lif", "if"]
+        spec.append(draw(st.sampled_from(kinds)))
+    return dict(spec=spec, n_in=draw(st.integers(1, 20)), seed=draw(st.integers(0, 10**6)),
+                reset=draw(st.sampled_from(RESETS)), compare=draw(st.sampled_from(["gt", "ge"])),
+                precision=draw(st.sampled_from(INTEGER)), uniform=draw(st.booleans()),
+                high=draw(st.sampled_from([1, 3, 127])))
 
-if given is not None:
-    @st.composite
-    def integer_chains(draw):
-        """Synapse-neuron pairs (what integer models support); only the last
-        neuron may be a non-spiking readout."""
-        n_pairs = draw(st.integers(1, 3))
-        spec = []
-        for index in range(n_pairs):
-            spec.append(f"{draw(st.sampled_from(['affine', 'linear']))}:{draw(st.integers(1, 9))}")
-            kinds = ["lif", "if", "li", "i"] if index == n_pairs - 1 else ["lif", "if"]
-            spec.append(draw(st.sampled_from(kinds)))
-        return dict(spec=spec, n_in=draw(st.integers(1, 20)), seed=draw(st.integers(0, 10**6)),
-                    reset=draw(st.sampled_from(RESETS)), compare=draw(st.sampled_from(["gt", "ge"])),
-                    precision=draw(st.sampled_from(INTEGER)), uniform=draw(st.booleans()),
-                    high=draw(st.sampled_from([1, 3, 127])))
 
-    @settings(max_examples=20, deadline=None, derandomize=True,
-              suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                     HealthCheck.too_slow])
-    @given(arch=integer_chains())
-    def test_random_integer_chains(session_nir, arch):
-        """Random integer models (sizes, parameters, resets, comparisons, inputs
-        from spikes to +-127): the C equals the integer reference."""
-        path = session_nir.chain(arch["spec"], n_in=arch["n_in"], seed=arch["seed"],
-                                 uniform=arch["uniform"], uniform_v_reset=True,
-                                 file_name=f"q_random_{arch['seed']}.nir")
-        inputs = spike_counts(arch["seed"], 2, arch["n_in"], steps=25, high=arch["high"])
-        options = dict(dt=1e-3, reset=arch["reset"], compare=arch["compare"],
-                       precision=arch["precision"])
-        # A random model may never fire (one neuron, one weak input) or always:
-        # such an example leaves the spike paths untested and is replaced by
-        # another (before the C is built), not counted.
-        graph, opts = load_graph(path), semantics.resolve_options(**options)
-        _, traces = reference.simulate_quantized(graph, opts, quantize.plan(graph, opts, None),
-                                                 inputs, record=True)
-        assume(layers_are_lively(traces))
-        compare_c_with_integer_reference(path, inputs, **options)
+@settings(max_examples=20, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                 HealthCheck.too_slow])
+@given(arch=integer_chains())
+def test_random_integer_chains(session_nir, arch):
+    """Random integer models (sizes, parameters, resets, comparisons, inputs
+    from spikes to +-127): the C equals the integer reference."""
+    path = session_nir.chain(arch["spec"], n_in=arch["n_in"], seed=arch["seed"],
+                             uniform=arch["uniform"], uniform_v_reset=True,
+                             file_name=f"q_random_{arch['seed']}.nir")
+    inputs = spike_counts(arch["seed"], 2, arch["n_in"], steps=25, high=arch["high"])
+    options = dict(dt=1e-3, reset=arch["reset"], compare=arch["compare"],
+                   precision=arch["precision"])
+    # A random model may never fire (one neuron, one weak input) or always:
+    # such an example leaves the spike paths untested and is replaced by
+    # another (before the C is built), not counted.
+    graph, opts = load_graph(path), semantics.resolve_options(**options)
+    _, traces = reference.simulate_quantized(graph, opts, quantize.plan(graph, opts, None),
+                                             inputs, record=True)
+    assume(layers_are_lively(traces))
+    compare_c_with_integer_reference(path, inputs, **options)
 
 
 @pytest.mark.parametrize("precision", ["f32", "int8", "int16"])
