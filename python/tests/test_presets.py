@@ -8,16 +8,13 @@ relative to the installed package's site-packages directory. A change to a
 preset that is not a change in the framework fails here; so does a new option
 that the table does not pin.
 
-With SNNC_FRAMEWORK_SOURCES=<a site-packages holding the frameworks>, the
-citations themselves are checked: every cited file exists and defines the
-cited function (and holds the cited code, where one is quoted).
+The citations themselves are checked against the frameworks' installed sources
+by fixtures/frameworks/check_citations.py (the frameworks are not installed
+where the tests run).
 """
 from __future__ import annotations
 
 import dataclasses
-import os
-import re
-from pathlib import Path
 
 import pytest
 
@@ -246,43 +243,3 @@ def test_presets_leave_the_users_choices_alone(framework):
     for field in NOT_FRAMEWORK_RULES:
         assert field not in semantics.PRESETS[framework]
         assert getattr(options, field) == getattr(defaults, field)
-
-
-def _framework_sources() -> Path:
-    root = os.environ.get("SNNC_FRAMEWORK_SOURCES")
-    if not root:
-        pytest.skip("set SNNC_FRAMEWORK_SOURCES to a site-packages holding snntorch, norse, "
-                    "rockpool, sinabs and spyx to check the citations")
-    return Path(root)
-
-
-def _defines(text: str, function: str) -> bool:
-    """Whether the source defines `function` ("f" or "Class.method")."""
-    if "." not in function:
-        return re.search(rf"^def {re.escape(function)}\b", text, re.MULTILINE) is not None
-    cls, method = function.split(".")
-    match = re.search(rf"^class {re.escape(cls)}\b", text, re.MULTILINE)
-    if match is None:
-        return False
-    body = text[match.end():]
-    body = body[body.find("\n") + 1:]  # the class body: up to the next line at column 0
-    end = re.search(r"^[^\s#]", body, re.MULTILINE)
-    body = body[:end.start()] if end else body
-    return re.search(rf"^\s+def {re.escape(method)}\b", body, re.MULTILINE) is not None
-
-
-@pytest.mark.parametrize("framework", sorted(FRAMEWORK_RULES))
-def test_citations_point_at_the_framework_source(framework):
-    root = _framework_sources()
-    missing = []
-    for field, rule in FRAMEWORK_RULES[framework].items():
-        path = root / rule.file
-        if not path.is_file():
-            missing.append(f"{field}: no file {rule.file}")
-            continue
-        text = path.read_text()
-        if not _defines(text, rule.function):
-            missing.append(f"{field}: {rule.file} defines no {rule.function}")
-        if rule.code and rule.code not in text:
-            missing.append(f"{field}: {rule.file} does not contain {rule.code!r}")
-    assert not missing, missing
