@@ -298,7 +298,7 @@ def session_nir(tmp_path_factory):
 
 # A layer is silent when it fires in fewer of its neuron-steps than this, and
 # saturated when it fires in more than SATURATED_ABOVE of them.
-SILENT_BELOW = 0.01
+SILENT_BELOW = 0.02
 SATURATED_ABOVE = 0.9
 
 

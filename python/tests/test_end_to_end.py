@@ -59,8 +59,9 @@ CHAINS = {
     "exact_scale_threshold_lif": (["affine:6", "scale", "threshold", "linear:5", "lif"],
                                   {"exact": True, **U}, 1.0),
     # every parameter per neuron, v_reset included: value reset only here
-    # (test_per_neuron_v_reset_with_subtracting_reset covers the others)
-    "per_neuron_v_reset": (["affine:10", "lif", "affine:6", "if"], {}, DT),
+    # (test_per_neuron_v_reset_with_subtracting_reset covers the others);
+    # 5 outputs: with 6, the IF layer fired in 1.8% of its steps on spikes
+    "per_neuron_v_reset": (["affine:10", "lif", "affine:5", "if"], {}, DT),
 }
 VALUE_RESET_ONLY = {"per_neuron_v_reset"}
 # `ge` is compiled and compared only where it can differ from `gt`: with
