@@ -1,15 +1,21 @@
 #!/usr/bin/env python3
 """The portability matrix: the same models built by CMake for many targets and run
 there (natively or under qemu), with every target's results required to be
-bit-identical to the host's.
+bit-identical to the host's, and the host's to snnc's numpy reference.
 
 Each build is examples/cmake_app with a toolchain file from cmake/toolchains/;
-ctest runs the app (reproduce snnTorch's spikes, accuracy >= 0.95), and the
-app's fingerprint (a hash of every output and state value after every step)
-is compared across targets. Prints a Markdown table; exits 1 unless every
-target passes and matches the host.
+ctest runs the app on the digits test set: float builds must reproduce
+snnTorch's output spikes, integer builds the integer reference's (computed
+here with `snnc.api.run(..., backend="reference")` on the same inputs), both
+with accuracy >= 0.95. The app prints a fingerprint (an FNV-1a hash of every
+output and state value after every step); every target's must equal the
+host's (host-gcc, built first whether listed or not), and the host's must
+equal the fingerprint of the reference's outputs and states, computed here
+from the reference simulation. A target without a fingerprint fails. Prints
+a Markdown table; exits 1 unless every build passes and matches.
 
-    python scripts/portability.py [--targets host-gcc,aarch64,...] [--precisions f32,f64,int8]
+    python scripts/portability.py [--targets host-gcc,aarch64,...]
+                                  [--precisions f32,f64,int8,int16]
 """
 import argparse
 import os
@@ -19,8 +25,12 @@ import subprocess
 import sys
 import time
 
+import numpy as np
+
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
 TOOLCHAINS = os.path.join(REPO, "cmake", "toolchains")
+DIGITS = os.path.join(REPO, "examples", "models", "digits")
+BASELINE = "host-gcc"
 
 # name -> (toolchain file or None, extra cmake definitions, size tool, description)
 TARGETS = {
@@ -49,16 +59,75 @@ def compiler_version(target):
     return f"{name} {match.group(1) if match else '?'}"
 
 
-def run_target(target, precision, build_root, snnc_dir, python):
+# What the app hashes after each step, in order (examples/common/digits_app.c),
+# and the C element types of each at each precision: floats throughout, or
+# the integer formats of docs/quantization.md (int8 weights with int16 state,
+# int16 weights with int32 state; spikes, and outputs that are spikes, int8).
+FINGERPRINTED = ("output", "lif1.v", "lif1.spike", "lif2.v", "lif2.spike")
+C_TYPES = {"f32": dict.fromkeys(FINGERPRINTED, "<f4"),
+           "f64": dict.fromkeys(FINGERPRINTED, "<f8"),
+           "int8": {"output": "<i1", "lif1.v": "<i2", "lif1.spike": "<i1",
+                    "lif2.v": "<i2", "lif2.spike": "<i1"},
+           "int16": {"output": "<i1", "lif1.v": "<i4", "lif1.spike": "<i1",
+                     "lif2.v": "<i4", "lif2.spike": "<i1"}}
+FNV_OFFSET, FNV_PRIME, MASK = 0xcbf29ce484222325, 0x100000001b3, (1 << 64) - 1
+
+
+def fnv1a(data: bytes) -> int:
+    """64-bit FNV-1a of a byte string, as digits_app.c computes it."""
+    h = FNV_OFFSET
+    for byte in data:
+        h = ((h ^ byte) * FNV_PRIME) & MASK
+    return h
+
+
+def reference_expectation(precision, build_root):
+    """The numpy reference (snnc.reference, written from the documentation,
+    not from the compiler) on the app's inputs: returns (path of its output
+    spikes as uint8 .npy, the fingerprint the app must print). The app hashes
+    each value's bytes least significant first, so little-endian bytes of the
+    C types, sample by sample, step by step, in FINGERPRINTED order."""
+    from snnc import api, reference, semantics
+    from snnc.frontend.graph import load_graph
+    model = os.path.join(DIGITS, "digits.nir")
+    inputs = np.load(os.path.join(DIGITS, "test_inputs.npy")).astype(np.float64)
+    outputs = api.run(model, inputs, backend="reference", preset="snntorch",
+                      precision=precision)
+    options = semantics.resolve_options(preset="snntorch", precision=precision)
+    graph = load_graph(model)
+    plan = api.quantization_plan(graph, options, model)
+    if plan is not None:
+        traced, traces = reference.simulate_quantized(graph, options, plan, inputs, record=True)
+    else:
+        dtype = np.float32 if precision == "f32" else np.float64
+        traced, traces = reference.simulate(graph, options, inputs, dtype=dtype, record=True)
+    if not np.array_equal(traced, outputs):
+        raise SystemExit(f"the reference's outputs at {precision} differ between api.run and "
+                         "a recorded simulation")
+    values = dict(traces, output=outputs)
+    types = C_TYPES[precision]
+    steps = np.empty(outputs.shape[:2], dtype=[
+        (name, types[name], values[name].shape[2:]) for name in FINGERPRINTED])
+    for name in FINGERPRINTED:
+        steps[name] = values[name].astype(types[name])
+    os.makedirs(build_root, exist_ok=True)
+    spikes = os.path.join(build_root, f"reference_spikes_{precision}.npy")
+    np.save(spikes, (outputs != 0).astype(np.uint8))
+    return spikes, f"{fnv1a(steps.tobytes()):016x}"
+
+
+def run_target(target, precision, build_root, snnc_dir, python, expected_spikes=None):
     toolchain, defs, size_tool, _ = TARGETS[target]
     build = os.path.join(build_root, f"{target}-{precision}")
     shutil.rmtree(build, ignore_errors=True)
     cmd = ["cmake", "-S", os.path.join(REPO, "examples", "cmake_app"), "-B", build, "-G", "Ninja",
            f"-Dsnnc_DIR={snnc_dir}", f"-DSNNC_PYTHON={python}", f"-DDIGITS_PRECISION={precision}"]
+    if expected_spikes:
+        cmd.append(f"-DDIGITS_EXPECTED_SPIKES={expected_spikes}")
     if toolchain:
         cmd.append(f"-DCMAKE_TOOLCHAIN_FILE={os.path.join(TOOLCHAINS, toolchain + '.cmake')}")
     cmd += [f"-D{k}={v}" for k, v in defs.items()]
-    result = {"target": target, "precision": precision, "ok": False, "fingerprint": "-",
+    result = {"target": target, "precision": precision, "ok": False, "fingerprint": None,
               "accuracy": "-", "text": "-", "data": "-", "seconds": 0.0, "error": ""}
     start = time.monotonic()
     for step in (cmd, ["cmake", "--build", build]):
@@ -77,6 +146,9 @@ def run_target(target, precision, build_root, snnc_dir, python):
     if proc.returncode != 0:
         result["error"] = f"ctest failed:\n{proc.stdout[-2000:]}"
         return result
+    if not fingerprint:
+        result["error"] = f"the app printed no fingerprint:\n{proc.stdout[-2000:]}"
+        return result
     objects = [os.path.join(d, f) for d, _, files in os.walk(build) for f in files
                if f in ("digits.c.o", "digits.c.obj")]
     if objects and shutil.which(size_tool):
@@ -90,19 +162,28 @@ def run_target(target, precision, build_root, snnc_dir, python):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--targets", default=",".join(TARGETS))
-    parser.add_argument("--precisions", default="f32,f64,int8")
+    parser.add_argument("--precisions", default="f32,f64,int8,int16")
     parser.add_argument("--build-dir", default=os.path.join(REPO, "build", "portability"))
     args = parser.parse_args()
     targets = args.targets.split(",")
     unknown = [t for t in targets if t not in TARGETS]
     if unknown:
         parser.error(f"unknown targets {unknown}; known: {', '.join(TARGETS)}")
+    # Every target is compared with the host's gcc build, which is run first
+    # whether it was asked for or not.
+    targets = [BASELINE] + [t for t in targets if t != BASELINE]
+    precisions = args.precisions.split(",")
     snnc_dir = subprocess.run([sys.executable, "-m", "snnc", "--cmake-dir"], capture_output=True,
                               text=True, check=True).stdout.strip()
+    started = time.monotonic()
     rows = []
-    for precision in args.precisions.split(","):
+    expected = {}
+    for precision in precisions:
+        spikes, expected[precision] = reference_expectation(precision, args.build_dir)
+        integer = precision.startswith("int")
         for target in targets:
-            row = run_target(target, precision, args.build_dir, snnc_dir, sys.executable)
+            row = run_target(target, precision, args.build_dir, snnc_dir, sys.executable,
+                             spikes if integer else None)
             row["compiler"] = compiler_version(target)
             rows.append(row)
             status = "ok" if row["ok"] else "FAILED"
@@ -110,22 +191,35 @@ def main():
             if row["error"]:
                 print(row["error"], file=sys.stderr)
 
-    reference = {r["precision"]: r["fingerprint"] for r in rows if r["target"] == targets[0]}
+    baseline = {r["precision"]: r["fingerprint"] for r in rows
+                if r["target"] == BASELINE and r["ok"]}
     failures = 0
-    print(f"| target | compiler | precision | result | accuracy | fingerprint | "
-          f"text bytes | data bytes |")
+    print("| target | compiler | precision | result | accuracy | fingerprint | "
+          "text bytes | data bytes |")
     print("|---|---|---|---|---|---|---|---|")
     for r in rows:
-        identical = r["ok"] and r["fingerprint"] == reference.get(r["precision"])
-        verdict = "identical to " + targets[0] if identical else (
-            "DIFFERENT" if r["ok"] else "FAILED")
-        failures += not identical
-        print(f"| {TARGETS[r['target']][3]} | {r['compiler']} | {r['precision']} | {verdict} | "
-              f"{r['accuracy']} | `{r['fingerprint']}` | {r['text']} | {r['data']} |")
+        precision = r["precision"]
+        if r["target"] == BASELINE:
+            good = r["ok"] and r["fingerprint"] == expected[precision]
+            verdict = "identical to the reference" if good else (
+                f"DIFFERENT from the reference (`{expected[precision]}`)" if r["ok"]
+                else "FAILED")
+        else:
+            good = r["ok"] and baseline.get(precision) is not None and \
+                r["fingerprint"] == baseline[precision]
+            verdict = f"identical to {BASELINE}" if good else "FAILED" if not r["ok"] else (
+                f"DIFFERENT from {BASELINE}" if precision in baseline
+                else f"no {BASELINE} fingerprint to compare with")
+        failures += not good
+        print(f"| {TARGETS[r['target']][3]} | {r['compiler']} | {precision} | {verdict} | "
+              f"{r['accuracy']} | `{r['fingerprint'] or '-'}` | {r['text']} | {r['data']} |")
+    minutes = (time.monotonic() - started) / 60
     if failures:
-        print(f"{failures} of {len(rows)} builds failed or differ", file=sys.stderr)
+        print(f"{failures} of {len(rows)} builds failed or differ ({minutes:.1f} min)",
+              file=sys.stderr)
         return 1
-    print(f"all {len(rows)} builds bit-identical", file=sys.stderr)
+    print(f"all {len(rows)} builds bit-identical to {BASELINE}, and {BASELINE} to the "
+          f"reference ({minutes:.1f} min)", file=sys.stderr)
     return 0
 
 
