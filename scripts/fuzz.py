@@ -7,13 +7,28 @@ Each execution writes a NIR file (a random graph, a valid file with bytes
 changed or cut, a file with data outside it, or names that collide) and asks
 for C: the compiler must either produce C that compiles under strict flags or
 reject the file with an SNNCError; data outside the file must be refused, and
-a compiled graph with colliding names must keep every neuron. Prints the
-number of executions, how many compiled and how many were rejected, and the
-size of the corpus of distinct rejection messages; exits 1 on the first other
-outcome, after printing it (the failing file is kept in build/fuzz/).
+a compiled graph with colliding names must keep every neuron. A random graph
+is differential: it runs in f32, f64, int8 and int16 under random presets and
+options on random inputs, through the C and the numpy reference, which must
+refuse it together or agree (f64 and integers bit for bit, f32 bit for bit
+with the reference run in float32, NaN equal to NaN).
+
+Prints the number of executions, how many compiled and how many were
+rejected, the fraction of random graphs that compiled (per precision), and
+the size of the corpus of distinct rejection messages; exits 1 on the first
+other outcome, after printing it. The failing file is kept as failure.nir in
+the work directory (build/fuzz/), shrunk by hypothesis to a small example;
+for a differential failure also the options and inputs of the run
+(failure.json, failure_inputs.npy), and the example as first found
+(failure_first.*: shrinking rebuilds C for every candidate and can take
+several minutes):
+
+    snnc run build/fuzz/failure.nir --input build/fuzz/failure_inputs.npy \
+        --output c.npy --backend c OPTIONS...       # and --backend reference
 """
 import argparse
 import collections
+import json
 import os
 import shutil
 import sys
@@ -25,6 +40,7 @@ sys.path.insert(0, os.path.join(REPO, "python", "tests"))
 
 from hypothesis import HealthCheck, given, seed, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
+import numpy as np  # noqa: E402
 
 import fuzz_targets  # noqa: E402
 
@@ -32,8 +48,10 @@ import fuzz_targets  # noqa: E402
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--minutes", type=float, default=1.0)
+    parser.add_argument("--work", default=os.path.join(REPO, "build", "fuzz"),
+                        help="directory for the files (default build/fuzz)")
     args = parser.parse_args()
-    work = os.path.join(REPO, "build", "fuzz")
+    work = args.work
     os.makedirs(work, exist_ok=True)
     source = os.path.join(REPO, "python", "tests", "fixtures", "frameworks",
                           "snntorch_leaky_subtract.nir")
@@ -60,11 +78,36 @@ def main():
     run_settings = settings(max_examples=200, deadline=None, database=None,
                             suppress_health_check=list(HealthCheck))
 
-    @run_settings
+    tally = fuzz_targets.DifferentialTally()
+    last_run = {}
+    differential_failures = []
+
+    # A random graph builds and runs up to four C programs (about 1 s each
+    # here): fewer per round, so rounds of the four targets keep alternating.
+    @settings(run_settings, max_examples=40)
     @given(st.data())
     def graphs(data):
-        fuzz_targets.random_graph(data.draw, path)
-        execute()
+        last_run.clear()
+        try:
+            results = fuzz_targets.differential_round(data.draw, path, last_run=last_run)
+        except Exception:
+            # Shrinking rebuilds C for every candidate and may take minutes:
+            # the first failing example is kept as it was, each smaller one
+            # replaces failure.* as hypothesis finds it.
+            stems = ["failure"] if differential_failures else ["failure_first", "failure"]
+            differential_failures.append(path)
+            for stem in stems:
+                shutil.copy(path, os.path.join(work, f"{stem}.nir"))
+                if last_run:
+                    with open(os.path.join(work, f"{stem}.json"), "w") as f:
+                        json.dump(last_run["options"], f, indent=1)
+                    np.save(os.path.join(work, f"{stem}_inputs.npy"), last_run["inputs"])
+            raise
+        tally.add(results)
+        counts["executions"] += len(results)
+        accepted = sum(varied is not None for varied in results.values())
+        counts["compiled"] += accepted
+        counts["rejected"] += len(results) - accepted
 
     @run_settings
     @given(st.data())
@@ -122,12 +165,14 @@ def main():
         traceback.print_exc()
         print(f"FAILURE after {counts['executions']} executions; file kept in "
               f"{os.path.join(work, 'failure.nir')}")
+        print(f"differential so far: {tally.summary()}")
         return 1
     print(f"{counts['executions']} executions in {args.minutes:g} min: "
           f"{counts['compiled']} compiled, {counts['rejected']} rejected; "
           f"{len(messages)} distinct rejection messages; "
           f"{counts['substitutions checked']} graphs with colliding names, no node "
           "substituted; no crash, no traceback")
+    print(f"differential: {tally.summary()}")
     return 0
 
 
