@@ -109,9 +109,16 @@ def graphs(seed=7):
                                          v_leak=np.zeros((3, 4, 7)),
                                          v_threshold=rng.uniform(0.5, 1.5, (3, 4, 7)),
                                          v_reset=np.zeros((3, 4, 7)))
+    # The same network with the windows averaged (divided by kh * kw = 4), and
+    # the next synapse's weights four times larger to keep its layer lively.
+    averaged = dict(g["conv2d_pool"][0])
+    averaged["pool"] = nir.AvgPool2d(kernel_size=np.array([2, 2]), stride=np.array([2, 2]),
+                                     padding=np.array([0, 0]))
+    averaged["f"] = nir.Affine(weight=4 * averaged["f"].weight, bias=averaged["f"].bias)
+    g["conv2d_avgpool"] = (averaged, list(g["conv2d_pool"][1]))
     conv1 = nir.Conv1d(input_shape=9, weight=rng.normal(0, 0.6, (2, 3, 3)), stride=2,
                        padding=1, dilation=1, groups=1, bias=np.zeros(2))
-    g["conv1d_avgpool"] = ({**image_io([3, 9], 10), "conv": conv1,
+    g["conv1d"] = ({**image_io([3, 9], 10), "conv": conv1,
                             "l": nir.LIF(tau=np.full((2, 5), 0.02), r=np.full((2, 5), 20.),
                                          v_leak=np.zeros((2, 5)), v_threshold=np.ones((2, 5)),
                                          v_reset=np.zeros((2, 5))),
@@ -150,6 +157,28 @@ def test_c_equals_reference(tmp_path, rng, name, precision, reset):
         key = {"v": ".v", "i_syn": ".i_syn", "spike": ".spike"}.get(suffix)
         if key:
             assert np.array_equal(states[field.ident], traces[layer.name + key]), field.ident
+
+
+@pytest.mark.parametrize("cuba_order,current_update", [("voltage-first", "decay-then-add"),
+                                                        ("joined", "add-then-decay")])
+@pytest.mark.parametrize("precision", ["f32", "f64"])
+def test_cuba_orders_equal_the_reference(tmp_path, rng, cuba_order, current_update, precision):
+    """The synaptic current a CubaLIF membrane sees under the other orders
+    (test_c_equals_reference runs the default, current-first)."""
+    nodes, edges = GRAPHS["cuba"]
+    path = write(tmp_path, "cuba", nodes, edges)
+    opts = dict(dt=1e-3, precision=precision, cuba_order=cuba_order,
+                current_update=current_update)
+    x = inputs(rng, 6)
+    out_c, states = api.run_c(path, x, record_states=True, **opts)
+    dtype = np.float32 if precision == "f32" else np.float64
+    graph = load_graph(path)
+    out_ref, traces = reference.simulate(graph, resolve_options(**opts), x, dtype=dtype,
+                                         record=True)
+    assert np.array_equal(out_c, out_ref)
+    assert_layers_spike(traces, context=f"cuba {cuba_order}")
+    assert np.array_equal(states["c_v"], traces["c.v"])
+    assert np.array_equal(states["c_i_syn"], traces["c.i_syn"])
 
 
 def test_fan_in_is_the_sum_of_the_edges(tmp_path, rng):
