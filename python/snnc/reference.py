@@ -141,12 +141,14 @@ def _fire(u, st, c, options, dtype):
     fired = u >= c["threshold"] if options.compare == "ge" else u > c["threshold"]
     if options.spikes == "multiple":
         # Where the neuron fires, trunc(u / thr) spikes, at most 65536 and at
-        # least 0: a ratio that is negative (a negative threshold) or NaN
-        # (a NaN membrane, 0 / 0) gives none (docs/semantics.md).
+        # least 0: a ratio that is negative (a negative threshold), zero or NaN
+        # (a NaN membrane, 0 / 0) gives none (docs/semantics.md). Zero is left
+        # out too so that a count is never -0.0 (0 / -0.5): counts are whole
+        # numbers (found by differential fuzzing).
         cap = np.asarray(65536.0, dtype=dtype)
         with np.errstate(divide="ignore", invalid="ignore"):
             ratio = u / c["threshold"]
-            counted = fired & (ratio >= 0)
+            counted = fired & (ratio > 0)
             count = np.where(counted, np.trunc(np.minimum(ratio, cap)), np.zeros_like(u))
         st.v = np.where(fired, c["v_reset"], u) if options.reset == "value" else \
             u - count * c["threshold"]

@@ -42,13 +42,12 @@ class _Values:
     the refusal); one in four is hostile, and then one array in five holds an
     edge case."""
 
-    def __init__(self, draw, dt, negative_thresholds=True):
+    def __init__(self, draw, dt):
         import hypothesis.strategies as st
         self.st = st
         self.draw = draw
         self.dt = dt
         self.hostile = draw(st.integers(0, 3)) == 3
-        self.negative_thresholds = negative_thresholds
 
     def array(self, shape, low, high, exact=(-1.0, -0.5, 0.0, 0.5, 1.0)):
         """Values in [low, high]: one for all (the IR gets a scalar), one per
@@ -78,11 +77,9 @@ class _Values:
             return gain * (tau if tau is not None else 1.0) / self.dt
 
     def threshold(self, shape):
-        """Mostly positive thresholds; sometimes negative ones too (unless
-        excluded: their magnitudes then)."""
+        """Mostly positive thresholds; sometimes negative ones too."""
         low = -0.5 if self.draw(self.st.integers(0, 3)) == 3 else 0.05
-        threshold = self.array(shape, low, 1.5, exact=(0.5, 1.0, 1.5))
-        return threshold if self.negative_thresholds else np.abs(threshold)
+        return self.array(shape, low, 1.5, exact=(0.5, 1.0, 1.5))
 
 
 def _node(draw, kind, shape, values):
@@ -170,15 +167,14 @@ def _next_kind(draw, shape, layered, index, count, unfitting):
     return draw(st.sampled_from(IMAGE_KINDS if len(shape) == 3 else FLAT_KINDS))
 
 
-def random_graph(draw, path, dt=1e-3, negative_thresholds=True):
+def random_graph(draw, path, dt=1e-3):
     """A random small graph: a chain, flat or starting from an image, either
     of any nodes or of synapse-neuron layers, sometimes with an extra edge
     between nodes of the same shape (recurrence, fan-in) or with extra edges
-    at random (mostly nonsense). Parameters are drawn for time step `dt`;
-    `negative_thresholds=False` leaves out negative thresholds. Returns the
-    number of input elements, or 0 if nir could not write it."""
+    at random (mostly nonsense). Parameters are drawn for time step `dt`.
+    Returns the number of input elements, or 0 if nir could not write it."""
     import hypothesis.strategies as st
-    values = _Values(draw, dt, negative_thresholds)
+    values = _Values(draw, dt)
     if draw(st.integers(0, 3)) == 3:
         in_shape = (draw(st.integers(1, 2)), draw(st.integers(2, 4)), draw(st.integers(2, 4)))
     else:
@@ -356,15 +352,7 @@ def differential_round(draw, path, cc="gcc", last_run=None):
     them with a failing file)."""
     import hypothesis.strategies as st
     options = random_options(draw)
-    # Known bug, left out until it is fixed: with --spikes multiple, a neuron
-    # with a negative threshold whose membrane is exactly +0.0 fires (u >= thr)
-    # and counts trunc(0 / thr) = -0.0 spikes in the reference, 0.0 in the C
-    # (a spike count is a whole number: +0). Smallest case: Input [1] -> IF
-    # (v_threshold -0.5) with input 0, --preset sinabs.
-    multiple_spikes = options.get("spikes", semantics.PRESETS.get(
-        options.get("preset"), {}).get("spikes")) == "multiple"
-    n_in = random_graph(draw, path, dt=time_step(options),
-                        negative_thresholds=not multiple_spikes)
+    n_in = random_graph(draw, path, dt=time_step(options))
     if not n_in:
         return {}
     results = {}

@@ -348,3 +348,19 @@ def test_no_reserved_identifiers_in_the_generated_c(precision):
         reserved = set(re.findall(r"\b_[_A-Z]\w*", text)) - {"__cplusplus"}
         assert not reserved, (name, sorted(reserved))
     assert re.search(r"static const \w+ kws_constant_\w+\[", files["kws.c"])
+
+
+def test_regression_a_zero_spike_count_is_positive_zero(tmp_path):
+    """Found by differential fuzzing: under --spikes multiple, a neuron with a
+    negative threshold whose membrane is exactly +0.0 fires (0 >= -0.5) and
+    counted trunc(0 / -0.5) = -0.0 spikes in the reference, +0.0 in the C."""
+    nodes = {"input": nir.Input(input_type={"input": np.array([1])}),
+             "if": nir.IF(r=np.ones(1), v_threshold=np.full(1, -0.5), v_reset=np.zeros(1)),
+             "output": nir.Output(output_type={"output": np.array([1])})}
+    path = str(tmp_path / "zero.nir")
+    nir.write(path, nir.NIRGraph(nodes=nodes, edges=[("input", "if"), ("if", "output")]))
+    x = np.zeros((3, 1))
+    c_out = api.run(path, x, preset="sinabs", precision="f64")
+    ref_out = api.run(path, x, backend="reference", preset="sinabs", precision="f64")
+    assert np.all(np.signbit(c_out) == np.signbit(ref_out)) and not np.any(np.signbit(ref_out))
+    np.testing.assert_array_equal(c_out, ref_out)
