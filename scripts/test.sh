@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Every test: the dialect's lit suite, pytest (end to end through C with gcc
-# and clang, the CLI, the CMake and Bazel examples), then the portability
-# matrix. Bootstraps the machine first.
+# and clang, the CLI, the CMake and Bazel examples), the portability matrix,
+# then the mutation check. Bootstraps the machine first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh --cross
@@ -17,3 +17,5 @@ SNNC_REQUIRE_CLANG=1 SNNC_REQUIRE_BAZEL=1 SNNC_REQUIRE_CROSS=1 SNNC_FAIL_ON_SKIP
     python -m pytest python/tests -q "$@"
 echo "== portability matrix: the example on 9 targets, bit-identical to the host"
 python scripts/portability.py
+echo "== mutation check: every semantic mutant must be killed (docs/testing.md)"
+python scripts/mutants.py
