@@ -360,3 +360,20 @@ def bernoulli_inputs(rng, shape, p=0.3):
 
 def real_inputs(rng, shape):
     return rng.normal(0.0, 1.0, size=shape)
+
+
+def write_affine_lif(path, weight, bias, threshold=1.0):
+    """Input -> Affine(weight, bias) -> LIF -> Output, written to `path` (a
+    path-like) and returned. The LIF has tau = 1 ms and r = tau / 1e-4: at
+    dt = 1e-4 (the snntorch preset) a decay of 0.9 and a gain of 1."""
+    weight = np.asarray(weight, np.float64)
+    n, n_in = weight.shape
+    tau = 1e-3
+    nodes = {"input": nir.Input(input_type=np.array([n_in])),
+             "fc": nir.Affine(weight=weight, bias=np.asarray(bias, np.float64)),
+             "lif": nir.LIF(tau=np.full(n, tau), r=np.full(n, tau / 1e-4), v_leak=np.zeros(n),
+                            v_threshold=np.full(n, threshold), v_reset=np.zeros(n)),
+             "output": nir.Output(output_type=np.array([n]))}
+    nir.write(str(path), nir.NIRGraph(nodes=nodes, edges=[("input", "fc"), ("fc", "lif"),
+                                                           ("lif", "output")]))
+    return path

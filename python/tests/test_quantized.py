@@ -24,8 +24,8 @@ from hypothesis import strategies as st
 from snnc import api, quantize, reference, report, semantics
 from snnc.frontend.graph import load_graph
 
-from conftest import (DT, REPO_ROOT, NirFactory, assert_layers_spike, find_clang, find_tool,
-                      layers_are_lively, spike_rates)
+from conftest import (DT, NirFactory, REPO_ROOT, assert_layers_spike, find_clang, find_tool,
+                      layers_are_lively, spike_rates, write_affine_lif)
 
 INTEGER = ("int8", "int16")
 N_STEPS = 40
@@ -454,21 +454,6 @@ def test_narrow_arithmetic_at_its_limits(tmp_path, cuba_order):
     assert any(np.any(np.abs(v) >= 32767) for k, v in traces.items() if k.endswith(".i_syn"))
 
 
-def affine_lif_nir(path, weight, bias, threshold):
-    """Input -> Affine(weight, bias) -> LIF (beta 0.9 at dt 1e-4, the given
-    threshold) -> Output, written to `path`."""
-    n, n_in = weight.shape
-    tau = 1e-4 / (1 - 0.9)
-    nodes = {"input": nir.Input(input_type=np.array([n_in])),
-             "fc": nir.Affine(weight=weight, bias=bias),
-             "lif": nir.LIF(tau=np.full(n, tau), r=np.full(n, tau / 1e-4), v_leak=np.zeros(n),
-                            v_threshold=np.full(n, threshold), v_reset=np.zeros(n)),
-             "output": nir.Output(output_type=np.array([n]))}
-    nir.write(str(path), nir.NIRGraph(nodes=nodes, edges=[("input", "fc"), ("fc", "lif"),
-                                                           ("lif", "output")]))
-    return path
-
-
 @pytest.mark.parametrize("compiler", ["gcc", "clang"])
 def test_narrow_sums_of_negative_products_under_ubsan(tmp_path, compiler):
     """A synapse whose sums fit int16 (one large weight, two inputs: the bound
@@ -479,7 +464,7 @@ def test_narrow_sums_of_negative_products_under_ubsan(tmp_path, compiler):
     cc = find_clang() if compiler == "clang" else find_tool("gcc")
     if cc is None:
         pytest.skip(f"{compiler} not installed")
-    path = affine_lif_nir(tmp_path / "negative.nir", np.array([[-1.0, -0.01], [-0.5, 0.02]]),
+    path = write_affine_lif(tmp_path / "negative.nir", np.array([[-1.0, -0.01], [-0.5, 0.02]]),
                           bias=np.zeros(2), threshold=0.5)
     options = dict(dt=1e-4, reset="subtract", precision="int8")
     inputs = np.random.default_rng(5).integers(-127, 128, size=(2, 40, 2)).astype(np.float64)
@@ -502,7 +487,7 @@ def test_packed_rows_past_the_16_bit_wrap(tmp_path):
     rng = np.random.default_rng(21)
     weight = rng.uniform(-0.1, 0.1, (n, n_in))
     weight[np.arange(n), rng.integers(0, n_in, n)] = [1.0, -1.0, 0.8, -0.7, 0.9, 1.0]
-    path = affine_lif_nir(tmp_path / "wide.nir", weight, bias=rng.uniform(-0.5, 0.5, n),
+    path = write_affine_lif(tmp_path / "wide.nir", weight, bias=rng.uniform(-0.5, 0.5, n),
                           threshold=2.0)
     options = dict(dt=1e-4, reset="subtract", precision="int8", input_kind="spikes")
     source = api.generate(path, name="net", **options)["net.c"]

@@ -11,14 +11,13 @@ Scales are powers of two wherever a tie is tested (127/128 / 127 is exactly
 """
 from __future__ import annotations
 
-import nir
 import numpy as np
 import pytest
 
 from snnc import api, quantize, reference, semantics
 from snnc.frontend.graph import load_graph
 
-from conftest import REPO_ROOT
+from conftest import REPO_ROOT, write_affine_lif
 
 INT8_OPTIONS = dict(dt=1e-4, reset="subtract", precision="int8")
 
@@ -71,21 +70,6 @@ def test_one_scale_per_row():
         [[1, -2], [1, -3]])
 
 
-def affine_lif(path, weight, bias, threshold=1.0):
-    """Input -> Affine(weight, bias) -> LIF (decay 0.9, gain 1 at dt 1e-4) -> Output."""
-    n, n_in = np.shape(weight)
-    tau = 1e-3
-    nodes = {"input": nir.Input(input_type=np.array([n_in])),
-             "fc": nir.Affine(weight=np.asarray(weight, np.float64),
-                              bias=np.asarray(bias, np.float64)),
-             "lif": nir.LIF(tau=np.full(n, tau), r=np.full(n, tau / 1e-4), v_leak=np.zeros(n),
-                            v_threshold=np.full(n, threshold), v_reset=np.zeros(n)),
-             "output": nir.Output(output_type=np.array([n]))}
-    nir.write(str(path), nir.NIRGraph(nodes=nodes, edges=[("input", "fc"), ("fc", "lif"),
-                                                           ("lif", "output")]))
-    return path
-
-
 # A square weight (so that a scale taken over the wrong axis still has the
 # right shape) whose row maxima are 127 times a power of two:
 #   row 0: max |W_0j| = 127/128 -> s_0 = 2^-7
@@ -107,7 +91,7 @@ SQUARE_BIAS_LEVELS = [2, -3, 1]
 
 
 def square_model(tmp_path):
-    path = affine_lif(tmp_path / "square.nir", SQUARE_WEIGHT, SQUARE_BIAS)
+    path = write_affine_lif(tmp_path / "square.nir", SQUARE_WEIGHT, SQUARE_BIAS)
     return path, load_graph(path)
 
 
@@ -154,7 +138,7 @@ def test_int16_scales(tmp_path):
     # int16 weights: s_i = max_j |W_ij| / 32767. Row 0: 32767 / 2^20 -> 2^-20;
     # row 1: 32767 / 2^10 -> 2^-10. 1.5 / 2^20 -> 1.5 -> 2; -2.5 / 2^10 -> -3.
     weight = [[32767 / 2 ** 20, 1.5 / 2 ** 20], [-2.5 / 2 ** 10, -32767 / 2 ** 10]]
-    path = affine_lif(tmp_path / "int16.nir", weight, [0.0, 0.0])
+    path = write_affine_lif(tmp_path / "int16.nir", weight, [0.0, 0.0])
     graph = load_graph(path)
     plan = quantize.plan(graph, semantics.resolve_options(**dict(INT8_OPTIONS,
                                                                  precision="int16")))
@@ -184,7 +168,7 @@ def test_accumulator_bound_coarsens_the_scale(tmp_path):
     # The bias is then round(2^31 x 2147483518 / 2147483776)
     #   = round(2^31 - 258 x 2^31 / 2147483776) = round(2147483390.0000154) = 2147483390,
     # the weight round(1 / s) = 1: the accumulator stays within int32.
-    path = affine_lif(tmp_path / "coarse.nir", [[1.0]], [2.0 ** 31], threshold=2.0 ** 20)
+    path = write_affine_lif(tmp_path / "coarse.nir", [[1.0]], [2.0 ** 31], threshold=2.0 ** 20)
     graph = load_graph(path)
     plan = quantize.plan(graph, semantics.resolve_options(**INT8_OPTIONS))
     scale = plan.weight_scale["fc"]
@@ -196,7 +180,7 @@ def test_accumulator_bound_coarsens_the_scale(tmp_path):
 def calibrated_plan(tmp_path, calibration, **options):
     # W = [[127/128, 0.3/128]]: s = 2^-7, levels [127, round(0.3) = 0]; the
     # rounding error Wq s - W is [0, -0.3/128]. Bias 0.
-    path = affine_lif(tmp_path / "calibrated.nir", [[127 / 128, 0.3 / 128]], [0.0])
+    path = write_affine_lif(tmp_path / "calibrated.nir", [[127 / 128, 0.3 / 128]], [0.0])
     graph = load_graph(path)
     opts = semantics.resolve_options(**INT8_OPTIONS, **options)
     return graph, quantize.plan(graph, opts, np.asarray(calibration, np.float64))
