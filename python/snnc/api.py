@@ -26,7 +26,9 @@ STRICT_CFLAGS = ["-std=c11", "-Wall", "-Wextra", "-Wpedantic", "-Wconversion", "
 FP_CFLAGS = ["-ffp-contract=off"]
 
 
-# The discretization options (semantics.Options) and the preset that fills them.
+# The discretization options (semantics.Options) and the preset that fills them:
+# the options of snnc.options.TABLE but `calibrate` and `no_opt` (`optimize`),
+# which are keyword arguments of their own.
 OPTION_NAMES = ("preset",) + semantics.OPTION_NAMES
 
 
@@ -165,9 +167,8 @@ def compile(model_path, output_dir, *, name: str, emit: str = "c", optimize: boo
             **options) -> Dict[str, str]:
     """Compiles MODEL.nir into OUTPUT_DIR (NAME.h and NAME.c, or MLIR text).
 
-    Options (see semantics.resolve_options): preset, dt, reset, compare,
-    precision, cuba_order, tau_convention, integrator, spikes, current_update,
-    input_gains."""
+    Options: those of snnc.options.TABLE, as keyword arguments (`optimize=False`
+    is --no-opt); see semantics.resolve_options for how they combine."""
     # The output directory is checked before the (slower) compile, and again
     # when the files are written.
     check_output_dir(output_dir, [f"{_check_name(name, path=model_path)}.h"])

@@ -10,74 +10,46 @@ import os
 import sys
 
 from . import __version__
+from . import options as option_table
 from .errors import SNNCError, printable
 from .frontend.nirfile import read_timeout
-from .semantics import (COMPARE_MODES, CUBA_ORDERS, CURRENT_UPDATES, INPUT_GAINS, INPUT_KINDS,
-                        INTEGRATORS, OPTION_NAMES, PRECISIONS, PRESETS, RESET_MODES, SPIKE_COUNTS,
-                        TAU_CONVENTIONS, TIMINGS)
+from .semantics import PRESETS
 
 EXIT_INPUT_ERROR = 1
 
 
 def _add_semantics(parser):
-    group = parser.add_argument_group("discretization (NIR stores none of these)")
-    group.add_argument("--preset", choices=sorted(PRESETS),
-                       help="defaults of the framework that exported the file")
-    group.add_argument("--dt", type=float, help="time step in seconds")
-    group.add_argument("--reset", choices=RESET_MODES,
-                       help="what a spike does to the membrane (default: value)")
-    group.add_argument("--compare", choices=COMPARE_MODES,
-                       help="spike when v > threshold (gt, default) or v >= threshold (ge)")
-    group.add_argument("--cuba-order", choices=CUBA_ORDERS,
-                       help="CubaLI/CubaLIF: the membrane sees this step's synaptic current "
-                            "(current-first, default) or the previous step's")
-    group.add_argument("--tau-convention", choices=TAU_CONVENTIONS,
-                       help="read tau as written (nir, default) or as Norse 1.1 writes it "
-                            "(dt / tau)")
-    group.add_argument("--integrator", choices=INTEGRATORS,
-                       help="forward Euler (default) or exact exponential decay per step")
-    group.add_argument("--spikes", choices=SPIKE_COUNTS,
-                       help="at most one spike per step (single, default) or floor(v/thr)")
-    group.add_argument("--current-update", choices=CURRENT_UPDATES,
-                       help="synaptic current: i' = d i + g x (decay-then-add, default) "
-                            "or i' = d (i + g x)")
-    group.add_argument("--input-gains", choices=INPUT_GAINS,
-                       help="input gains from NIR's r and w_in (nir, default) or 1")
-    group.add_argument("--spike-timing", choices=TIMINGS,
-                       help="decide the spike after this step's update (default) or from "
-                            "the membrane the step starts with")
-    group.add_argument("--reset-timing", choices=TIMINGS,
-                       help="IF/LIF with --spike-timing before-update: reset after the "
-                            "update (default) or before it")
-    group.add_argument("--cuba-reset-timing", choices=TIMINGS,
-                       help="the same for CubaLIF")
-    group.add_argument("--input-kind", choices=INPUT_KINDS,
-                       help="the network input as values (default) or spikes: a positive "
-                            "input is one spike, anything else none")
-    parser.add_argument("--precision", choices=PRECISIONS,
-                        help="element type of the generated code (default: f32); int8 and "
-                             "int16 quantize (docs/quantization.md)")
-    _add_calibrate(parser)
-    parser.add_argument("--no-opt", dest="optimize", action="store_false",
-                        help="the reference lowering only (no event-driven synapses)")
-
-
-def _add_calibrate(parser):
-    parser.add_argument("--calibrate", metavar="IN.npy",
-                        help="integer models: choose state scales from the activity on these "
-                             "inputs (default: from the parameters and weights)")
+    """The arguments of options.TABLE, in its order and with its help texts."""
+    groups = {
+        option_table.DISCRETIZATION: parser.add_argument_group(
+            "discretization (NIR stores none of these; a preset replaces the defaults, "
+            "explicit options replace the preset's)"),
+        option_table.GENERATED_CODE: parser.add_argument_group("generated code"),
+    }
+    for option in option_table.TABLE:
+        kwargs = {"help": option.help_text().replace("%", "%%")}  # argparse formats with %
+        if option.type is bool:
+            kwargs["action"] = "store_true"
+        else:
+            # Always None when not given: resolve_options tells "not given"
+            # (the preset decides) from an explicit value.
+            kwargs.update(choices=option.choices, metavar=option.metavar)
+            if option.type is not str:
+                kwargs["type"] = option.type
+        groups[option.section].add_argument(option.flag, dest=option.name, **kwargs)
 
 
 def _semantics(args):
-    options = {name: getattr(args, name) for name in ("preset",) + OPTION_NAMES}
-    options["calibrate"] = getattr(args, "calibrate", None)
-    return options
+    """The API's keyword arguments from the table's options, but `optimize`,
+    which only compile and run take."""
+    return {option.keyword: getattr(args, option.name) for option in option_table.TABLE
+            if option.name != "no_opt"}
 
 
 def _cmd_compile(args):
     from . import api
     written = api.compile(args.model, args.output_dir, name=args.name, emit=args.emit,
-                          optimize=args.optimize, **_semantics(args))
+                          optimize=not args.no_opt, **_semantics(args))
     for path in written.values():
         print(printable(path))
     return 0
@@ -98,7 +70,7 @@ def _cmd_run(args):
     inputs = _load_npy(args.input)
     options = _semantics(args)
     if args.backend == "c":
-        options["optimize"] = args.optimize
+        options["optimize"] = not args.no_opt
     outputs = api.run(args.model, inputs, backend=args.backend, **options)
     written = api.save_array(args.output, np.asarray(outputs))
     print(f"{printable(written)}: {list(outputs.shape)} outputs ({args.backend} backend)")

@@ -1,0 +1,115 @@
+"""snnc.options.TABLE is the one list of options: the CLI and the API take
+theirs from it, and the docs, which cannot import it, must match it exactly,
+so that they cannot drift apart again."""
+import argparse
+import dataclasses
+import inspect
+import re
+
+import numpy as np
+import pytest
+
+from snnc import api, cli, semantics
+from snnc.options import TABLE
+
+from conftest import REPO_ROOT, write_affine_lif
+
+TABLE_NAMES = {option.name for option in TABLE}
+
+
+def test_table_covers_every_field_of_options_with_its_choices_and_default():
+    fields = {field.name: field for field in dataclasses.fields(semantics.Options)}
+    in_table = {option.name: option for option in TABLE if option.name in fields}
+    assert set(in_table) == set(fields)
+    for name, option in in_table.items():
+        default = fields[name].default
+        assert option.default == (None if default is dataclasses.MISSING else default), name
+        assert option.choices == semantics.CHOICES.get(name), name
+    assert set(TABLE_NAMES - set(fields)) == {"preset", "calibrate", "no_opt"}
+    assert set(next(o for o in TABLE if o.name == "preset").choices) == set(semantics.PRESETS)
+
+
+def test_every_option_has_help_and_shows_its_default():
+    for option in TABLE:
+        assert option.help.strip(), option.name
+        if option.default is not None:
+            assert option.help_text().endswith(f"(default: {option.default})")
+
+
+# --------------------------------------------------------------------------
+# the command line
+
+def _subparsers():
+    parser = cli.build_parser()
+    action = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    return action.choices
+
+
+def _optional_actions(parser):
+    return {flag: action for action in parser._actions for flag in action.option_strings}
+
+
+@pytest.mark.parametrize("command", ["compile", "run", "bench", "quantize-report"])
+def test_cli_arguments_come_from_the_table(command):
+    actions = _optional_actions(_subparsers()[command])
+    for option in TABLE:
+        action = actions[option.flag]
+        assert action.help.replace("%%", "%") == option.help_text()
+        assert action.choices == option.choices
+        assert action.default in (None, False)  # unset: the preset or the default decides
+        if option.type is bool:
+            assert action.nargs == 0
+        elif option.type is not str:
+            assert action.type is option.type
+
+
+def test_compile_has_no_option_outside_the_table():
+    actions = _optional_actions(_subparsers()["compile"])
+    own = {"-h", "--help", "-o", "--output-dir", "--name", "--emit"}
+    assert set(actions) - own == {option.flag for option in TABLE}
+
+
+def test_help_shows_defaults():
+    text = _subparsers()["compile"].format_help()
+    assert "(default: current-first)" in text and "(default: f32)" in text
+
+
+# --------------------------------------------------------------------------
+# the Python API
+
+def test_api_accepts_exactly_the_table_names():
+    explicit = {name for name, parameter in inspect.signature(api.generate).parameters.items()
+                if parameter.kind is inspect.Parameter.KEYWORD_ONLY}
+    accepted = (explicit - {"name", "emit"}) | set(api.OPTION_NAMES)
+    assert accepted == {option.keyword for option in TABLE}
+
+
+def test_api_takes_every_option_of_the_table(tmp_path):
+    model = write_affine_lif(tmp_path / "m.nir", np.eye(3), np.zeros(3))
+    # Each at its value when not given: the same code as with dt alone.
+    given = {option.keyword: option.default for option in TABLE}
+    given.update(dt=1e-3, optimize=True)
+    assert api.generate(model, name="m", **given) == api.generate(model, name="m", dt=1e-3)
+    with pytest.raises(TypeError, match="unknown options: no_such_option"):
+        api.generate(model, name="m", dt=1e-3, no_such_option=1)
+
+
+# --------------------------------------------------------------------------
+# the docs
+
+def _first_cells(markdown, header):
+    """The first column of the markdown table whose header row starts with `header`."""
+    lines = markdown.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith(f"| {header} |"))
+    cells = []
+    for line in lines[start + 2:]:
+        if not line.startswith("|"):
+            break
+        cells.append(line.split("|")[1])
+    return cells
+
+
+def test_readme_option_table_matches():
+    cells = _first_cells((REPO_ROOT / "README.md").read_text(), "option")
+    documented = {flag for cell in cells for flag in re.findall(r"`(--[a-z-]+)`", cell)}
+    assert documented == {option.flag for option in TABLE}
