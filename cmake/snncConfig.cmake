@@ -56,29 +56,51 @@ Compiles a NIR model to C at build time and defines a static library target
 
   add_snn_model(<name>
     MODEL <file.nir>
-    [PRESET snntorch]                   # the exporting framework's defaults
+    [PRESET snntorch|norse|rockpool|sinabs|spyx]  # the exporting framework's defaults
     [DT <seconds>]                      # time step (NIR stores none)
     [RESET value|subtract|subtract-delayed]
     [COMPARE gt|ge]
-    [PRECISION f32|f64|int8|int16]      # default f32; int8/int16 quantize
+    [CUBA_ORDER current-first|voltage-first|joined]
+    [TAU_CONVENTION nir|norse-inverse]
+    [INTEGRATOR euler|exact]
+    [SPIKES single|multiple]
+    [CURRENT_UPDATE decay-then-add|add-then-decay]
+    [INPUT_GAINS nir|unit]
+    [SPIKE_TIMING after-update|before-update]
+    [RESET_TIMING after-update|before-update]
+    [CUBA_RESET_TIMING after-update|before-update]
     [INPUT_KIND values|spikes]          # spikes: a positive input is one spike
+    [PRECISION f32|f64|int8|int16]      # default f32; int8/int16 quantize
     [CALIBRATE <inputs.npy>]            # integer models: state scales from activity
+    [NO_OPT]                            # the reference lowering only
     [OUTPUT_DIR <dir>])                 # default ${CMAKE_CURRENT_BINARY_DIR}/snnc/<name>
 
+Each option keyword is the option of ``snnc compile`` of the same name
+(``CUBA_ORDER current-first`` is ``--cuba-order current-first``, ``NO_OPT`` is
+``--no-opt``); ``snnc compile --help`` and docs/cmake.md say what they mean.
 ``<name>`` is also the C prefix of every generated symbol (``<name>_step``,
 ``<name>_state``, ...), so it must be a C identifier. snnc also refuses names
 whose ``<name>.h`` would shadow a C11 or POSIX header for everything compiled
 against the library (``string``, ``time``, ``math``, ... in any case), ``main``,
 and identifiers reserved to the C implementation (``__x``, ``_X``); that error
-comes from the compile step, when the build runs. Explicit DT, RESET and
-COMPARE override the preset. The code is regenerated when the model, the
+comes from the compile step, when the build runs. Explicit options (DT,
+RESET, ...) override the preset. The code is regenerated when the model, the
 options or the installed compiler change, and not otherwise. The library is
 compiled as C11 with ``-ffp-contract=off`` on GCC and Clang so that floating
 point results do not depend on whether the compiler fuses multiply-adds.
 #]=======================================================================]
 function(add_snn_model name)
-  cmake_parse_arguments(PARSE_ARGV 1 ARG ""
-    "MODEL;PRESET;DT;RESET;COMPARE;PRECISION;INPUT_KIND;CALIBRATE;OUTPUT_DIR" "")
+  # The options of `snnc compile` (python/snnc/options.py): the value of
+  # keyword FOO_BAR is passed as --foo-bar, and the flag NO_OPT as --no-opt.
+  # python/tests/test_options_table.py checks that these lists match the table.
+  # (Set here, not beside include_guard: a function sees its caller's
+  # variables, and a caller in another directory would not see them.)
+  set(value_options PRESET DT RESET COMPARE CUBA_ORDER TAU_CONVENTION INTEGRATOR SPIKES
+      CURRENT_UPDATE INPUT_GAINS SPIKE_TIMING RESET_TIMING CUBA_RESET_TIMING INPUT_KIND
+      PRECISION CALIBRATE)
+  set(flag_options NO_OPT)
+  cmake_parse_arguments(PARSE_ARGV 1 ARG "${flag_options}"
+    "MODEL;OUTPUT_DIR;${value_options}" "")
   if(ARG_UNPARSED_ARGUMENTS)
     message(FATAL_ERROR "add_snn_model(${name}): unknown arguments: ${ARG_UNPARSED_ARGUMENTS}")
   endif()
@@ -101,22 +123,29 @@ function(add_snn_model name)
   endif()
 
   set(options "")
-  foreach(keyword PRESET DT RESET COMPARE PRECISION INPUT_KIND)
-    if(DEFINED ARG_${keyword})
-      string(TOLOWER "${keyword}" flag)
-      string(REPLACE "_" "-" flag "${flag}")
-      list(APPEND options "--${flag}" "${ARG_${keyword}}")
+  set(calibration "")
+  foreach(keyword ${value_options} ${flag_options})
+    string(TOLOWER "${keyword}" flag)
+    string(REPLACE "_" "-" flag "--${flag}")
+    if(keyword STREQUAL "CALIBRATE")
+      if(DEFINED ARG_CALIBRATE)
+        # An absolute path, and a dependency: new inputs mean new scales.
+        get_filename_component(calibration "${ARG_CALIBRATE}" ABSOLUTE
+                               BASE_DIR "${CMAKE_CURRENT_SOURCE_DIR}")
+        if(NOT EXISTS "${calibration}")
+          message(FATAL_ERROR
+            "add_snn_model(${name}): calibration inputs not found: ${calibration}")
+        endif()
+        list(APPEND options "${flag}" "${calibration}")
+      endif()
+    elseif(keyword IN_LIST flag_options)
+      if(ARG_${keyword})
+        list(APPEND options "${flag}")
+      endif()
+    elseif(DEFINED ARG_${keyword})
+      list(APPEND options "${flag}" "${ARG_${keyword}}")
     endif()
   endforeach()
-  set(calibration "")
-  if(DEFINED ARG_CALIBRATE)
-    get_filename_component(calibration "${ARG_CALIBRATE}" ABSOLUTE
-                           BASE_DIR "${CMAKE_CURRENT_SOURCE_DIR}")
-    if(NOT EXISTS "${calibration}")
-      message(FATAL_ERROR "add_snn_model(${name}): calibration inputs not found: ${calibration}")
-    endif()
-    list(APPEND options "--calibrate" "${calibration}")
-  endif()
   # A stamp of the options, rewritten only when they change, so that a new
   # option regenerates the code with every generator.
   set(stamp "${out}/${name}.snnc-options")

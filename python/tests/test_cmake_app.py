@@ -105,23 +105,69 @@ def test_python_without_snnc_is_a_clear_configure_error(tmp_path):
     assert "cannot import snnc" in result.stderr
 
 
-def test_input_kind_reaches_the_compiler(tmp_path):
-    """INPUT_KIND spikes gives the same C as `snnc compile --input-kind spikes`."""
+MODEL = os.path.join(REPO, "examples", "models", "digits", "digits.nir")
+CALIBRATION = os.path.join(REPO, "examples", "models", "digits", "test_inputs.npy")
+
+# Options as add_snn_model takes them, per target, and as the API takes them:
+# each target's C must be what `snnc compile` writes with the same options.
+MODELS_WITH_OPTIONS = {
+    "spiking": ("PRESET snntorch PRECISION int8 INPUT_KIND spikes",
+                dict(preset="snntorch", precision="int8", input_kind="spikes")),
+    "exact": ("PRESET snntorch INTEGRATOR exact CUBA_ORDER voltage-first",
+              dict(preset="snntorch", integrator="exact", cuba_order="voltage-first")),
+    "unoptimized": ("DT 1e-4 NO_OPT", dict(dt=1e-4, optimize=False)),
+    "calibrated": (f'PRESET snntorch PRECISION int16 CALIBRATE "{CALIBRATION}"',
+                   dict(preset="snntorch", precision="int16", calibrate=CALIBRATION)),
+}
+
+
+@pytest.fixture(scope="module")
+def options_build(tmp_path_factory):
+    """One project with a target per entry of MODELS_WITH_OPTIONS, built."""
     if not shutil.which("cmake"):
         pytest.skip("cmake is not installed")
-    model = os.path.join(REPO, "examples", "models", "digits", "digits.nir")
-    project = tmp_path / "spikes"
-    project.mkdir()
+    project = tmp_path_factory.mktemp("options")
     (project / "CMakeLists.txt").write_text(
-        "cmake_minimum_required(VERSION 3.20)\nproject(spikes C)\n"
-        "find_package(snnc CONFIG REQUIRED)\n"
-        f'add_snn_model(m MODEL "{model}" PRESET snntorch PRECISION int8 INPUT_KIND spikes)\n')
-    build = tmp_path / "b"
+        "cmake_minimum_required(VERSION 3.20)\nproject(options C)\n"
+        "find_package(snnc CONFIG REQUIRED)\n" +
+        "".join(f'add_snn_model({name} MODEL "{MODEL}" {keywords})\n'
+                for name, (keywords, _) in MODELS_WITH_OPTIONS.items()))
+    build = project / "build"
     _run(["cmake", "-S", str(project), "-B", str(build), "-G", "Ninja",
           f"-Dsnnc_DIR={_installed_cmake_dir()}", f"-DSNNC_PYTHON={sys.executable}"], REPO)
     _run(["cmake", "--build", str(build)], REPO)
-    generated = (build / "snnc" / "m" / "m.c").read_text()
-    expected = api.generate(model, name="m", preset="snntorch", precision="int8",
-                            input_kind="spikes")["m.c"]
+    return build
+
+
+def _generated_and_expected(build, name):
+    generated = (build / "snnc" / name / f"{name}.c").read_text()
+    expected = api.generate(MODEL, name=name, **MODELS_WITH_OPTIONS[name][1])[f"{name}.c"]
+    return generated, expected
+
+
+def test_input_kind_reaches_the_compiler(options_build):
+    """INPUT_KIND spikes gives the same C as `snnc compile --input-kind spikes`."""
+    generated, expected = _generated_and_expected(options_build, "spiking")
     assert "input-kind=spikes" in generated
+    assert generated == expected
+
+
+def test_integrator_and_cuba_order_reach_the_compiler(options_build):
+    """INTEGRATOR exact CUBA_ORDER voltage-first gives the same C as
+    `snnc compile --integrator exact --cuba-order voltage-first`."""
+    generated, expected = _generated_and_expected(options_build, "exact")
+    assert "integrator=exact" in generated and "cuba-order=voltage-first" in generated
+    assert generated == expected
+
+
+def test_no_opt_reaches_the_compiler(options_build):
+    generated, expected = _generated_and_expected(options_build, "unoptimized")
+    optimized = api.generate(MODEL, name="unoptimized", dt=1e-4)["unoptimized.c"]
+    assert "no-opt" in generated
+    assert generated == expected and generated != optimized
+
+
+def test_calibrate_reaches_the_compiler(options_build):
+    generated, expected = _generated_and_expected(options_build, "calibrated")
+    assert "calibrated on test_inputs.npy" in generated
     assert generated == expected

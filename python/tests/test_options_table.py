@@ -1,6 +1,6 @@
 """snnc.options.TABLE is the one list of options: the CLI and the API take
-theirs from it, and the docs, which cannot import it, must match it exactly,
-so that they cannot drift apart again."""
+theirs from it, and CMake's add_snn_model() and the docs, which cannot import
+it, must match it exactly, so that they cannot drift apart again."""
 import argparse
 import dataclasses
 import inspect
@@ -95,6 +95,26 @@ def test_api_takes_every_option_of_the_table(tmp_path):
 
 
 # --------------------------------------------------------------------------
+# CMake keeps its own list
+
+def _cmake_list(text, variable):
+    match = re.search(rf"^\s*set\({variable}\s+([^)]*)\)", text, re.MULTILINE)
+    assert match, f"set({variable} ...) not found in snncConfig.cmake"
+    return match.group(1).split()
+
+
+def test_add_snn_model_keywords_match_the_table():
+    text = (REPO_ROOT / "cmake" / "snncConfig.cmake").read_text()
+    values, flags = _cmake_list(text, "value_options"), _cmake_list(text, "flag_options")
+    assert sorted(values + flags) == sorted(option.cmake_keyword for option in TABLE)
+    assert flags == [option.cmake_keyword for option in TABLE if option.type is bool]
+    # ... and the signature in the function's documentation shows each of them.
+    usage = text[text.index("  add_snn_model(<name>"):text.index("#]====")]
+    documented = set(re.findall(r"^\s+\[([A-Z_]+)", usage, re.MULTILINE)) - {"OUTPUT_DIR"}
+    assert documented == {option.cmake_keyword for option in TABLE}
+
+
+# --------------------------------------------------------------------------
 # the docs
 
 def _first_cells(markdown, header):
@@ -113,3 +133,9 @@ def test_readme_option_table_matches():
     cells = _first_cells((REPO_ROOT / "README.md").read_text(), "option")
     documented = {flag for cell in cells for flag in re.findall(r"`(--[a-z-]+)`", cell)}
     assert documented == {option.flag for option in TABLE}
+
+
+def test_cmake_doc_matches():
+    cells = _first_cells((REPO_ROOT / "docs" / "cmake.md").read_text(), "keyword")
+    documented = {m for cell in cells for m in re.findall(r"`([A-Z_]+)`", cell)}
+    assert documented - {"MODEL", "OUTPUT_DIR"} == {option.cmake_keyword for option in TABLE}
