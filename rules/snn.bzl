@@ -13,11 +13,38 @@
 
 The code is generated at build time by the snnc found by snnc_configure()
 (@snnc_compiler//:snnc), into `<name>/` in the package's output tree, so two
-snn_library targets never collide. Remaining keyword arguments (visibility,
-tags, copts, ...) are forwarded to the cc_library.
+snn_library targets never collide. Every option of `snnc compile` is an
+attribute, `--foo-bar` as `foo_bar` (docs/bazel.md); remaining keyword
+arguments (visibility, tags, copts, ...) are forwarded to the cc_library.
 """
 
-_OPTION_ATTRS = ["preset", "dt", "reset", "compare", "precision", "input_kind"]
+# The options of `snnc compile` (python/snnc/options.py): attribute foo_bar is
+# passed as --foo-bar. python/tests/test_options_table.py checks that these
+# match the table, names and values, so keep them literal.
+# String options and the values they accept ([]: any, e.g. dt):
+_STRING_OPTIONS = {
+    "preset": ["norse", "rockpool", "sinabs", "snntorch", "spyx"],
+    "dt": [],
+    "reset": ["value", "subtract", "subtract-delayed"],
+    "compare": ["gt", "ge"],
+    "cuba_order": ["current-first", "voltage-first", "joined"],
+    "tau_convention": ["nir", "norse-inverse"],
+    "integrator": ["euler", "exact"],
+    "spikes": ["single", "multiple"],
+    "current_update": ["decay-then-add", "add-then-decay"],
+    "input_gains": ["nir", "unit"],
+    "spike_timing": ["after-update", "before-update"],
+    "reset_timing": ["after-update", "before-update"],
+    "cuba_reset_timing": ["after-update", "before-update"],
+    "input_kind": ["values", "spikes"],
+    "precision": ["f32", "f64", "int8", "int16"],
+}
+# A file of inputs (a label), and a flag:
+_LABEL_OPTIONS = ["calibrate"]
+_FLAG_OPTIONS = ["no_opt"]
+
+def _flag(option):
+    return "--" + option.replace("_", "-")
 
 def _snn_generate_impl(ctx):
     prefix = ctx.attr.prefix
@@ -28,14 +55,23 @@ def _snn_generate_impl(ctx):
     args.add(ctx.file.src)
     args.add("-o", header.dirname)
     args.add("--name", prefix)
-    for option in _OPTION_ATTRS:
+    for option in _STRING_OPTIONS:
         value = getattr(ctx.attr, option)
         if value:
-            args.add("--" + option.replace("_", "-"), value)
+            args.add(_flag(option), value)
+    inputs = [ctx.file.src]
+    for option in _LABEL_OPTIONS:
+        file = getattr(ctx.file, option)
+        if file:
+            args.add(_flag(option), file)
+            inputs.append(file)  # new inputs, new scales: the action reruns
+    for option in _FLAG_OPTIONS:
+        if getattr(ctx.attr, option):
+            args.add(_flag(option))
     ctx.actions.run(
         executable = ctx.executable._snnc,
         arguments = [args],
-        inputs = [ctx.file.src],
+        inputs = inputs,
         outputs = [header, source],
         mnemonic = "SnncCompile",
         progress_message = "snnc: compiling {} to {}.c".format(ctx.file.src.short_path, prefix),
@@ -45,29 +81,29 @@ def _snn_generate_impl(ctx):
         OutputGroupInfo(header = depset([header]), source = depset([source])),
     ]
 
+_OPTION_ATTRS = dict(
+    [(option, attr.string(values = [""] + values if values else []))
+     for option, values in _STRING_OPTIONS.items()] +
+    [(option, attr.label(allow_single_file = [".npy"])) for option in _LABEL_OPTIONS] +
+    [(option, attr.bool()) for option in _FLAG_OPTIONS],
+)
+
 _snn_generate = rule(
     implementation = _snn_generate_impl,
-    attrs = {
+    attrs = dict(_OPTION_ATTRS, **{
         "src": attr.label(allow_single_file = [".nir"], mandatory = True),
         "prefix": attr.string(mandatory = True),
         "out_dir": attr.string(mandatory = True),
-        "preset": attr.string(),
-        "dt": attr.string(),
-        "reset": attr.string(values = ["", "value", "subtract", "subtract-delayed"]),
-        "compare": attr.string(values = ["", "gt", "ge"]),
-        "precision": attr.string(values = ["", "f32", "f64", "int8", "int16"]),
-        "input_kind": attr.string(values = ["", "values", "spikes"]),
         "_snnc": attr.label(
             default = "@snnc_compiler//:snnc",
             executable = True,
             cfg = "exec",  # the compiler runs on the build machine, also in cross builds
         ),
-    },
+    }),
     doc = "Runs `snnc compile` on a NIR file; outputs <out_dir>/<prefix>.h and .c.",
 )
 
-def snn_library(name, src, prefix = None, preset = None, dt = None, reset = None,
-                compare = None, precision = None, input_kind = None, copts = [], **kwargs):
+def snn_library(name, src, prefix = None, copts = [], **kwargs):
     """A cc_library `name` made of the C that snnc generates from `src`.
 
     Args:
@@ -77,16 +113,19 @@ def snn_library(name, src, prefix = None, preset = None, dt = None, reset = None
       prefix: C prefix (NAME_step, NAME_state, NAME.h); a C identifier that is
         not the name of a C or POSIX header (snnc's compile action refuses
         `string`, `time`, ..., which NAME.h would shadow).
-      preset: defaults of the exporting framework (e.g. "snntorch").
-      dt: time step in seconds, as a string or number (NIR stores none).
-      reset: "value", "subtract" or "subtract-delayed".
-      compare: "gt" or "ge".
-      precision: "f32" (default), "f64", "int8" or "int16" (integer-only code).
-      input_kind: "values" (default) or "spikes" (a positive input is one spike).
       copts: extra C compiler options for the generated code.
-      **kwargs: forwarded to cc_library (visibility, tags, ...).
+      **kwargs: the options of `snnc compile`, with `_` for `-` (preset, dt,
+        reset, compare, cuba_order, ..., precision; calibrate: a label of a
+        .npy; no_opt: a bool; see docs/bazel.md); dt or preset is required,
+        dt may be a number. The rest are forwarded to cc_library
+        (visibility, tags, ...).
     """
-    if not preset and dt == None:
+    options = {}
+    for option in list(_STRING_OPTIONS) + _LABEL_OPTIONS + _FLAG_OPTIONS:
+        value = kwargs.pop(option, None)
+        if value != None:
+            options[option] = str(value) if option == "dt" else value
+    if not options.get("preset") and "dt" not in options:
         fail("snn_library({}): NIR stores no time step; give dt or preset".format(name))
     prefix = prefix or name
     generated = name + "_snnc_generated"
@@ -95,13 +134,8 @@ def snn_library(name, src, prefix = None, preset = None, dt = None, reset = None
         src = src,
         prefix = prefix,
         out_dir = name,
-        preset = preset or "",
-        dt = str(dt) if dt != None else "",
-        reset = reset or "",
-        compare = compare or "",
-        precision = precision or "",
-        input_kind = input_kind or "",
         visibility = ["//visibility:private"],
+        **options
     )
     native.filegroup(name = generated + "_header", srcs = [":" + generated],
                      output_group = "header", visibility = ["//visibility:private"])

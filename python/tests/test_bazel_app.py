@@ -81,22 +81,70 @@ def test_aarch64_cross_build_runs_under_qemu(workspace):
     assert header[:4] == b"\x7fELF" and int.from_bytes(header[18:20], "little") == 183  # EM_AARCH64
 
 
-def test_input_kind_reaches_the_compiler(workspace):
-    """input_kind = "spikes" gives the same C as `snnc compile --input-kind spikes`."""
-    from snnc import api
+# Options as snn_library takes them (Starlark), per target, and as the API takes
+# them: each target's C must be what `snnc compile` writes with the same options.
+DIGITS = "@snnc//examples/models/digits"
+LIBRARIES_WITH_OPTIONS = {
+    "spiking": ('preset = "snntorch", precision = "int8", input_kind = "spikes"',
+                dict(preset="snntorch", precision="int8", input_kind="spikes")),
+    "exact": ('preset = "snntorch", integrator = "exact", cuba_order = "voltage-first"',
+              dict(preset="snntorch", integrator="exact", cuba_order="voltage-first")),
+    "unoptimized": ("dt = 1e-4, no_opt = True", dict(dt=1e-4, optimize=False)),
+    "calibrated": (f'preset = "snntorch", precision = "int16", '
+                   f'calibrate = "{DIGITS}:test_inputs.npy"',
+                   dict(preset="snntorch", precision="int16", calibrate="test_inputs.npy")),
+}
+
+
+@pytest.fixture(scope="module")
+def options_build(workspace):
+    """The example's BUILD with an snn_library per entry of
+    LIBRARIES_WITH_OPTIONS, built; the generated C of each."""
     build = workspace / "BUILD"
     original = build.read_text()
     try:
-        build.write_text(original + '\nsnn_library(\n    name = "spiking",\n'
-                         '    src = "@snnc//examples/models/digits:digits.nir",\n'
-                         '    preset = "snntorch",\n    precision = "int8",\n'
-                         '    input_kind = "spikes",\n)\n')
-        _bazel(workspace, "build", "//:spiking")
-        generated = (workspace / "bazel-bin" / "spiking" / "spiking.c").read_text()
+        build.write_text(original + "".join(
+            f'\nsnn_library(\n    name = "{name}",\n    src = "{DIGITS}:digits.nir",\n'
+            f"    {attributes},\n)\n"
+            for name, (attributes, _) in LIBRARIES_WITH_OPTIONS.items()))
+        _bazel(workspace, "build", *(f"//:{name}" for name in LIBRARIES_WITH_OPTIONS))
+        return {name: (workspace / "bazel-bin" / name / f"{name}.c").read_text()
+                for name in LIBRARIES_WITH_OPTIONS}
     finally:
         build.write_text(original)
-    model = workspace.parent / "models" / "digits" / "digits.nir"
-    expected = api.generate(str(model), name="spiking", preset="snntorch", precision="int8",
-                            input_kind="spikes")["spiking.c"]
+
+
+def _expected(workspace, name):
+    digits = workspace.parent / "models" / "digits"
+    options = dict(LIBRARIES_WITH_OPTIONS[name][1])
+    if "calibrate" in options:
+        options["calibrate"] = str(digits / options["calibrate"])
+    from snnc import api
+    return api.generate(str(digits / "digits.nir"), name=name, **options)[f"{name}.c"]
+
+
+def test_input_kind_reaches_the_compiler(workspace, options_build):
+    """input_kind = "spikes" gives the same C as `snnc compile --input-kind spikes`."""
+    generated = options_build["spiking"]
     assert "input-kind=spikes" in generated
-    assert generated == expected
+    assert generated == _expected(workspace, "spiking")
+
+
+def test_integrator_and_cuba_order_reach_the_compiler(workspace, options_build):
+    """integrator = "exact", cuba_order = "voltage-first" give the same C as
+    `snnc compile --integrator exact --cuba-order voltage-first`."""
+    generated = options_build["exact"]
+    assert "integrator=exact" in generated and "cuba-order=voltage-first" in generated
+    assert generated == _expected(workspace, "exact")
+
+
+def test_no_opt_reaches_the_compiler(workspace, options_build):
+    generated = options_build["unoptimized"]
+    assert "no-opt" in generated
+    assert generated == _expected(workspace, "unoptimized")
+
+
+def test_calibrate_reaches_the_compiler(workspace, options_build):
+    generated = options_build["calibrated"]
+    assert "calibrated on test_inputs.npy" in generated
+    assert generated == _expected(workspace, "calibrated")

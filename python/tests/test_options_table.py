@@ -1,7 +1,9 @@
 """snnc.options.TABLE is the one list of options: the CLI and the API take
-theirs from it, and CMake's add_snn_model() and the docs, which cannot import
-it, must match it exactly, so that they cannot drift apart again."""
+theirs from it, and CMake's add_snn_model(), Bazel's snn_library() and the
+docs, which cannot import it, must match it exactly (names, and for Bazel the
+values), so that they cannot drift apart again."""
 import argparse
+import ast
 import dataclasses
 import inspect
 import re
@@ -95,7 +97,7 @@ def test_api_takes_every_option_of_the_table(tmp_path):
 
 
 # --------------------------------------------------------------------------
-# CMake keeps its own list
+# CMake and Bazel keep their own lists
 
 def _cmake_list(text, variable):
     match = re.search(rf"^\s*set\({variable}\s+([^)]*)\)", text, re.MULTILINE)
@@ -112,6 +114,27 @@ def test_add_snn_model_keywords_match_the_table():
     usage = text[text.index("  add_snn_model(<name>"):text.index("#]====")]
     documented = set(re.findall(r"^\s+\[([A-Z_]+)", usage, re.MULTILINE)) - {"OUTPUT_DIR"}
     assert documented == {option.cmake_keyword for option in TABLE}
+
+
+def _starlark_literal(text, variable):
+    match = re.search(rf"^{variable} = (\{{.*?^\}}|\[.*?\])$", text, re.MULTILINE | re.DOTALL)
+    assert match, f"{variable} not found in snn.bzl"
+    return ast.literal_eval(match.group(1))
+
+
+def test_snn_library_attributes_match_the_table():
+    text = (REPO_ROOT / "rules" / "snn.bzl").read_text()
+    strings = _starlark_literal(text, "_STRING_OPTIONS")
+    labels = _starlark_literal(text, "_LABEL_OPTIONS")
+    flags = _starlark_literal(text, "_FLAG_OPTIONS")
+    assert sorted(list(strings) + labels + flags) == sorted(o.bazel_attr for o in TABLE)
+    for option in TABLE:
+        if option.type is bool:
+            assert option.bazel_attr in flags
+        elif option.type is str and option.choices is None:  # a file
+            assert option.bazel_attr in labels
+        else:
+            assert strings[option.bazel_attr] == list(option.choices or ()), option.name
 
 
 # --------------------------------------------------------------------------
@@ -139,3 +162,9 @@ def test_cmake_doc_matches():
     cells = _first_cells((REPO_ROOT / "docs" / "cmake.md").read_text(), "keyword")
     documented = {m for cell in cells for m in re.findall(r"`([A-Z_]+)`", cell)}
     assert documented - {"MODEL", "OUTPUT_DIR"} == {option.cmake_keyword for option in TABLE}
+
+
+def test_bazel_doc_matches():
+    cells = _first_cells((REPO_ROOT / "docs" / "bazel.md").read_text(), "attribute")
+    documented = {m for cell in cells for m in re.findall(r"`([a-z_]+)`", cell)}
+    assert documented - {"name", "src", "prefix", "copts"} == {o.bazel_attr for o in TABLE}
