@@ -3,8 +3,8 @@
 // Each neuron op (snn.threshold, snn.integrator, snn.li, snn.if, snn.lif,
 // snn.cubali, snn.cubalif) becomes one linalg.generic whose body spells out
 // the op's documented formula, in the documented order, in the op's element
-// type: the membrane update, then the spike and the reset (fireAndReset), or
-// under spike_first the spike from the starting membrane.
+// type: the membrane update, then the spike and the reset (integrateAndFire;
+// under spike_first the spike comes from the starting membrane).
 //
 //===----------------------------------------------------------------------===//
 #include "Elementwise.h"
@@ -117,6 +117,17 @@ std::pair<Value, Value> finishSpikeFirst(BodyMath &m, const SpikeParams &sp, Val
   return {vNext, m.spikeOf(fired, spikeType)};
 }
 
+/// (v_next, spike) of a neuron whose membrane update from a starting membrane
+/// is `integrate`: the spike comes from the updated membrane, or under
+/// spike_first from `v` before the update.
+std::pair<Value, Value> integrateAndFire(BodyMath &m, const SpikeParams &sp, Value v,
+                                         Type spikeType, function_ref<Value(Value)> integrate) {
+  if (!sp.spikeFirst)
+    return fireAndReset(m, sp, integrate(v), spikeType);
+  auto [fired, start] = spikeFirst(m, sp, v);
+  return finishSpikeFirst(m, sp, fired, integrate(start), spikeType);
+}
+
 /// The synaptic-current and membrane update shared by cubali and cubalif;
 /// returns (i_syn_next, u).
 struct CubaParams {
@@ -211,14 +222,10 @@ SmallVector<Value> lower(OpBuilder &b, IFOp op) {
   return eb.build({op.getV().getType(), op.getSpike().getType()},
                   [&](OpBuilder &nb, Location l, ValueRange a) {
                     BodyMath m{nb, l, a};
-                    if (sp.spikeFirst) {
-                      auto [fired, start] = spikeFirst(m, sp, a[v]);
-                      Value u = m.add(start, m.mul(gain, a[x]));
-                      auto [vNext, spike] = finishSpikeFirst(m, sp, fired, u, spikeType);
-                      return SmallVector<Value>{vNext, spike};
-                    }
-                    Value u = m.add(a[v], m.mul(gain, a[x]));
-                    auto [vNext, spike] = fireAndReset(m, sp, u, spikeType);
+                    auto [vNext, spike] =
+                        integrateAndFire(m, sp, a[v], spikeType, [&](Value start) {
+                          return m.add(start, m.mul(gain, a[x]));
+                        });
                     return SmallVector<Value>{vNext, spike};
                   });
 }
@@ -233,18 +240,12 @@ SmallVector<Value> lower(OpBuilder &b, LIFOp op) {
   return eb.build({op.getV().getType(), op.getSpike().getType()},
                   [&](OpBuilder &nb, Location l, ValueRange a) {
                     BodyMath m{nb, l, a};
-                    if (sp.spikeFirst) {
-                      auto [fired, start] = spikeFirst(m, sp, a[v]);
-                      Value decayed = m.mul(decay, start);
-                      Value driven = m.mul(gain, a[x]);
-                      Value u = m.addParam(m.add(decayed, driven), leak);
-                      auto [vNext, spike] = finishSpikeFirst(m, sp, fired, u, spikeType);
-                      return SmallVector<Value>{vNext, spike};
-                    }
-                    Value decayed = m.mul(decay, a[v]);
-                    Value driven = m.mul(gain, a[x]);
-                    Value u = m.addParam(m.add(decayed, driven), leak);
-                    auto [vNext, spike] = fireAndReset(m, sp, u, spikeType);
+                    auto [vNext, spike] =
+                        integrateAndFire(m, sp, a[v], spikeType, [&](Value start) {
+                          Value decayed = m.mul(decay, start);
+                          Value driven = m.mul(gain, a[x]);
+                          return m.addParam(m.add(decayed, driven), leak);
+                        });
                     return SmallVector<Value>{vNext, spike};
                   });
 }
@@ -269,14 +270,13 @@ SmallVector<Value> lower(OpBuilder &b, CubaLIFOp op) {
                    op.getSpike().getType()},
                   [&](OpBuilder &nb, Location l, ValueRange a) {
                     BodyMath m{nb, l, a};
-                    if (sp.spikeFirst) {
-                      auto [fired, start] = spikeFirst(m, sp, a[c.v]);
-                      auto [iNext, u] = cubaUpdate(m, c, start);
-                      auto [vNext, spike] = finishSpikeFirst(m, sp, fired, u, spikeType);
-                      return SmallVector<Value>{iNext, vNext, spike};
-                    }
-                    auto [iNext, u] = cubaUpdate(m, c);
-                    auto [vNext, spike] = fireAndReset(m, sp, u, spikeType);
+                    Value iNext;
+                    auto [vNext, spike] =
+                        integrateAndFire(m, sp, a[c.v], spikeType, [&](Value start) {
+                          auto [iSynNext, u] = cubaUpdate(m, c, start);
+                          iNext = iSynNext;
+                          return u;
+                        });
                     return SmallVector<Value>{iNext, vNext, spike};
                   });
 }
