@@ -130,22 +130,38 @@ def generate(model_path, *, name: str, emit: str = "c", optimize: bool = True,
     name = _check_name(name, path=model_path)
     if emit not in EMIT_KINDS:
         raise SNNCError(f"--emit must be one of {', '.join(EMIT_KINDS)}, got '{emit}'")
+    if emit == "c":
+        return generate_c(model_path, name=name, optimize=optimize, calibrate=calibrate,
+                          **options).files()
+    model, _ = _model_ir(model_path, name, calibrate, options)
+    if emit == "mlir":
+        return {f"{name}.snn.mlir": str(model.module)}
+    driver.lower_to_linalg(model.module, optimize)
+    return {f"{name}.linalg.mlir": str(model.module)}
+
+
+def generate_c(model_path, *, name: str, optimize: bool = True, calibrate=None,
+               **options) -> c_emitter.GeneratedC:
+    """Compiles a NIR file to C, as `generate`, and returns the files with
+    what they declare: the state struct's layout, the input and output types
+    and shapes, the output scale of an integer model."""
+    name = _check_name(name, path=model_path)
+    model, options = _model_ir(model_path, name, calibrate, options)
+    return c_emitter.generate_c(model, options, name, model_path, optimize,
+                                _calibration_note(calibrate))
+
+
+def _model_ir(model_path, name: str, calibrate, options):
+    """The snn IR of the model and the resolved options."""
     options = _options(path=model_path, **options)
     graph = load_graph(model_path)
     plan = quantization_plan(graph, options, model_path, calibrate)
     try:
-        model = emit_model(graph, options, name, make_context(), plan)
+        return emit_model(graph, options, name, make_context(), plan), options
     except SNNCError as exc:  # problems found per node name the node, not the file
         if exc.path is None:
             raise SNNCError(exc.problem, path=model_path, node=exc.node) from None
         raise
-    if emit == "mlir":
-        return {f"{name}.snn.mlir": str(model.module)}
-    if emit == "linalg":
-        driver.lower_to_linalg(model.module, optimize)
-        return {f"{name}.linalg.mlir": str(model.module)}
-    return c_emitter.generate_c(model, options, name, model_path, optimize,
-                                _calibration_note(calibrate)).files()
 
 
 def write_files(files: Dict[str, str], output_dir) -> Dict[str, str]:
@@ -339,14 +355,11 @@ def run_c(model_path, inputs, *, name: str = "model", cc: Optional[str] = None,
     `extra_cflags` (e.g. sanitizers) are added to the compile command and
     `run_under` (e.g. valgrind) is put in front of the program.
     """
-    files = generate(model_path, name=name, emit="c", optimize=optimize, calibrate=calibrate,
-                     **options)
-    opts = _options(path=model_path, **options)
-    graph = load_graph(model_path)
-    n_in = int(np.prod(graph.input_shape))
-    n_out = int(np.prod(graph.output_shape))
+    generated = generate_c(model_path, name=name, optimize=optimize, calibrate=calibrate,
+                           **options)
+    n_in, n_out = int(np.prod(generated.input_shape)), int(np.prod(generated.output_shape))
     array = _as_sequences(inputs, n_in)
-    if opts.precision in semantics.INTEGER_PRECISIONS:
+    if generated.input_type.is_integer:
         _check_integer_inputs(array)
     single = array.ndim == 2
     seqs = array[None] if single else array
@@ -355,7 +368,7 @@ def run_c(model_path, inputs, *, name: str = "model", cc: Optional[str] = None,
     if not compiler:
         raise SNNCError("no C compiler found: set CC")
     with tempfile.TemporaryDirectory(dir=workdir) as tmp:
-        write_files(files, tmp)
+        write_files(generated.files(), tmp)
         exe = os.path.join(tmp, "run")
         upper = name.upper()
         cmd = [compiler, *STRICT_CFLAGS, *FP_CFLAGS, "-O2", *extra_cflags, f"-I{tmp}",
@@ -379,33 +392,15 @@ def run_c(model_path, inputs, *, name: str = "model", cc: Optional[str] = None,
         if run_under and result.stderr.strip():
             raise SNNCError(f"{run_under[0]} reported: {result.stderr.strip()}")
         outputs = np.fromfile(out_path, dtype=np.float64).reshape(n_seq, n_steps, n_out)
-        outputs = outputs.reshape((n_seq, n_steps) + tuple(graph.output_shape))
+        outputs = outputs.reshape((n_seq, n_steps) + generated.output_shape)
         states = None
         if record_states:
-            states = _split_states(np.fromfile(state_path, dtype=np.uint8), graph, opts,
-                                   n_seq, n_steps, _state_elements(files, name))
+            states = _split_states(np.fromfile(state_path, dtype=np.uint8), generated.state,
+                                   n_seq, n_steps)
     if single:
         outputs = outputs[0]
         states = {k: v[0] for k, v in states.items()} if states is not None else None
     return (outputs, states) if record_states else outputs
-
-
-def _np_type(precision):
-    return np.float32 if precision == "f32" else np.float64
-
-
-NUMPY_TYPES = {"float": np.float32, "double": np.float64, "int8_t": np.int8,
-               "int16_t": np.int16, "int32_t": np.int32}
-
-
-def _state_elements(files, name):
-    """{field: numpy type} from the generated header's state struct."""
-    header = files[f"{name}.h"]
-    struct = header[header.index(f"typedef struct {name}_state"):]
-    struct = struct[:struct.index("}")]
-    return {m.group(2): NUMPY_TYPES[m.group(1)]
-            for m in re.finditer(r"^\s+(float|double|int8_t|int16_t|int32_t) (\w+)\[", struct,
-                                 re.MULTILINE)}
 
 
 def _check_integer_inputs(array):
@@ -415,28 +410,16 @@ def _check_integer_inputs(array):
                         "spike counts) as input", path="input")
 
 
-def _split_states(raw, graph, options, n_seq, n_steps, elements):
-    """The state struct's bytes per step -> {field: [S, T, ...]}. Each array is
-    aligned to its element size (the C ABI of the hosts `run` supports), and
-    the struct's size is a multiple of the largest."""
-    from .frontend.emitter import state_fields
-    fields = state_fields(graph, options)
-    if not fields:
+def _split_states(raw, layout: c_emitter.StateLayout, n_seq, n_steps):
+    """The state struct's bytes per step (as the run harness writes them)
+    -> {field: [S, T, ...]}."""
+    if not layout.fields:
         return {}
-    layout, offset, largest = [], 0, 1
-    for field in fields:
-        dtype = np.dtype(elements[field.ident])
-        offset = -(-offset // dtype.itemsize) * dtype.itemsize
-        size = int(np.prod(field.shape))
-        layout.append((field, dtype, offset, size))
-        offset += size * dtype.itemsize
-        largest = max(largest, dtype.itemsize)
-    per_step = -(-offset // largest) * largest
-    raw = raw.reshape(n_seq, n_steps, per_step)
+    raw = raw.reshape(n_seq, n_steps, layout.size)
     out = {}
-    for field, dtype, start, size in layout:
-        chunk = np.ascontiguousarray(raw[:, :, start:start + size * dtype.itemsize])
-        out[field.ident] = chunk.view(dtype).reshape((n_seq, n_steps) + tuple(field.shape))
+    for field in layout.fields:
+        chunk = np.ascontiguousarray(raw[:, :, field.offset:field.offset + field.size])
+        out[field.ident] = chunk.view(field.element.numpy).reshape((n_seq, n_steps) + field.shape)
     return out
 
 
@@ -458,7 +441,8 @@ def run(model_path, inputs, *, backend: str = "c", name: str = "model", calibrat
         if plan is not None:
             _check_integer_inputs(array)
             return reference.simulate_quantized(graph, opts, plan, array).astype(np.float64)
-        return reference.simulate(graph, opts, array, dtype=_np_type(opts.precision))
+        return reference.simulate(graph, opts, array,
+                                  dtype=c_emitter.ELEMENT_TYPES[opts.precision].numpy)
     if backend == "c":
         return run_c(model_path, inputs, name=name, calibrate=calibrate, **options)
     raise SNNCError(f"--backend must be c or reference, got '{backend}'")

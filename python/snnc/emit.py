@@ -11,22 +11,115 @@ import dataclasses
 import hashlib
 import os
 import re
-from typing import Dict
+from typing import Dict, Optional, Sequence, Tuple
+
+import numpy as np
+from mlir import ir
 
 from . import __version__, _core, driver
 from .errors import printable
-from .frontend.emitter import ModelIR
+from .frontend.emitter import ModelIR, StateField
 from .semantics import Options
 
-C_TYPES = {"f32": "float", "f64": "double", "i8": "int8_t", "i16": "int16_t", "i32": "int32_t"}
+
+@dataclasses.dataclass(frozen=True)
+class ElementType:
+    """An element type of the generated C, by its name in the IR (as
+    StateField.element): the C type it is printed as, and the numpy type of
+    the same bytes (what `run` reads the state and outputs back as)."""
+
+    name: str
+    c_type: str
+    numpy: type
+
+    @property
+    def size(self) -> int:
+        return np.dtype(self.numpy).itemsize
+
+    @property
+    def is_integer(self) -> bool:
+        return np.issubdtype(self.numpy, np.integer)
+
+
+ELEMENT_TYPES = {element.name: element for element in (
+    ElementType("f32", "float", np.float32),
+    ElementType("f64", "double", np.float64),
+    ElementType("i8", "int8_t", np.int8),
+    ElementType("i16", "int16_t", np.int16),
+    ElementType("i32", "int32_t", np.int32),
+)}
+
+
+@dataclasses.dataclass(frozen=True)
+class StateFieldLayout:
+    """One array of the NAME_state struct, where the C compiler puts it."""
+
+    ident: str                 # C field name
+    layer: str                 # NIR node name
+    role: str                  # as StateField.role
+    shape: Tuple[int, ...]
+    element: ElementType
+    offset: int                # bytes from the start of the struct
+
+    @property
+    def count(self) -> int:
+        return _count(self.shape)
+
+    @property
+    def size(self) -> int:
+        return self.count * self.element.size
+
+
+@dataclasses.dataclass(frozen=True)
+class StateLayout:
+    fields: Tuple[StateFieldLayout, ...]
+    size: int                  # sizeof(NAME_state), padding included
+
+    @property
+    def field_bytes(self) -> int:
+        """The bytes of the fields themselves, padding excluded."""
+        return sum(field.size for field in self.fields)
+
+
+def lay_out_state(states: Sequence[StateField]) -> StateLayout:
+    """The state struct as the C ABI lays it out: each array aligned to its
+    element size, the struct's size a multiple of the largest. (The ABIs of
+    the portability matrix align each of these types to its size, but for
+    double on i686, which it aligns to 4 in a struct; there the fields of a
+    float model, all of one type, land at the same offsets all the same.)
+    A model without state has one char (C forbids empty structs)."""
+    fields, offset, largest = [], 0, 1
+    for state in states:
+        element = ELEMENT_TYPES[state.element]
+        offset = -(-offset // element.size) * element.size
+        field = StateFieldLayout(state.ident, state.layer, state.role, tuple(state.shape),
+                                 element, offset)
+        fields.append(field)
+        offset += field.size
+        largest = max(largest, element.size)
+    size = -(-offset // largest) * largest if fields else 1
+    return StateLayout(tuple(fields), size)
 
 
 @dataclasses.dataclass
 class GeneratedC:
+    """The two files, and what they declare, for the callers that use the
+    model (run, quantize-report, bench) without reading the text back."""
+
     header_name: str
     header: str
     source_name: str
     source: str
+    state: StateLayout
+    input_type: ElementType
+    input_shape: Tuple[int, ...]
+    output_type: ElementType
+    output_shape: Tuple[int, ...]
+    # Real value of one output unit of an integer model (NAME_OUTPUT_SCALE),
+    # None when the outputs are the values themselves.
+    output_scale: Optional[float]
+    # Bytes of the static const arrays: weights, biases, per-neuron parameters.
+    constant_bytes: int
 
     def files(self) -> Dict[str, str]:
         return {self.header_name: self.header, self.source_name: self.source}
@@ -92,9 +185,21 @@ def _use_every_parameter(source: str, function: str) -> str:
     return source[:body_start] + casts + source[body_start:]
 
 
+def _constant_bytes(module: ir.Module) -> int:
+    """Bytes of the constant arrays of the EmitC module (emitc.global ops,
+    which EmitC prints as `static const` arrays)."""
+    total = 0
+    for op in module.body.operations:
+        if op.operation.name == "emitc.global" and "const_specifier" in op.attributes:
+            array = ir.ShapedType(op.attributes["type"].value)
+            total += _count(array.shape) * ELEMENT_TYPES[str(array.element_type)].size
+    return total
+
+
 def generate_c(model: ModelIR, options: Options, name: str, model_path,
                optimize: bool = True, calibration_note: str = "") -> GeneratedC:
-    """Lowers `model.module` to EmitC (in place) and returns the two files."""
+    """Lowers `model.module` to EmitC (in place) and returns the two files
+    with what they declare."""
     # Every state the step returns (aliases are copies the wrapper makes) is
     # updated in its own argument.
     state_args = [i for i in range(len(model.states)) if i not in model.state_aliases]
@@ -103,7 +208,9 @@ def generate_c(model: ModelIR, options: Options, name: str, model_path,
                                     model.compute_name, input_index=len(model.states))
     compute_c = _use_every_parameter(compute_c, model.compute_name)
 
-    in_ctype, out_ctype = C_TYPES[model.input_element], C_TYPES[model.output_element]
+    input_type = ELEMENT_TYPES[model.input_element]
+    output_type = ELEMENT_TYPES[model.output_element]
+    state = lay_out_state(model.states)
     upper = name.upper()
     model_file = _comment_text(os.path.basename(os.fspath(model_path)))
     described = options.describe() + ("" if optimize else " no-opt") + calibration_note
@@ -111,12 +218,11 @@ def generate_c(model: ModelIR, options: Options, name: str, model_path,
               f"(sha256 {model_digest(model_path)}), options: {described}; do not edit")
 
     fields = []
-    for state in model.states:
-        fields.append(f"  {C_TYPES[state.element]} {state.ident}{_dims(state.shape)}; "
-                      f"/* of node '{_comment_text(state.layer)}' */")
-    uses_integers = any(element.startswith("i") for element in
-                        [model.input_element, model.output_element] +
-                        [state.element for state in model.states])
+    for field in state.fields:
+        fields.append(f"  {field.element.c_type} {field.ident}{_dims(field.shape)}; "
+                      f"/* of node '{_comment_text(field.layer)}' */")
+    uses_integers = any(element.is_integer for element in
+                        [input_type, output_type] + [field.element for field in state.fields])
     if not fields:  # C forbids empty structs
         fields.append("  char unused; /* the model has no state */")
 
@@ -137,8 +243,8 @@ def generate_c(model: ModelIR, options: Options, name: str, model_path,
         'extern "C" {',
         "#endif",
         "",
-        f"typedef {in_ctype} {name}_input_t;",
-        f"typedef {out_ctype} {name}_output_t;",
+        f"typedef {input_type.c_type} {name}_input_t;",
+        f"typedef {output_type.c_type} {name}_output_t;",
         "",
         "/* Every piece of neuron state; owned by the caller, no other memory is used. */",
         f"typedef struct {name}_state {{",
@@ -199,4 +305,7 @@ def generate_c(model: ModelIR, options: Options, name: str, model_path,
         "}",
         "",
     ])
-    return GeneratedC(f"{name}.h", header, f"{name}.c", source)
+    return GeneratedC(f"{name}.h", header, f"{name}.c", source, state,
+                      input_type, tuple(model.input_shape), output_type,
+                      tuple(model.output_shape), model.output_scale,
+                      _constant_bytes(model.module))

@@ -374,3 +374,52 @@ def test_fail_on_skip_switch(tmp_path):
     assert pytest_run().returncode == 0
     only_xfail = pytest_run("test_only_xfail.py", SNNC_FAIL_ON_SKIP="1")
     assert only_xfail.returncode == 0, only_xfail.stdout
+
+
+def _as_the_compiler_sees_it(generated, directory):
+    """{"NAME_state": size, field: (offset, size), "input_t"/"output_t": size,
+    "OUTPUT_SCALE": value} printed by a program that includes the header."""
+    name = generated.header_name[:-len(".h")]
+    api.write_files(generated.files(), directory)
+    lines = [f'printf("{name}_state %zu\\n", sizeof({name}_state));',
+             f'printf("input_t %zu\\n", sizeof({name}_input_t));',
+             f'printf("output_t %zu\\n", sizeof({name}_output_t));']
+    for field in generated.state.fields:
+        lines.append(f'printf("{field.ident} %zu %zu\\n", offsetof({name}_state, {field.ident}), '
+                     f'sizeof((({name}_state *)0)->{field.ident}));')
+    if generated.output_scale is not None:
+        lines.append(f'printf("OUTPUT_SCALE %.17g\\n", (double){name.upper()}_OUTPUT_SCALE);')
+    program = directory / "layout.c"
+    program.write_text("#include <stddef.h>\n#include <stdio.h>\n"
+                       f'#include "{generated.header_name}"\n'
+                       "int main(void) {\n  " + "\n  ".join(lines) + "\n  return 0;\n}\n")
+    sh([compiler("gcc"), *FLAGS, f"-I{directory}", program, "-o", directory / "layout"])
+    printed = {}
+    for line in sh([directory / "layout"]).stdout.splitlines():
+        key, *values = line.split()
+        printed[key] = float(values[0]) if key == "OUTPUT_SCALE" else tuple(map(int, values))
+    return printed
+
+
+@pytest.mark.parametrize("model,options", [
+    ("digits", A_OPTIONS),
+    # odd sizes, so that an int16 array after an int8 one needs padding
+    ("chain", dict(dt=DT, reset="subtract-delayed", precision="int8")),
+    ("chain", dict(dt=DT, reset="subtract-delayed", precision="int16")),
+])
+def test_state_layout_is_the_compilers(model, options, digits, tmp_nir, tmp_path):
+    """The layout `generate_c` reports (what `run` reads the recorded state
+    with) is where the C compiler puts each field of the state struct."""
+    nir_path = digits.nir if model == "digits" else tmp_nir.chain(
+        ["affine:5", "lif", "affine:3", "lif", "affine:2", "li"], n_in=4, seed=3)
+    generated = api.generate_c(nir_path, name="m", **options)
+    printed = _as_the_compiler_sees_it(generated, tmp_path)
+    expected = {"m_state": (generated.state.size,),
+                "input_t": (generated.input_type.size,),
+                "output_t": (generated.output_type.size,)}
+    expected.update({field.ident: (field.offset, field.size) for field in generated.state.fields})
+    if generated.output_scale is not None:
+        expected["OUTPUT_SCALE"] = generated.output_scale
+    assert printed == expected
+    assert len({field.element.name for field in generated.state.fields}) == \
+        (1 if model == "digits" else 2)
