@@ -19,16 +19,15 @@ import numpy as np
 from . import api
 from .errors import SNNCError
 from .frontend.graph import load_graph
-from .report import _state_bytes
 
 BENCH_CFLAGS = ["-std=c11", "-ffp-contract=off"]
 DEFAULT_OPT_FLAGS = "-O2"
 
 
 def _build(model_path, tmp, tag, optimize, cc, options, opt_flags=DEFAULT_OPT_FLAGS):
-    files = api.generate(model_path, name="model", optimize=optimize, **options)
+    generated = api.generate_c(model_path, name="model", optimize=optimize, **options)
     directory = os.path.join(tmp, tag)
-    api.write_files(files, directory)
+    api.write_files(generated.files(), directory)
     exe = os.path.join(directory, "bench")
     cmd = [cc, *BENCH_CFLAGS, *opt_flags.split(), f"-I{directory}",
            '-DSNNC_MODEL_HEADER="model.h"',
@@ -48,7 +47,7 @@ def _build(model_path, tmp, tag, optimize, cc, options, opt_flags=DEFAULT_OPT_FL
                 function = line.split("\t")[0].rsplit(":", 1)[-1]
                 if function in ("model_step", "model_step_compute"):
                     stack = (stack or 0) + int(line.split("\t")[1])
-    return exe, stack
+    return exe, stack, generated
 
 
 def _run(exe, steps, rate, runs, seed):
@@ -178,14 +177,14 @@ def bench(model_path, *, steps=1000, rate=0.2, runs=5, rounds=3, seed=1, cc=None
                      for layer in graph.layers if "bias" in layer.params)
     with tempfile.TemporaryDirectory() as tmp:
         build_options = dict(options, calibrate=calibrate)
-        optimized, stack = _build(model_path, tmp, "opt", True, cc, build_options, cflags)
-        with open(os.path.join(tmp, "opt", "model.h")) as header:
-            state_bytes = _state_bytes(header.read(), "model")
-        reference, _ = _build(model_path, tmp, "ref", False, cc, build_options, cflags)
+        optimized, stack, generated = _build(model_path, tmp, "opt", True, cc, build_options,
+                                             cflags)
+        state_bytes = generated.state.field_bytes
+        reference, _, _ = _build(model_path, tmp, "ref", False, cc, build_options, cflags)
         int8 = None
         if opts.precision in ("f32", "f64"):
             try:
-                int8, _ = _build(model_path, tmp, "int8", True, cc,
+                int8, _, _ = _build(model_path, tmp, "int8", True, cc,
                                  dict(options, precision="int8"), cflags)
             except SNNCError:
                 int8 = None  # a graph the quantizer does not support yet

@@ -4,12 +4,11 @@ with f32, measured against the float64 reference.
 Each precision's outputs come from the numpy reference for that precision:
 float32 (which the generated f32 C equals bit for bit) and the integer
 reference (which the generated int8/int16 C equal bit for bit; the tests hold
-both to it). Byte counts are read from the generated C itself.
+both to it). Byte counts are those of the generated C (emit.GeneratedC).
 """
 from __future__ import annotations
 
 import os
-import re
 from typing import Dict, List, Optional
 
 import numpy as np
@@ -19,31 +18,11 @@ from .errors import SNNCError
 from .frontend.graph import load_graph
 
 PRECISIONS = ("f32", "int16", "int8")
-C_SIZES = {"float": 4, "double": 8, "int8_t": 1, "int16_t": 2, "int32_t": 4, "int64_t": 8}
-
-
-def _constant_bytes(source: str) -> int:
-    """Bytes of all constant arrays in the generated C: weights, biases and
-    per-neuron parameters."""
-    return sum(C_SIZES[m.group(1)] * int(m.group(2)) for m in re.finditer(
-        r"static const (\w+) \w+\[(\d+)\]", source))
-
-
 def _weight_bytes(graph, precision: str) -> int:
     """Bytes of the weight matrices at `precision`."""
     per_weight = {"f32": 4, "f64": 8, "int16": 2, "int8": 1}[precision]
     return sum(int(np.asarray(layer.params["weight"]).size) * per_weight
                for layer in graph.layers if "weight" in layer.params)
-
-
-def _state_bytes(header: str, name: str) -> int:
-    struct = header[header.index(f"typedef struct {name}_state"):]
-    struct = struct[:struct.index("}")]
-    total = 0
-    for m in re.finditer(r"^\s+(\w+) \w+((?:\[\d+\])+);", struct, re.MULTILINE):
-        count = int(np.prod([int(d) for d in re.findall(r"\d+", m.group(2))]))
-        total += C_SIZES[m.group(1)] * count
-    return total
 
 
 def _is_spiking(outputs: np.ndarray) -> bool:
@@ -69,18 +48,17 @@ def measure(model_path, inputs, labels=None, calibrate=None, **options) -> dict:
     rows: List[dict] = []
     outputs = {"f64": reference_out}
     for precision in PRECISIONS:
-        files = api.generate(model_path, name="model", precision=precision,
-                             calibrate=calibrate if precision.startswith("int") else None,
-                             **options)
+        generated = api.generate_c(model_path, name="model", precision=precision,
+                                   calibrate=calibrate if precision.startswith("int") else None,
+                                   **options)
         out = api.run(model_path, inputs, backend="reference", precision=precision,
                       calibrate=calibrate if precision.startswith("int") else None, **options)
         row = {"precision": precision,
                "weight_bytes": _weight_bytes(graph, precision),
-               "constant_bytes": _constant_bytes(files["model.c"]),
-               "state_bytes": _state_bytes(files["model.h"], "model")}
-        scale = re.search(r"#define MODEL_OUTPUT_SCALE (\S+)", files["model.h"])
-        if scale:  # integers of a membrane readout, in real units as the header says
-            out = out * float(scale.group(1))
+               "constant_bytes": generated.constant_bytes,
+               "state_bytes": generated.state.field_bytes}
+        if generated.output_scale is not None:  # integers of a membrane readout, in real units
+            out = out * generated.output_scale
         outputs[precision] = out
         if spiking:
             row["agreement"] = float(np.mean(out == reference_out))
