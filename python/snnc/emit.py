@@ -192,8 +192,22 @@ def _constant_bytes(module: ir.Module) -> int:
     for op in module.body.operations:
         if op.operation.name == "emitc.global" and "const_specifier" in op.attributes:
             array = ir.ShapedType(op.attributes["type"].value)
-            total += _count(array.shape) * ELEMENT_TYPES[str(array.element_type)].size
+            total += _count(array.shape) * _element_bytes(array.element_type)
     return total
+
+
+def _element_bytes(element: ir.Type) -> int:
+    """Bytes of one element of a constant array: besides the model's value
+    types (ELEMENT_TYPES) the lowering keeps tables of other widths, e.g. a
+    delay's steps as i64. An index (size_t in C) counts as 8 bytes: the
+    figures are reported on a 64-bit host."""
+    if isinstance(element, ir.IntegerType):
+        return max(element.width // 8, 1)
+    if isinstance(element, ir.FloatType):
+        return element.width // 8
+    if str(element) == "index":
+        return 8
+    raise ValueError(f"no byte size for a constant array of {element}")
 
 
 def generate_c(model: ModelIR, options: Options, name: str, model_path,
