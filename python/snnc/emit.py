@@ -131,10 +131,11 @@ def model_digest(path) -> str:
 
 
 def _comment_text(text: str) -> str:
-    """A file or node name, safe inside a C comment: control characters and
-    undecodable bytes escaped (errors.printable), `*/` split so it cannot end
-    the comment, `??` split so no trigraph forms (C11 still has them)."""
-    return printable(text).replace("*/", "*\\/").replace("??", "?\\?")
+    """A file or node name, safe inside a C comment: newlines and other control
+    characters escaped (errors.printable), so no line splice or trigraph can
+    reach past the comment, and `*/` split so it cannot end it (HDF5 names hold
+    no '/', but a graph built in memory may)."""
+    return printable(text).replace("*/", "*\\/")
 
 
 def _dims(shape) -> str:
@@ -157,13 +158,20 @@ def _qualify_parameters(source: str, function: str, input_index: int) -> str:
     the computation never writes (bufferization.writable = false), is also
     const, so the step passes the caller's const array without a cast. EmitC
     prints no qualifiers, so they are added to its signature here."""
-    head = f"static void {function}("
-    start = source.index(head) + len(head)
-    end = source.index(")", start)
+    start, end = _parameter_list(source, function)
     parameters = [re.sub(r"^(\w+ v\d+)\[", r"\1[restrict ", p)
                   for p in source[start:end].split(", ")]
     parameters[input_index] = "const " + parameters[input_index]
     return source[:start] + ", ".join(parameters) + source[end:]
+
+
+def _parameter_list(source: str, function: str) -> Tuple[int, int]:
+    """Where the parameter list of `function`, as EmitC prints it, starts and
+    ends in `source` (EmitC prints no qualifiers or attributes, so the two
+    rewrites here edit its signature as text)."""
+    head = f"static void {function}("
+    start = source.index(head) + len(head)
+    return start, source.index(")", start)
 
 
 def _use_every_parameter(source: str, function: str) -> str:
@@ -171,13 +179,12 @@ def _use_every_parameter(source: str, function: str) -> str:
     integer model whose weights all round to zero (or whose rescale
     multipliers are all zero) does not read its input, and -Wextra warns
     about an unused parameter. Other models' C is unchanged."""
-    head = f"static void {function}("
-    start = source.index(head) + len(head)
-    end = source.index(")", start)
+    start, end = _parameter_list(source, function)
     names = [re.match(r"(?:const )?\w+ (v\d+)\[", p).group(1)
              for p in source[start:end].split(", ")]
     body_start = source.index("{", end) + 1
-    body = source[body_start:source.find("\n}\n", body_start) % (len(source) + 1)]
+    body_end = source.find("\n}\n", body_start)
+    body = source[body_start:body_end if body_end >= 0 else len(source)]
     unused = [n for n in names if not re.search(rf"\b{n}\b", body)]
     if not unused:
         return source
