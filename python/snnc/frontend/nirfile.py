@@ -136,6 +136,7 @@ class _Scan:
                 self.fail(f"array '{name}' is stored in chunks of {chunk} elements; the "
                           f"limit is {MAX_ARRAY_ELEMENTS}", parts)
         self.total_elements += size
+        # Every array becomes float64 once read (graph.py), whatever it is stored as.
         self.declared_bytes += size * max(dtype.itemsize, 8)
         if self.total_elements > MAX_TOTAL_ELEMENTS:
             self.fail(f"the file holds more than {MAX_TOTAL_ELEMENTS} array elements "
