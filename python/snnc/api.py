@@ -15,11 +15,11 @@ import numpy as np
 from . import driver, quantize, reference, semantics
 from . import emit as c_emitter
 from .errors import SNNCError
+from .options import EMIT_KINDS
 from .frontend.emitter import emit_model, state_fields
 from .frontend.graph import load_graph
 from .mlir_context import make_context
 
-EMIT_KINDS = ("c", "mlir", "linalg")
 # What the generated C must compile cleanly under (and what `run` uses).
 STRICT_CFLAGS = ["-std=c11", "-Wall", "-Wextra", "-Wpedantic", "-Wconversion", "-Werror"]
 # Floating point must not depend on the compiler's mood: no fused multiply-add.
@@ -136,8 +136,11 @@ def generate(model_path, *, name: str, emit: str = "c", optimize: bool = True,
     model, _ = _model_ir(model_path, name, calibrate, options)
     if emit == "mlir":
         return {f"{name}.snn.mlir": str(model.module)}
-    driver.lower_to_linalg(model.module, optimize)
-    return {f"{name}.linalg.mlir": str(model.module)}
+    if emit == "linalg":
+        driver.lower_to_linalg(model.module, optimize)
+    else:
+        driver.lower_to_emitc(model.module, optimize, prefix=name)
+    return {f"{name}.{emit}.mlir": str(model.module)}
 
 
 def generate_c(model_path, *, name: str, optimize: bool = True, calibrate=None,

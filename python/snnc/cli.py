@@ -151,7 +151,10 @@ def build_parser():
     p.add_argument("model", help="the .nir file")
     p.add_argument("-o", "--output-dir", required=True)
     p.add_argument("--name", required=True, help="C prefix of every generated symbol")
-    p.add_argument("--emit", choices=("c", "mlir", "linalg"), default="c")
+    p.add_argument("--emit", choices=option_table.EMIT_KINDS, default="c",
+                   help="c: NAME.h and NAME.c; mlir: the snn IR (NAME.snn.mlir); linalg: "
+                        "after snn-to-linalg; emitc: after snn-to-emitc, what EmitC prints "
+                        "as the step computation (default: c)")
     _add_semantics(p)
     p.set_defaults(func=_cmd_compile)
 

@@ -222,9 +222,8 @@ def generate_c(model: ModelIR, options: Options, name: str, model_path,
     """Lowers `model.module` to EmitC (in place) and returns the two files
     with what they declare."""
     # Every state the step returns (aliases are copies the wrapper makes) is
-    # updated in its own argument.
-    state_args = [i for i in range(len(model.states)) if i not in model.state_aliases]
-    driver.lower_to_emitc(model.module, optimize, state_args, prefix=name)
+    # updated in its own argument (the front end's snn.aliasing_output).
+    driver.lower_to_emitc(model.module, optimize, prefix=name)
     compute_c = _qualify_parameters(_core.translate_to_c(model.module.operation),
                                     model.compute_name, input_index=len(model.states))
     compute_c = _use_every_parameter(compute_c, model.compute_name)
@@ -290,7 +289,7 @@ def generate_c(model: ModelIR, options: Options, name: str, model_path,
 
     # The computation reads the caller's input array where it is (a const
     # parameter) and updates the state in place
-    # (driver.results_for_in_place_buffers); a state that is a copy of another
+    # (snn-results-in-place); a state that is a copy of another
     # (an alias) is copied after it.
     args = [f"s->{s.ident}" for s in model.states] + ["in"]
     if model.output_state is None:

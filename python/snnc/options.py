@@ -19,6 +19,10 @@ from typing import Any, Optional, Tuple
 
 from . import semantics
 
+# What `snnc compile --emit` writes: the C files, or the IR at one of three
+# points of the pipeline (not an option of the table: CMake and Bazel build C).
+EMIT_KINDS = ("c", "mlir", "linalg", "emitc")
+
 DISCRETIZATION = "discretization"  # NIR stores none of these; a preset sets several
 GENERATED_CODE = "generated code"  # what the C computes with, and how it is lowered
 

@@ -3,6 +3,7 @@ stdout and stderr."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from pathlib import Path
 from types import SimpleNamespace
@@ -68,24 +69,34 @@ def test_compile_writes_header_and_source(digits, tmp_path):
     assert "void kws_step(kws_state *s" in (out / "kws.h").read_text()
 
 
-def test_emit_mlir(digits, tmp_path):
-    result = run_cli("compile", digits.nir, "-o", tmp_path, "--name", "m", "--emit", "mlir",
-                     "--preset", "snntorch")
+def _emitted(digits, tmp_path, emit, *options):
+    """The one file `snnc compile --emit EMIT` writes, as text."""
+    result = run_cli("compile", digits.nir, "-o", tmp_path, "--name", "m", "--emit", emit,
+                     *options)
     assert result.returncode == 0, result.stderr
-    assert os.listdir(tmp_path) == ["m.snn.mlir"]
-    text = (tmp_path / "m.snn.mlir").read_text()
+    file_name = {"mlir": "m.snn.mlir"}.get(emit, f"m.{emit}.mlir")
+    assert os.listdir(tmp_path) == [file_name]
+    return (tmp_path / file_name).read_text()
+
+
+def test_emit_mlir(digits, tmp_path):
+    text = _emitted(digits, tmp_path, "mlir", "--preset", "snntorch")
     assert "snn.lif" in text and "snn.linear" in text
     assert "reset = #snn.reset<subtract_delayed>" in text
 
 
 def test_emit_linalg(digits, tmp_path):
-    result = run_cli("compile", digits.nir, "-o", tmp_path, "--name", "m", "--emit", "linalg",
-                     "--dt", "1e-4")
-    assert result.returncode == 0, result.stderr
-    assert os.listdir(tmp_path) == ["m.linalg.mlir"]
-    text = (tmp_path / "m.linalg.mlir").read_text()
+    text = _emitted(digits, tmp_path, "linalg", "--dt", "1e-4")
     assert "linalg.generic" in text
-    assert "snn." not in text
+    # No snn op is left; the state arguments keep the attribute that tells
+    # snn-results-in-place (in snn-to-emitc) which result updates them.
+    assert set(re.findall(r"\bsnn\.(\w+)", text)) == {"aliasing_output"}
+
+
+def test_emit_emitc(digits, tmp_path):
+    text = _emitted(digits, tmp_path, "emitc", "--preset", "snntorch")
+    assert "emitc.func private @m_step_compute(" in text
+    assert not re.search(r"\b(snn|linalg|memref|tensor)\.", text)
 
 
 @pytest.mark.parametrize("backend", ["c", "reference"])

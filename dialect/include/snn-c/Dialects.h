@@ -12,7 +12,8 @@ extern "C" {
 
 MLIR_DECLARE_CAPI_DIALECT_REGISTRATION(SNN, snn);
 
-/* Registers every snn pass and conversion (idempotent). */
+/* Registers every snn pass and conversion, and the pipelines snn-to-linalg
+ * and snn-to-emitc (idempotent). */
 MLIR_CAPI_EXPORTED void snnRegisterPasses(void);
 
 #ifdef __cplusplus

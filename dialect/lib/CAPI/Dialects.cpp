@@ -2,6 +2,7 @@
 #include "snn-c/Dialects.h"
 
 #include "snn/Conversion/Passes.h"
+#include "snn/Conversion/Pipelines.h"
 #include "snn/Dialect/SNN/SNNDialect.h"
 #include "snn/Dialect/SNN/SNNPasses.h"
 
@@ -14,6 +15,7 @@ void snnRegisterPasses(void) {
   static const bool registered = [] {
     mlir::snn::registerSNNConversionPasses();
     mlir::snn::registerSNNPasses();
+    mlir::snn::registerSNNPipelines();
     return true;
   }();
   (void)registered;

@@ -1,5 +1,6 @@
 //===- snn-opt.cpp - mlir-opt with the snn dialect and passes -------------===//
 #include "snn/Conversion/Passes.h"
+#include "snn/Conversion/Pipelines.h"
 #include "snn/Dialect/SNN/SNNDialect.h"
 #include "snn/Dialect/SNN/SNNPasses.h"
 
@@ -13,6 +14,7 @@ int main(int argc, char **argv) {
   mlir::registerAllPasses();
   mlir::snn::registerSNNConversionPasses();
   mlir::snn::registerSNNPasses();
+  mlir::snn::registerSNNPipelines();
 
   mlir::DialectRegistry registry;
   mlir::registerAllDialects(registry);

@@ -257,11 +257,18 @@ def emit_model(graph: Graph, options: semantics.Options, name: str,
                 func.ReturnOp(results)
             function.attributes["function_type"] = ir.TypeAttr.get(
                 ir.FunctionType.get(arg_types, [r.type for r in results]))
-            # The input is never written (bufferization copies rather than
-            # update it in place), so the C wrapper passes the caller's
-            # const array without a copy.
+            # A state argument names the result that holds its new value
+            # (snn.aliasing_output, read by snn-results-in-place: the state
+            # is updated in its own buffer); an alias of another state gets
+            # none (the C wrapper copies it). The input is never written
+            # (bufferization copies rather than update it in place), so the
+            # C wrapper passes the caller's const array without a copy.
+            i64 = ir.IntegerType.get_signless(64)
+            updated = [index for index in range(len(states)) if index not in state_aliases]
             function.attributes["arg_attrs"] = ir.ArrayAttr.get(
-                [ir.DictAttr.get({}) for _ in states] +
+                [ir.DictAttr.get({"snn.aliasing_output": ir.IntegerAttr.get(
+                    i64, updated.index(index))} if index in updated else {})
+                 for index in range(len(states))] +
                 [ir.DictAttr.get({"bufferization.writable": ir.BoolAttr.get(False)})])
         if not module.operation.verify():
             raise RuntimeError("internal error: the front end built invalid snn IR")

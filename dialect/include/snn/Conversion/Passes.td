@@ -45,4 +45,42 @@ def ConvertFloatComparesToEmitC : Pass<"convert-float-compares-to-emitc"> {
   let dependentDialects = ["::mlir::emitc::EmitCDialect"];
 }
 
+def SNNResultsInPlace : Pass<"snn-results-in-place", "ModuleOp"> {
+  let summary = "Return each new state value through its own argument";
+  let description = [{
+    The step function takes every state array as an argument and returns its
+    new value. A state argument names the result that holds its new value with
+    the argument attribute `snn.aliasing_output = <result index>` (the front
+    end sets it; an argument without it is read only). This pass returns each
+    such result through `bufferization.materialize_in_destination` into its
+    argument, so that one-shot bufferization computes the new state in the
+    argument's buffer (copying only where an old value is still read after the
+    new one is written) and drop-equivalent-buffer-results removes the result.
+    A result that is not state but is an argument itself (a network whose
+    output is its input) becomes a `linalg.copy` of it: bufferization would
+    return the argument's buffer, the result would be dropped, and the step
+    would have no output to write. The attribute is removed.
+  }];
+  let dependentDialects = [
+    "::mlir::bufferization::BufferizationDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::tensor::TensorDialect",
+  ];
+}
+
+def SNNPrefixPrivateSymbols : Pass<"snn-prefix-private-symbols", "ModuleOp"> {
+  let summary = "Rename the symbols MLIR named `__...` to `<prefix>_...`";
+  let description = [{
+    Bufferization names the globals of constants `__constant_<shape>`, and
+    EmitC prints them as C identifiers; identifiers that begin with two
+    underscores are reserved in C (C11 7.1.3), static or not. This pass
+    renames every module-level symbol that begins with `__` to
+    `<prefix>_<rest>` and every use of it with it; nothing else changes.
+  }];
+  let options = [
+    Option<"prefix", "prefix", "std::string", /*default=*/"\"snn\"",
+           "The replacement of the leading `__` (the model's name), without the `_` that follows it">,
+  ];
+}
+
 #endif // SNN_CONVERSION_PASSES_TD
