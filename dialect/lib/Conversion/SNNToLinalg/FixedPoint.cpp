@@ -33,25 +33,15 @@ SmallVector<double> elementScales(RankedTensorType type) {
   return result;
 }
 
-/// A real-valued parameter of an op (an f64 attribute): a level (threshold,
-/// reset value, leak: a membrane value, at the state's scale) or a factor.
-struct RealParameter {
-  StringRef name;
-  bool isLevel;
-  DenseFPElementsAttr values;
-};
-
-SmallVector<RealParameter> realParameters(Operation *op) {
-  SmallVector<RealParameter> parameters;
-  for (NamedAttribute attr : op->getAttrs()) {
-    auto values = dyn_cast<DenseFPElementsAttr>(attr.getValue());
-    if (!values)
-      continue;
-    StringRef name = attr.getName().getValue();
-    parameters.push_back({name, name == "threshold" || name == "v_reset" || name == "leak",
-                          values});
-  }
-  return parameters;
+/// The op's real parameters (none for ops without ParameterizedOpInterface)
+/// and the quantized type of the neurons they belong to, whose scale levels
+/// are at (null for float neurons).
+std::pair<SmallVector<RealParameter>, quant::UniformQuantizedType>
+realParameters(Operation *op) {
+  auto parameterized = dyn_cast<ParameterizedOpInterface>(op);
+  if (!parameterized)
+    return {};
+  return {parameterized.getRealParameters(), quantOf(parameterized.getNeurons().getType())};
 }
 
 } // namespace
@@ -157,12 +147,9 @@ LogicalResult checkQuantized(Operation *op) {
         return op->emitOpError() << "scale ratio " << ratio
                                  << " is too large for a fixed-point factor (2^30 or more)";
   }
-  // Levels are at the scale of the neuron state (every neuron's first
-  // result) or, for snn.threshold, of its input.
-  auto q = quantOf(op->getResult(0).getType());
-  if (!q)
-    q = quantOf(op->getOperand(0).getType());
-  for (const RealParameter &p : realParameters(op)) {
+  // Levels are at the scale of the neurons' state.
+  auto [parameters, q] = realParameters(op);
+  for (const RealParameter &p : parameters) {
     for (double v : doublesOf(p.values)) {
       double limit = p.isLevel ? 0x1p62 : 0x1p30;
       double magnitude = p.isLevel && q ? std::fabs(v / q.getScale()) : std::fabs(v);
@@ -187,10 +174,10 @@ unsigned neuronBodyWidth(Operation *op) {
     if (!integer || integer.getWidth() > 16)
       return 64;
   }
-  auto state = quantOf(op->getResult(0).getType());
+  auto [parameters, state] = realParameters(op);
   if (!quantized || !state)
     return 64;
-  for (const RealParameter &p : realParameters(op)) {
+  for (const RealParameter &p : parameters) {
     for (double v : doublesOf(p.values)) {
       if (p.isLevel ? std::abs(roundHalfAway(v / state.getScale())) > kNarrowLevelLimit
                     : !(std::fabs(v) <= kNarrowFactorLimit))

@@ -16,13 +16,34 @@
 #define GET_ATTRDEF_CLASSES
 #include "snn/Dialect/SNN/SNNAttrs.h.inc"
 
+namespace mlir {
+namespace snn {
+/// A real-valued parameter of an op (ParameterizedOpInterface): a level (a
+/// membrane value, at the membrane's scale) or a factor.
+struct RealParameter {
+  StringRef name;
+  bool isLevel;
+  DenseFPElementsAttr values;
+};
+
+namespace detail {
+/// The f64 elements attributes of `op`, levels as `levelNames` says.
+SmallVector<RealParameter> collectRealParameters(Operation *op,
+                                                 ArrayRef<llvm::StringLiteral> levelNames);
+LogicalResult verifyRealParameters(Operation *op);
+LogicalResult verifyNeuron(Operation *op);
+} // namespace detail
+} // namespace snn
+} // namespace mlir
+
+#include "snn/Dialect/SNN/SNNInterfaces.h.inc"
+
 #define GET_OP_CLASSES
 #include "snn/Dialect/SNN/SNNOps.h.inc"
 
 namespace mlir {
 namespace snn {
-/// Whether `value` is the spike result of a spiking op (snn.threshold, the
-/// spike of snn.if, snn.lif or snn.cubalif).
+/// Whether `value` is the spike result of a spiking op (SpikingOpInterface).
 bool isSpikeResult(Value value);
 /// Whether `value` is a spike result that holds only 0 and 1 (not the spike
 /// counts of a `multi_spike` neuron).

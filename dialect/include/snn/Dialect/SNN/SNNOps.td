@@ -18,6 +18,7 @@
 #define SNN_OPS_TD
 
 include "snn/Dialect/SNN/SNNDialect.td"
+include "snn/Dialect/SNN/SNNInterfaces.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 include "mlir/IR/CommonAttrConstraints.td"
 include "mlir/IR/OpBase.td"
@@ -27,6 +28,31 @@ class SNN_Op<string mnemonic, list<Trait> traits = []>
     : Op<SNN_Dialect, mnemonic, traits # [Pure]>;
 
 defvar SNN_Param = F64ElementsAttr;
+
+// An op with real-valued parameters (SNN_ParameterizedOpInterface): `levels`
+// names the parameters that are membrane values, the others are factors;
+// `neurons` is the accessor of the value they belong to.
+class SNN_ParameterizedOp<string mnemonic, list<string> levels, string neurons,
+                          list<Trait> traits = []>
+    : SNN_Op<mnemonic, traits # [SNN_ParameterizedOpInterface]> {
+  code levelParameterNames = !if(!empty(levels), "return {};",
+      "static constexpr ::llvm::StringLiteral names[] = {"
+      # !interleave(!foreach(name, levels, "\"" # name # "\""), ", ")
+      # "}; return names;");
+  let extraClassDeclaration = [{
+    static ::llvm::ArrayRef<::llvm::StringLiteral> getLevelParameterNames() {
+  }] # levelParameterNames # [{
+    }
+    ::mlir::Value getNeurons() { return }] # neurons # [{(); }
+  }];
+}
+
+// A neuron layer (SNN_NeuronOpInterface), spiking or not.
+class SNN_NeuronOp<string mnemonic, list<string> levels, list<Trait> traits = []>
+    : SNN_ParameterizedOp<mnemonic, levels, "getV", traits # [SNN_NeuronOpInterface]>;
+class SNN_SpikingNeuronOp<string mnemonic, list<string> levels, list<Trait> traits = []>
+    : SNN_NeuronOp<mnemonic, levels # ["threshold", "v_reset"],
+                   traits # [SNN_SpikingOpInterface]>;
 
 //===----------------------------------------------------------------------===//
 // Synapses
@@ -170,7 +196,7 @@ def SNN_SumOp : SNN_Op<"sum"> {
   let hasVerifier = 1;
 }
 
-def SNN_ScaleOp : SNN_Op<"scale", [SameOperandsAndResultType]> {
+def SNN_ScaleOp : SNN_ParameterizedOp<"scale", [], "getInput", [SameOperandsAndResultType]> {
   let summary = "elementwise scaling: y = scale * x";
   let description = [{
     NIR `Scale`. Multiplies each element by `scale` (one value, or one per
@@ -187,7 +213,8 @@ def SNN_ScaleOp : SNN_Op<"scale", [SameOperandsAndResultType]> {
   let hasVerifier = 1;
 }
 
-def SNN_ThresholdOp : SNN_Op<"threshold"> {
+def SNN_ThresholdOp : SNN_ParameterizedOp<"threshold", ["threshold"], "getInput", [
+    DeclareOpInterfaceMethods<SNN_SpikingOpInterface, ["getSpikes", "producesSingleSpikes"]>]> {
   let summary = "spike where the input crosses a threshold";
   let description = [{
     NIR `Threshold`: `z = input > threshold` (or `>=` with
@@ -233,7 +260,7 @@ def SNN_RescaleOp : SNN_Op<"rescale"> {
 // Neurons
 //===----------------------------------------------------------------------===//
 
-def SNN_IntegratorOp : SNN_Op<"integrator", [AllTypesMatch<["v", "v_next"]>]> {
+def SNN_IntegratorOp : SNN_NeuronOp<"integrator", [], [AllTypesMatch<["v", "v_next"]>]> {
   let summary = "integrator neuron: v' = v + gain * x";
   let description = [{
     NIR `I` (dv/dt = r I), discretized: `v_next = v + gain * input`.
@@ -247,10 +274,9 @@ def SNN_IntegratorOp : SNN_Op<"integrator", [AllTypesMatch<["v", "v_next"]>]> {
   let arguments = (ins AnyRankedTensor:$input, AnyRankedTensor:$v, SNN_Param:$gain);
   let results = (outs AnyRankedTensor:$v_next);
   let assemblyFormat = "$input `,` $v attr-dict `:` type($input) `,` type($v)";
-  let hasVerifier = 1;
 }
 
-def SNN_LIOp : SNN_Op<"li", [AllTypesMatch<["v", "v_next"]>]> {
+def SNN_LIOp : SNN_NeuronOp<"li", ["leak"], [AllTypesMatch<["v", "v_next"]>]> {
   let summary = "leaky integrator: v' = decay * v + gain * x + leak";
   let description = [{
     NIR `LI` discretized by the front end:
@@ -269,7 +295,6 @@ def SNN_LIOp : SNN_Op<"li", [AllTypesMatch<["v", "v_next"]>]> {
                        SNN_Param:$decay, SNN_Param:$gain, SNN_Param:$leak);
   let results = (outs AnyRankedTensor:$v_next);
   let assemblyFormat = "$input `,` $v attr-dict `:` type($input) `,` type($v)";
-  let hasVerifier = 1;
 }
 
 // Shared by the spiking neurons: threshold, reset value and the two modes.
@@ -285,7 +310,7 @@ defvar SNN_SpikeParams = (ins SNN_Param:$threshold, SNN_Param:$v_reset,
                               UnitAttr:$multi_spike, UnitAttr:$spike_first,
                               UnitAttr:$reset_before_update);
 
-def SNN_IFOp : SNN_Op<"if", [AllTypesMatch<["v", "v_next"]>]> {
+def SNN_IFOp : SNN_SpikingNeuronOp<"if", [], [AllTypesMatch<["v", "v_next"]>]> {
   let summary = "integrate-and-fire neuron";
   let description = [{
     NIR `IF` discretized by the front end (gain = r dt):
@@ -318,7 +343,7 @@ def SNN_IFOp : SNN_Op<"if", [AllTypesMatch<["v", "v_next"]>]> {
   let hasVerifier = 1;
 }
 
-def SNN_LIFOp : SNN_Op<"lif", [AllTypesMatch<["v", "v_next"]>]> {
+def SNN_LIFOp : SNN_SpikingNeuronOp<"lif", ["leak"], [AllTypesMatch<["v", "v_next"]>]> {
   let summary = "leaky integrate-and-fire neuron";
   let description = [{
     NIR `LIF` discretized by the front end:
@@ -353,7 +378,7 @@ def SNN_LIFOp : SNN_Op<"lif", [AllTypesMatch<["v", "v_next"]>]> {
   let hasVerifier = 1;
 }
 
-def SNN_CubaLIOp : SNN_Op<"cubali",
+def SNN_CubaLIOp : SNN_NeuronOp<"cubali", ["leak"],
     [AllTypesMatch<["v", "v_next"]>, AllTypesMatch<["i_syn", "i_syn_next"]>]> {
   let summary = "current-based leaky integrator";
   let description = [{
@@ -389,7 +414,7 @@ def SNN_CubaLIOp : SNN_Op<"cubali",
   let hasVerifier = 1;
 }
 
-def SNN_CubaLIFOp : SNN_Op<"cubalif",
+def SNN_CubaLIFOp : SNN_SpikingNeuronOp<"cubalif", ["leak"],
     [AllTypesMatch<["v", "v_next"]>, AllTypesMatch<["i_syn", "i_syn_next"]>]> {
   let summary = "current-based leaky integrate-and-fire neuron";
   let description = [{

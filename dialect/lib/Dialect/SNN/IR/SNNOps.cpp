@@ -124,13 +124,9 @@ LogicalResult verifySpikeMatchesMembrane(Operation *op, Value v, Value spike) {
 /// The spike-producing neurons share threshold, reset and the optional
 /// previous-spike operand.
 LogicalResult verifySpiking(Operation *op, Value v, Value spike,
-                            Value spikePrev, ResetMode reset,
-                            DenseElementsAttr threshold,
-                            DenseElementsAttr vReset) {
+                            Value spikePrev, ResetMode reset) {
   if (failed(verifySpikeElement(op, spike, "spike")) ||
-      failed(verifySameShape(op, v, "membrane", spike, "spike")) ||
-      failed(verifyParam(op, threshold, "threshold", v)) ||
-      failed(verifyParam(op, vReset, "v_reset", v)))
+      failed(verifySameShape(op, v, "membrane", spike, "spike")))
     return failure();
   bool delayed = reset == ResetMode::subtract_delayed;
   if (delayed && !spikePrev)
@@ -393,10 +389,9 @@ LogicalResult SumOp::verify() {
 }
 
 LogicalResult ScaleOp::verify() {
-  if (failed(verifyStaticShape(*this)) ||
-      failed(verifyComputeElement(*this, getInput(), "input")))
+  if (failed(verifyStaticShape(*this)))
     return failure();
-  return verifyParam(*this, getScaleAttr(), "scale", getInput());
+  return verifyComputeElement(*this, getInput(), "input");
 }
 
 LogicalResult ThresholdOp::verify() {
@@ -406,8 +401,11 @@ LogicalResult ThresholdOp::verify() {
       failed(verifySameShape(*this, getInput(), "input", getOutput(), "result")) ||
       failed(verifySpikeMatchesMembrane(*this, getInput(), getOutput())))
     return failure();
-  return verifyParam(*this, getThresholdAttr(), "threshold", getInput());
+  return success();
 }
+
+Value ThresholdOp::getSpikes() { return getOutput(); }
+bool ThresholdOp::producesSingleSpikes() { return true; }
 
 LogicalResult RescaleOp::verify() {
   if (failed(verifyStaticShape(*this)) ||
@@ -429,53 +427,19 @@ LogicalResult RescaleOp::verify() {
   return success();
 }
 
-LogicalResult IntegratorOp::verify() {
-  if (failed(verifyStaticShape(*this)) ||
-      failed(verifyComputeElement(*this, getV(), "membrane")) ||
-      failed(verifySameShape(*this, getInput(), "input", getV(), "membrane")) ||
-      failed(verifySameElement(*this, getInput(), "input", getV(), "membrane")))
-    return failure();
-  return verifyParam(*this, getGainAttr(), "gain", getV());
-}
-
-LogicalResult LIOp::verify() {
-  if (failed(verifyStaticShape(*this)) ||
-      failed(verifyComputeElement(*this, getV(), "membrane")) ||
-      failed(verifySameShape(*this, getInput(), "input", getV(), "membrane")) ||
-      failed(verifySameElement(*this, getInput(), "input", getV(), "membrane")))
-    return failure();
-  for (auto [name, param] :
-       {std::pair{"decay", getDecayAttr()}, std::pair{"gain", getGainAttr()},
-        std::pair{"leak", getLeakAttr()}})
-    if (failed(verifyParam(*this, param, name, getV())))
-      return failure();
-  return success();
-}
+// snn.integrator and snn.li have no verifier of their own: what they require
+// is what every neuron requires (NeuronOpInterface, verifyNeuron below).
 
 LogicalResult IFOp::verify() {
-  if (failed(verifyStaticShape(*this)) ||
-      failed(verifyComputeElement(*this, getV(), "membrane")) ||
-      failed(verifySameShape(*this, getInput(), "input", getV(), "membrane")) ||
-      failed(verifySameElement(*this, getInput(), "input", getV(), "membrane")) ||
-      failed(verifyParam(*this, getGainAttr(), "gain", getV())))
+  if (failed(verifyStaticShape(*this)))
     return failure();
-  return verifySpiking(*this, getV(), getSpike(), getSpikePrev(), getReset(),
-                       getThresholdAttr(), getVResetAttr());
+  return verifySpiking(*this, getV(), getSpike(), getSpikePrev(), getReset());
 }
 
 LogicalResult LIFOp::verify() {
-  if (failed(verifyStaticShape(*this)) ||
-      failed(verifyComputeElement(*this, getV(), "membrane")) ||
-      failed(verifySameShape(*this, getInput(), "input", getV(), "membrane")) ||
-      failed(verifySameElement(*this, getInput(), "input", getV(), "membrane")))
+  if (failed(verifyStaticShape(*this)))
     return failure();
-  for (auto [name, param] :
-       {std::pair{"decay", getDecayAttr()}, std::pair{"gain", getGainAttr()},
-        std::pair{"leak", getLeakAttr()}})
-    if (failed(verifyParam(*this, param, name, getV())))
-      return failure();
-  return verifySpiking(*this, getV(), getSpike(), getSpikePrev(), getReset(),
-                       getThresholdAttr(), getVResetAttr());
+  return verifySpiking(*this, getV(), getSpike(), getSpikePrev(), getReset());
 }
 
 /// CubaLI and CubaLIF share the synaptic-current half.
@@ -495,13 +459,6 @@ static LogicalResult verifyCuba(CubaOp op) {
       failed(verifySameElement(op, op.getISyn(), "synaptic current", op.getV(),
                                "membrane")))
     return failure();
-  for (auto [name, param] : {std::pair{"syn_decay", op.getSynDecayAttr()},
-                             std::pair{"syn_gain", op.getSynGainAttr()},
-                             std::pair{"decay", op.getDecayAttr()},
-                             std::pair{"gain", op.getGainAttr()},
-                             std::pair{"leak", op.getLeakAttr()}})
-    if (failed(verifyParam(op, param, name, op.getV())))
-      return failure();
   return success();
 }
 
@@ -510,33 +467,72 @@ LogicalResult CubaLIOp::verify() { return verifyCuba(*this); }
 LogicalResult CubaLIFOp::verify() {
   if (failed(verifyCuba(*this)))
     return failure();
-  return verifySpiking(*this, getV(), getSpike(), getSpikePrev(), getReset(),
-                       getThresholdAttr(), getVResetAttr());
+  return verifySpiking(*this, getV(), getSpike(), getSpikePrev(), getReset());
 }
 
 bool mlir::snn::isSpikeResult(Value value) {
-  Operation *producer = value.getDefiningOp();
-  if (auto lif = dyn_cast_or_null<LIFOp>(producer))
-    return value == lif.getSpike();
-  if (auto ifOp = dyn_cast_or_null<IFOp>(producer))
-    return value == ifOp.getSpike();
-  if (auto cuba = dyn_cast_or_null<CubaLIFOp>(producer))
-    return value == cuba.getSpike();
-  return isa_and_nonnull<ThresholdOp>(producer);
+  auto producer = value.getDefiningOp<SpikingOpInterface>();
+  return producer && producer.getSpikes() == value;
 }
 
 bool mlir::snn::isSingleSpikeResult(Value value) {
-  if (!isSpikeResult(value))
-    return false;
-  Operation *producer = value.getDefiningOp();
-  if (auto lif = dyn_cast<LIFOp>(producer))
-    return !lif.getMultiSpike();
-  if (auto ifOp = dyn_cast<IFOp>(producer))
-    return !ifOp.getMultiSpike();
-  if (auto cuba = dyn_cast<CubaLIFOp>(producer))
-    return !cuba.getMultiSpike();
-  return true; // snn.threshold
+  return isSpikeResult(value) &&
+         value.getDefiningOp<SpikingOpInterface>().producesSingleSpikes();
 }
+
+//===----------------------------------------------------------------------===//
+// What the interfaces check and collect
+//===----------------------------------------------------------------------===//
+
+SmallVector<RealParameter>
+mlir::snn::detail::collectRealParameters(Operation *op,
+                                         ArrayRef<llvm::StringLiteral> levelNames) {
+  SmallVector<RealParameter> parameters;
+  for (NamedAttribute attr : op->getAttrs()) {
+    auto values = dyn_cast<DenseFPElementsAttr>(attr.getValue());
+    if (!values)
+      continue;
+    StringRef name = attr.getName().getValue();
+    parameters.push_back({name, llvm::is_contained(levelNames, name), values});
+  }
+  return parameters;
+}
+
+LogicalResult mlir::snn::detail::verifyRealParameters(Operation *op) {
+  auto parameterized = cast<ParameterizedOpInterface>(op);
+  for (const RealParameter &p : parameterized.getRealParameters())
+    if (failed(verifyParam(op, p.values, p.name, parameterized.getNeurons())))
+      return failure();
+  return success();
+}
+
+/// What every neuron requires: static shapes, a membrane that is computed
+/// with, an input of the membrane's shape and element type, and each state
+/// of the type of its new value. Runs after the op's own verifier, whose
+/// messages are more specific (e.g. the input of a current-based neuron is
+/// compared with the synaptic current first).
+LogicalResult mlir::snn::detail::verifyNeuron(Operation *op) {
+  auto neuron = cast<NeuronOpInterface>(op);
+  Value input = neuron.getNeuronInput(), v = neuron.getMembrane();
+  if (failed(verifyStaticShape(op)) ||
+      failed(verifyComputeElement(op, v, "membrane")) ||
+      failed(verifySameShape(op, input, "input", v, "membrane")) ||
+      failed(verifySameElement(op, input, "input", v, "membrane")))
+    return failure();
+  if (op->getNumOperands() - 1 > op->getNumResults())
+    return op->emitOpError() << "has " << op->getNumOperands() - 1
+                             << " state operands but only " << op->getNumResults()
+                             << " results";
+  for (auto [index, state, next] :
+       llvm::enumerate(neuron.getStateOperands(), neuron.getNextState()))
+    if (state.getType() != next.getType())
+      return op->emitOpError() << "state operand #" << index << " has type "
+                               << state.getType() << " but its new value has type "
+                               << next.getType();
+  return success();
+}
+
+#include "snn/Dialect/SNN/SNNInterfaces.cpp.inc"
 
 #define GET_OP_CLASSES
 #include "snn/Dialect/SNN/SNNOps.cpp.inc"
