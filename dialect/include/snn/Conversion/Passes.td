@@ -30,6 +30,37 @@ def ConvertSNNToLinalg : Pass<"convert-snn-to-linalg", "ModuleOp"> {
   ];
 }
 
+def SNNEventDriven : Pass<"snn-event-driven", "ModuleOp"> {
+  let summary = "Lower the synapses fed by spikes to event-driven kernels";
+  let description = [{
+    Spiking networks are sparse in time: most inputs of a synapse are zero at
+    most steps. This pass lowers every `snn.linear` with constant weights
+    whose input is spikes (the spike result of an op with
+    SpikingOpInterface, or a conversion of booleans) or an argument of the
+    step function (a network's input, spikes in the usual case) to a gather
+    of the active inputs' positions (branch-free) and a loop that adds
+    contiguous rows of the transposed weight, four active inputs per pass
+    over the accumulator (inputs known to be single spikes without reading
+    them or multiplying; int8 weights summed in int16, two per 16-bit lane
+    where every input is a spike). Other synapses are left to
+    convert-snn-to-linalg. The result is identical to the dense form: for
+    every output the same products are added in the same order, and the
+    skipped products are exact zeros.
+
+    A quantized synapse's result goes back to its quantized type through
+    `quant.scast`; an `snn.rescale` of it gets `input_bound`, the bound of the
+    sums that the lowering of the rescale can no longer read from the
+    synapse's weights.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::tensor::TensorDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::quant::QuantDialect",
+  ];
+}
+
 def ConvertFloatComparesToEmitC : Pass<"convert-float-compares-to-emitc"> {
   let summary = "Print ordered float compares (and une) as C's own operators";
   let description = [{

@@ -2,8 +2,8 @@
 //
 // The optimized kernels: unlike the rest of this conversion, which spells
 // each op out plainly as the correctness baseline, this file is written for
-// speed. A synapse marked event_driven (by snn-event-driven; --no-opt skips
-// it) gathers the positions of its active inputs and adds only their rows of
+// speed. A synapse fed by spikes (lowered here by snn-event-driven; --no-opt
+// skips that pass) gathers the positions of its active inputs and adds only their rows of
 // the transposed weight, four rows per pass; int8 weights of unit inputs are
 // summed two outputs to a 16-bit lane (lowerPackedRows). Every kernel gives
 // the dense form's results exactly (docs/design.md, "Event-driven synapses";

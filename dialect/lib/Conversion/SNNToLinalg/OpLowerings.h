@@ -28,9 +28,10 @@ SmallVector<Value> lower(OpBuilder &b, SumOp op);
 SmallVector<Value> lower(OpBuilder &b, ScaleOp op);
 SmallVector<Value> lower(OpBuilder &b, RescaleOp op, uint64_t inputBound);
 
-// Synapses.cpp
+// Synapses.cpp; `eventDriven` (snn-event-driven): the kernels of
+// EventDrivenSynapses.cpp where the weights are constant.
 SmallVector<Value> lower(OpBuilder &b, LinearOp op, uint64_t accumulatorLimit,
-                         bool binaryInput);
+                         bool binaryInput, bool eventDriven = false);
 
 // ConvolutionAndPooling.cpp
 SmallVector<Value> lower(OpBuilder &b, Conv2DOp op);
@@ -41,6 +42,11 @@ SmallVector<Value> lower(OpBuilder &b, DelayOp op);
 
 // Reshapes.cpp: every tensor reshape under `root`, once the snn ops are gone.
 LogicalResult lowerReshapes(IRRewriter &rewriter, Operation *root);
+
+/// Replaces `op` by `replacements`, each integer value cast back to the
+/// quantized type of the result it replaces (quant.scast).
+void replaceWithStorageValues(IRRewriter &rewriter, Operation *op,
+                              SmallVector<Value> replacements);
 
 } // namespace mlir::snn::linalg_lowering
 

@@ -12,7 +12,8 @@
 //   NeuronUpdates.cpp           neuron ops: membrane update, fire, reset
 //   Synapses.{h,cpp}            snn.linear, the reference (dense) form
 //   EventDrivenSynapses.cpp     snn.linear's optimized kernels (event-driven
-//                               gather, packed int8 rows)
+//                               gather, packed int8 rows), and
+//   EventDrivenPass.cpp         the snn-event-driven pass that applies them
 //   ConvolutionAndPooling.cpp   snn.conv2d, snn.pool2d
 //   Delays.cpp                  snn.delay
 //   Reshapes.cpp                tensor reshapes from any producer, as copies
@@ -65,8 +66,8 @@ struct ConvertSNNToLinalgPass
       auto rescale = dyn_cast<RescaleOp>(op);
       if (!rescale)
         continue;
-      std::optional<uint64_t> bound;
-      if (auto linear = rescale.getInput().getDefiningOp<LinearOp>())
+      std::optional<uint64_t> bound = rescale.getInputBound();
+      if (auto linear = rescale.getInput().getDefiningOp<LinearOp>(); linear && !bound)
         bound = accumulatorBound(linear);
       rescaleInputBounds[op] = bound ? *bound : magnitudeBound(rescale.getInput());
     }
@@ -96,11 +97,7 @@ struct ConvertSNNToLinalgPass
         op->emitOpError() << "has no lowering to linalg";
         return signalPassFailure();
       }
-      // Integer results go back to the op's quantized types for its users.
-      for (auto [value, old] : llvm::zip(replacements, op->getResults()))
-        if (value.getType() != old.getType())
-          value = quant::StorageCastOp::create(rewriter, op->getLoc(), old.getType(), value);
-      rewriter.replaceOp(op, replacements);
+      replaceWithStorageValues(rewriter, op, std::move(replacements));
     }
     if (failed(lowerReshapes(rewriter, getOperation())))
       return signalPassFailure();
@@ -108,3 +105,12 @@ struct ConvertSNNToLinalgPass
 };
 
 } // namespace
+
+void mlir::snn::linalg_lowering::replaceWithStorageValues(IRRewriter &rewriter, Operation *op,
+                                                          SmallVector<Value> replacements) {
+  // Integer results go back to the op's quantized types for its users.
+  for (auto [value, old] : llvm::zip(replacements, op->getResults()))
+    if (value.getType() != old.getType())
+      value = quant::StorageCastOp::create(rewriter, op->getLoc(), old.getType(), value);
+  rewriter.replaceOp(op, replacements);
+}

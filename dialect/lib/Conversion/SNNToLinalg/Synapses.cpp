@@ -2,9 +2,9 @@
 //
 // The reference lowering of snn.linear: one linalg.generic that starts from
 // the bias and accumulates input by input (j ascending), the order the
-// reference simulator sums in. Synapses marked event_driven (by the
-// snn-event-driven pass) with constant weights take the optimized kernels of
-// EventDrivenSynapses.cpp instead.
+// reference simulator sums in. snn-event-driven lowers the synapses fed by
+// spikes with constant weights through the same function, to the optimized
+// kernels of EventDrivenSynapses.cpp.
 //
 //===----------------------------------------------------------------------===//
 #include "FixedPoint.h"
@@ -17,15 +17,14 @@
 #include "mlir/IR/Matchers.h"
 
 namespace mlir::snn::linalg_lowering {
-namespace {
 
-/// The constant behind a weight operand, looking through the storage cast a
-/// quantized constant is built with.
 bool matchConstantWeights(Value weight, DenseElementsAttr &values) {
   if (auto cast = weight.getDefiningOp<quant::StorageCastOp>())
     weight = cast.getInput();
   return matchPattern(weight, m_Constant(&values));
 }
+
+namespace {
 
 /// `v`, an integer tensor, converted element by element to `elem` (sign
 /// extension or truncation).
@@ -119,7 +118,7 @@ std::optional<uint64_t> accumulatorBound(LinearOp op) {
 /// sum, in any order, can leave the range) and the result is sign-extended
 /// to the declared i32 accumulator.
 SmallVector<Value> lower(OpBuilder &b, LinearOp op, uint64_t accumulatorLimit,
-                         bool binaryInput) {
+                         bool binaryInput, bool eventDriven) {
   Location loc = op.getLoc();
   auto wType = cast<RankedTensorType>(storageOf(op.getWeight().getType()));
   auto declaredType = cast<RankedTensorType>(storageOf(op.getOutput().getType()));
@@ -155,7 +154,7 @@ SmallVector<Value> lower(OpBuilder &b, LinearOp op, uint64_t accumulatorLimit,
                .getResult(0);
   }
   DenseElementsAttr constantWeights;
-  if (op.getEventDriven() && matchConstantWeights(op.getWeight(), constantWeights))
+  if (eventDriven && matchConstantWeights(op.getWeight(), constantWeights))
     return {declared(lowerEventDriven(b, op, constantWeights, input, init,
                                       spikeSourceOf(input), binaryInput))};
   AffineExpr i = b.getAffineDimExpr(0), j = b.getAffineDimExpr(1);

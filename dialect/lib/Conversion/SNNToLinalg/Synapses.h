@@ -20,6 +20,10 @@ namespace mlir::snn::linalg_lowering {
 /// The largest magnitude `v` can hold: 1 for single spikes (looking through
 /// reshapes and storage casts), 2^N - 1 for an unsigned extension of iN (the
 /// input as spikes is one of i1), else its storage type's.
+/// The constant behind a weight operand, looking through the storage cast a
+/// quantized constant is built with.
+bool matchConstantWeights(Value weight, DenseElementsAttr &values);
+
 uint64_t magnitudeBound(Value v);
 
 /// The largest |accumulator| of a synapse with constant integer weights (and

@@ -70,8 +70,9 @@ def SNN_LinearOp : SNN_Op<"linear"> {
     input's and the weight's scales (the accumulator's scale), and a bias must
     carry the result's element type.
 
-    `event_driven` (set by snn-event-driven) asks the lowering to skip the
-    zero inputs; the result is the same.
+    convert-snn-to-linalg lowers it in the dense form above; snn-event-driven
+    lowers those fed by spikes to kernels that skip the zero inputs, with the
+    same result.
 
     Example:
     ```mlir
@@ -81,7 +82,7 @@ def SNN_LinearOp : SNN_Op<"linear"> {
     ```
   }];
   let arguments = (ins AnyRankedTensor:$input, AnyRankedTensor:$weight,
-                       Optional<AnyRankedTensor>:$bias, UnitAttr:$event_driven);
+                       Optional<AnyRankedTensor>:$bias);
   let results = (outs AnyRankedTensor:$output);
   let assemblyFormat = [{
     $input `,` $weight (`,` $bias^)? attr-dict `:` type($input) `,` type($weight)
@@ -244,13 +245,19 @@ def SNN_RescaleOp : SNN_Op<"rescale"> {
     expressed type; shapes are equal. Quantization passes insert it wherever
     a producer's scale differs from what its consumer needs.
 
+    `input_bound`, when present, is a bound on |input| in storage units that
+    the lowering may rely on to compute in narrower integers (a pass that
+    lowers the producer first records what it knew, e.g. snn-event-driven
+    the bound of a synapse's sums); without it the lowering bounds the input
+    from its producer or its type.
+
     Example:
     ```mlir
     %y = snn.rescale %x : tensor<8x!quant.uniform<i32:f32, 0.001>>
                         -> tensor<8x!quant.uniform<i16:f32, 0.01>>
     ```
   }];
-  let arguments = (ins AnyRankedTensor:$input);
+  let arguments = (ins AnyRankedTensor:$input, OptionalAttr<I64Attr>:$input_bound);
   let results = (outs AnyRankedTensor:$output);
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
   let hasVerifier = 1;

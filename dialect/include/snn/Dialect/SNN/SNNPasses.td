@@ -4,24 +4,6 @@
 
 include "mlir/Pass/PassBase.td"
 
-def SNNEventDriven : Pass<"snn-event-driven", "ModuleOp"> {
-  let summary = "Mark synapses whose input is spikes as event-driven";
-  let description = [{
-    Spiking networks are sparse in time: most inputs of a synapse are zero at
-    most steps. This pass sets the `event_driven` unit attribute on every
-    `snn.linear` whose input is spikes (the spike result of `snn.threshold`,
-    `snn.if`, `snn.lif`, `snn.cubalif`) or an argument of the step function
-    (a network's input, spikes in the usual case). convert-snn-to-linalg then
-    lowers it to a gather of the active inputs' positions (branch-free) and a
-    loop that adds contiguous rows of the transposed weight, four active inputs
-    per pass over the accumulator (inputs known to be spikes without reading
-    them or multiplying; int8 weights summed in int16, two per 16-bit lane
-    where every input is a spike). The result is identical to the dense form:
-    for every output the same products are added in the same order, and the
-    skipped products are exact zeros.
-  }];
-}
-
 def SNNInsertRescale : Pass<"snn-insert-rescale", "ModuleOp"> {
   let summary = "Insert snn.rescale where a quantized producer meets a consumer of another scale";
   let description = [{
