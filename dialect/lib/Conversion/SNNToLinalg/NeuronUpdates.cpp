@@ -213,21 +213,33 @@ SmallVector<Value> lower(OpBuilder &b, LIOp op) {
                   });
 }
 
-SmallVector<Value> lower(OpBuilder &b, IFOp op) {
-  ElementwiseBuilder eb(b, op.getLoc(), op.getV().getType(), neuronBodyWidth(op));
-  int64_t x = eb.addInput(op.getInput()), v = eb.addInput(op.getV());
-  Param gain = eb.addFactor(op.getGainAttr());
+namespace {
+/// The body of a point neuron that fires (snn.if, snn.lif): the membrane
+/// update `integrate(m, a, start)`, then fire and reset; the op's own
+/// parameters are in `eb` already, the spike parameters follow them.
+template <typename PointNeuronOp>
+SmallVector<Value>
+buildPointNeuron(ElementwiseBuilder &eb, PointNeuronOp op, int64_t v,
+                 function_ref<Value(BodyMath &, ValueRange, Value)> integrate) {
   SpikeParams sp = addSpikeParams(eb, op);
   Type spikeType = elementType(op.getSpike());
   return eb.build({op.getV().getType(), op.getSpike().getType()},
                   [&](OpBuilder &nb, Location l, ValueRange a) {
                     BodyMath m{nb, l, a};
-                    auto [vNext, spike] =
-                        integrateAndFire(m, sp, a[v], spikeType, [&](Value start) {
-                          return m.add(start, m.mul(gain, a[x]));
-                        });
+                    auto [vNext, spike] = integrateAndFire(
+                        m, sp, a[v], spikeType, [&](Value start) { return integrate(m, a, start); });
                     return SmallVector<Value>{vNext, spike};
                   });
+}
+} // namespace
+
+SmallVector<Value> lower(OpBuilder &b, IFOp op) {
+  ElementwiseBuilder eb(b, op.getLoc(), op.getV().getType(), neuronBodyWidth(op));
+  int64_t x = eb.addInput(op.getInput()), v = eb.addInput(op.getV());
+  Param gain = eb.addFactor(op.getGainAttr());
+  return buildPointNeuron(eb, op, v, [&](BodyMath &m, ValueRange a, Value start) {
+    return m.add(start, m.mul(gain, a[x]));
+  });
 }
 
 SmallVector<Value> lower(OpBuilder &b, LIFOp op) {
@@ -235,19 +247,11 @@ SmallVector<Value> lower(OpBuilder &b, LIFOp op) {
   int64_t x = eb.addInput(op.getInput()), v = eb.addInput(op.getV());
   Param decay = eb.addFactor(op.getDecayAttr()), gain = eb.addFactor(op.getGainAttr()),
         leak = eb.addLevel(op.getLeakAttr());
-  SpikeParams sp = addSpikeParams(eb, op);
-  Type spikeType = elementType(op.getSpike());
-  return eb.build({op.getV().getType(), op.getSpike().getType()},
-                  [&](OpBuilder &nb, Location l, ValueRange a) {
-                    BodyMath m{nb, l, a};
-                    auto [vNext, spike] =
-                        integrateAndFire(m, sp, a[v], spikeType, [&](Value start) {
-                          Value decayed = m.mul(decay, start);
-                          Value driven = m.mul(gain, a[x]);
-                          return m.addParam(m.add(decayed, driven), leak);
-                        });
-                    return SmallVector<Value>{vNext, spike};
-                  });
+  return buildPointNeuron(eb, op, v, [&](BodyMath &m, ValueRange a, Value start) {
+    Value decayed = m.mul(decay, start);
+    Value driven = m.mul(gain, a[x]);
+    return m.addParam(m.add(decayed, driven), leak);
+  });
 }
 
 SmallVector<Value> lower(OpBuilder &b, CubaLIOp op) {
