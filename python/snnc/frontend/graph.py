@@ -15,30 +15,14 @@ from typing import Dict, List, Tuple
 import numpy as np
 
 from ..errors import SNNCError
+from ..nodes import (BY_NIR_TYPE, CONVOLUTION, NEURON, PER_ELEMENT_CATEGORIES, POOLING,
+                     RESHAPE, SYNAPSE)
 from .nirfile import MAX_LAYER_ELEMENTS, read_nir  # noqa: F401 (read_nir: the CLI's)
 
-# NIR node type -> (layer kind, parameter fields that are per-neuron).
-NEURON_PARAMS = {
-    "I": ("integrator", ("r",)),
-    "IF": ("if", ("r", "v_threshold", "v_reset")),
-    "LI": ("li", ("tau", "r", "v_leak")),
-    "LIF": ("lif", ("tau", "r", "v_leak", "v_threshold", "v_reset")),
-    "CubaLI": ("cubali", ("tau_syn", "tau_mem", "r", "v_leak", "w_in")),
-    "CubaLIF": ("cubalif", ("tau_syn", "tau_mem", "r", "v_leak", "w_in", "v_threshold",
-                            "v_reset")),
-}
-ELEMENTWISE_PARAMS = {
-    "Scale": ("scale", ("scale",)),
-    "Threshold": ("threshold", ("threshold",)),
-    "Delay": ("delay", ("delay",)),
-}
-SYNAPSES = {"Affine": "affine", "Linear": "linear"}
-RESHAPES = {"Flatten": "flatten"}
-CONVOLUTIONS = {"Conv1d": "conv1d", "Conv2d": "conv2d"}
-POOLS = {"SumPool2d": "sumpool2d", "AvgPool2d": "avgpool2d"}
 PORTS = ("Input", "Output")
-SUPPORTED = (tuple(NEURON_PARAMS) + tuple(ELEMENTWISE_PARAMS) + tuple(SYNAPSES)
-             + tuple(RESHAPES) + tuple(CONVOLUTIONS) + tuple(POOLS) + PORTS + ("NIRGraph",))
+# The NIR node types the reader takes: those of the node kinds, the ports and
+# subgraphs (inlined).
+SUPPORTED = tuple(BY_NIR_TYPE) + PORTS + ("NIRGraph",)
 # Time constants divide the time step: zero or negative values are meaningless.
 POSITIVE_PARAMS = ("tau", "tau_syn", "tau_mem")
 
@@ -292,7 +276,7 @@ def build_graph(nir_graph, path) -> Graph:
 
     back_edges = _recurrent_edges(
         input_name, successors,
-        lambda n: node_type_name(nodes[n]) in NEURON_PARAMS, path)
+        lambda n: _is_neuron(nodes[n]), path)
     reached = _reachable(input_name, successors)
     unreached = [n for n in nodes if n not in reached]
     if unreached:
@@ -472,52 +456,65 @@ def _arriving_shape(name, sources, shapes, path) -> Tuple[int, ...]:
     return first
 
 
+def _is_neuron(node) -> bool:
+    """Whether a node keeps a membrane from step to step: a cycle through it
+    can carry the previous step's value."""
+    entry = BY_NIR_TYPE.get(node_type_name(node))
+    return entry is not None and entry.category == NEURON
+
+
 def _make_layer(name, node, in_shape, path) -> Layer:
-    type_name = node_type_name(node)
-    ident = c_identifier(name)
-    if type_name in SYNAPSES:
-        weight = _as_float_array(node.weight, path, name, "weight")
-        if weight.ndim != 2:
-            raise SNNCError(f"weight must be a matrix [out, in], got shape {list(weight.shape)}",
-                            path=path, node=name)
-        # Some exporters keep a batch dimension of 1 ([1, n]): a dense synapse
-        # reads its input flat, so only the element count must agree.
-        if weight.shape[1] != int(np.prod(in_shape)) or \
-                sum(1 for d in in_shape if d != 1) > 1:
-            raise SNNCError(f"weight has {weight.shape[1]} columns but the input has shape "
-                            f"{list(in_shape)}", path=path, node=name)
-        in_shape = (weight.shape[1],)
-        params = {"weight": weight}
-        if type_name == "Affine":
-            bias = _as_float_array(node.bias, path, name, "bias").reshape(-1)
-            if bias.size == 1:
-                bias = np.full(weight.shape[0], bias[0])
-            if bias.shape != (weight.shape[0],):
-                raise SNNCError(f"bias has {bias.size} elements but the weight has "
-                                f"{weight.shape[0]} rows", path=path, node=name)
-            params["bias"] = bias
-        return Layer(name, type_name, SYNAPSES[type_name], ident, in_shape,
-                     (weight.shape[0],), params)
+    entry = BY_NIR_TYPE[node_type_name(node)]
+    if entry.category in PER_ELEMENT_CATEGORIES:
+        make = _make_per_element
+    else:
+        make = {SYNAPSE: _make_synapse, CONVOLUTION: _make_conv, POOLING: _make_pool,
+                RESHAPE: _make_flatten}[entry.category]
+    return make(name, node, entry, c_identifier(name), in_shape, path)
 
-    if type_name in CONVOLUTIONS:
-        return _make_conv(name, node, type_name, ident, in_shape, path)
-    if type_name in POOLS:
-        return _make_pool(name, node, type_name, ident, in_shape, path)
-    if type_name in RESHAPES:
-        from nir.ir.utils import calc_flatten_output
-        try:
-            out_shape = tuple(int(d) for d in calc_flatten_output(
-                list(in_shape), int(node.start_dim), int(node.end_dim)))
-        except Exception:
-            out_shape = ()
-        if not out_shape or int(np.prod(out_shape)) != int(np.prod(in_shape)):
-            raise SNNCError(f"cannot flatten {list(in_shape)} from dimension {node.start_dim} "
-                            f"to {node.end_dim}", path=path, node=name)
-        return Layer(name, type_name, RESHAPES[type_name], ident, in_shape, out_shape, {})
 
-    kind, fields = NEURON_PARAMS.get(type_name) or ELEMENTWISE_PARAMS[type_name]
+def _make_synapse(name, node, entry, ident, in_shape, path) -> Layer:
+    weight = _as_float_array(node.weight, path, name, "weight")
+    if weight.ndim != 2:
+        raise SNNCError(f"weight must be a matrix [out, in], got shape {list(weight.shape)}",
+                        path=path, node=name)
+    # Some exporters keep a batch dimension of 1 ([1, n]): a dense synapse
+    # reads its input flat, so only the element count must agree.
+    if weight.shape[1] != int(np.prod(in_shape)) or \
+            sum(1 for d in in_shape if d != 1) > 1:
+        raise SNNCError(f"weight has {weight.shape[1]} columns but the input has shape "
+                        f"{list(in_shape)}", path=path, node=name)
+    in_shape = (weight.shape[1],)
+    params = {"weight": weight}
+    if "bias" in entry.params:
+        bias = _as_float_array(node.bias, path, name, "bias").reshape(-1)
+        if bias.size == 1:
+            bias = np.full(weight.shape[0], bias[0])
+        if bias.shape != (weight.shape[0],):
+            raise SNNCError(f"bias has {bias.size} elements but the weight has "
+                            f"{weight.shape[0]} rows", path=path, node=name)
+        params["bias"] = bias
+    return Layer(name, entry.nir_type, entry.kind, ident, in_shape, (weight.shape[0],), params)
+
+
+def _make_flatten(name, node, entry, ident, in_shape, path) -> Layer:
+    from nir.ir.utils import calc_flatten_output
+    try:
+        out_shape = tuple(int(d) for d in calc_flatten_output(
+            list(in_shape), int(node.start_dim), int(node.end_dim)))
+    except Exception:
+        out_shape = ()
+    if not out_shape or int(np.prod(out_shape)) != int(np.prod(in_shape)):
+        raise SNNCError(f"cannot flatten {list(in_shape)} from dimension {node.start_dim} "
+                        f"to {node.end_dim}", path=path, node=name)
+    return Layer(name, entry.nir_type, entry.kind, ident, in_shape, out_shape, {})
+
+
+def _make_per_element(name, node, entry, ident, in_shape, path) -> Layer:
+    """Neurons, delays and elementwise nodes: one value of each parameter per
+    element, and the output has the input's shape."""
     params = {}
-    for field in fields:
+    for field in entry.params:
         value = getattr(node, field, None)
         if value is None:
             if field == "v_reset":  # nir < 1.0.6 files lack it: NIR's default
@@ -530,7 +527,7 @@ def _make_layer(name, node, in_shape, path) -> Layer:
             raise SNNCError(f"parameter '{field}' must be positive", path=path, node=name)
     if "delay" in params and np.any(params["delay"] < 0):
         raise SNNCError("parameter 'delay' must not be negative", path=path, node=name)
-    return Layer(name, type_name, kind, ident, in_shape, in_shape, params)
+    return Layer(name, entry.nir_type, entry.kind, ident, in_shape, in_shape, params)
 
 
 def _pair(value, count, path, name, field):
@@ -551,8 +548,8 @@ def _window_extent(size, kernel, stride, padding, dilation):
     return (size + 2 * padding - span) // stride + 1
 
 
-def _make_conv(name, node, type_name, ident, in_shape, path) -> Layer:
-    dims = 2 if type_name == "Conv2d" else 1
+def _make_conv(name, node, entry, ident, in_shape, path) -> Layer:
+    dims = 2 if entry.kind == "conv2d" else 1
     weight = _as_float_array(node.weight, path, name, "weight")
     if weight.ndim != dims + 2:
         raise SNNCError(f"weight must have {dims + 2} dimensions [F, C/groups, "
@@ -598,11 +595,11 @@ def _make_conv(name, node, type_name, ident, in_shape, path) -> Layer:
     params = {"weight": weight, "bias": bias, "stride": np.array(stride),
               "padding": np.array(padding), "dilation": np.array(dilation),
               "groups": np.array(groups)}
-    return Layer(name, type_name, CONVOLUTIONS[type_name], ident, in_shape,
+    return Layer(name, entry.nir_type, entry.kind, ident, in_shape,
                  (weight.shape[0], *out_spatial), params)
 
 
-def _make_pool(name, node, type_name, ident, in_shape, path) -> Layer:
+def _make_pool(name, node, entry, ident, in_shape, path) -> Layer:
     if len(in_shape) != 3:
         raise SNNCError(f"expects input [C, H, W], got {list(in_shape)}", path=path, node=name)
     kernel = _pair(node.kernel_size, 2, path, name, "kernel_size")
@@ -616,5 +613,5 @@ def _make_pool(name, node, type_name, ident, in_shape, path) -> Layer:
         raise SNNCError(f"the window {kernel} with stride {stride} does not fit the input "
                         f"{list(in_shape)}", path=path, node=name)
     params = {"kernel": np.array(kernel), "stride": np.array(stride)}
-    return Layer(name, type_name, POOLS[type_name], ident, in_shape,
+    return Layer(name, entry.nir_type, entry.kind, ident, in_shape,
                  (in_shape[0], *out_spatial), params)
