@@ -18,7 +18,7 @@ from mlir.dialects import tensor as tensor_dialect
 
 from mlir.dialects import quant
 
-from .. import semantics
+from .. import nodes, semantics
 from ..dialects import snn
 from ..errors import SNNCError
 from .graph import MAX_LAYER_ELEMENTS, Graph, Layer
@@ -67,29 +67,34 @@ def _param_attr(values: np.ndarray) -> ir.DenseElementsAttr:
     return ir.DenseElementsAttr.get(np.ascontiguousarray(values), type=ir.F64Type.get())
 
 
-SPIKING = ("if", "lif", "cubalif")
-NEURONS = ("integrator", "if", "li", "lif", "cubali", "cubalif")
-
-
 def _states_of(layer: Layer, options: semantics.Options) -> List[StateField]:
+    """The layer's state fields: the roles of its registry entry, in order,
+    then its last spikes when a delayed reset reads them."""
+    entry = nodes.KINDS[layer.kind]
     fields = []
-    if layer.kind in ("cubali", "cubalif"):
-        fields.append(StateField(f"{layer.ident}_i_syn", layer.out_shape, layer.name, "i_syn"))
-    if layer.kind in ("integrator", "if", "li", "lif", "cubali", "cubalif"):
-        fields.append(StateField(f"{layer.ident}_v", layer.out_shape, layer.name))
-    if layer.kind in SPIKING and options.reset == "subtract-delayed":
+    for role in entry.states:
+        if role == "buffer":
+            fields.extend(_delay_buffer(layer, options))
+        else:
+            fields.append(StateField(f"{layer.ident}_{role}", layer.out_shape, layer.name, role))
+    if entry.fires and options.reset == "subtract-delayed":
         fields.append(StateField(f"{layer.ident}_spike", layer.out_shape, layer.name, "spike"))
-    if layer.kind == "delay":
-        longest = int(delay_steps_of(layer, options).max())
-        elements = longest * int(np.prod(layer.out_shape))
-        if elements > MAX_LAYER_ELEMENTS:
-            raise SNNCError(f"a delay of {longest} steps (dt = {options.dt} s) needs a buffer "
-                            f"of {elements} elements; the limit is {MAX_LAYER_ELEMENTS}",
-                            node=layer.name)
-        if longest > 0:
-            fields.append(StateField(f"{layer.ident}_buffer", (longest,) + layer.out_shape,
-                                     layer.name, "buffer"))
     return fields
+
+
+def _delay_buffer(layer: Layer, options: semantics.Options) -> List[StateField]:
+    """A delay line's buffer: one slot per step of the longest delay, none
+    when no element is delayed."""
+    longest = int(delay_steps_of(layer, options).max())
+    elements = longest * int(np.prod(layer.out_shape))
+    if elements > MAX_LAYER_ELEMENTS:
+        raise SNNCError(f"a delay of {longest} steps (dt = {options.dt} s) needs a buffer "
+                        f"of {elements} elements; the limit is {MAX_LAYER_ELEMENTS}",
+                        node=layer.name)
+    if longest == 0:
+        return []
+    return [StateField(f"{layer.ident}_buffer", (longest,) + layer.out_shape, layer.name,
+                       "buffer")]
 
 
 def delay_steps_of(layer: Layer, options: semantics.Options) -> np.ndarray:
@@ -162,7 +167,8 @@ class _Types:
 
     def field(self, field: StateField, graph: Graph):
         layer = next(layer for layer in graph.layers if layer.name == field.layer)
-        if field.role in ("spike", "buffer") or (field.role == "out" and layer.kind in SPIKING):
+        if field.role in ("spike", "buffer") or (field.role == "out" and
+                                                  layer.kind in nodes.SPIKING_NEURONS):
             return self.spikes()
         return self.state(layer.name)
 
@@ -189,11 +195,6 @@ def emit_model(graph: Graph, options: semantics.Options, name: str,
     by_name = {layer.name: layer for layer in graph.layers}
     with context, ir.Location.unknown():
         types = _Types(options, plan)
-        elem = types.float
-
-        def tensor(shape):
-            return ir.RankedTensorType.get(list(shape), elem)
-
         module = ir.Module.create()
         # The step takes and returns flat arrays, as the C API does.
         n_in = int(np.prod(graph.input_shape))
@@ -224,7 +225,7 @@ def emit_model(graph: Graph, options: semantics.Options, name: str,
                              for p, is_delayed in sources]
                     parts = [_reshaped(v, shape) for v in parts]
                     layer = by_name.get(node)
-                    if plan is not None and layer is not None and layer.kind in NEURONS:
+                    if plan is not None and layer is not None and layer.kind in nodes.NEURONS:
                         parts = [_cast(v, types.state(node)) for v in parts]
                     if len(parts) == 1:
                         return parts[0]
@@ -234,8 +235,7 @@ def emit_model(graph: Graph, options: semantics.Options, name: str,
                 state_out = []
                 for layer in graph.layers:
                     x = arriving(layer.name, layer.sources, layer.in_shape)
-                    values[layer.name], new_states = _emit_layer(layer, x, state_in, options,
-                                                                 tensor, elem, types)
+                    values[layer.name], new_states = _emit_layer(layer, x, state_in, options, types)
                     state_in = state_in[len(new_states):]
                     state_out.extend(new_states)
                 state_out.extend(values[p] for p in delayed)
@@ -326,78 +326,150 @@ def _reset_attr(options):
     return ir.Attribute.parse(f"#snn.reset<{options.reset.replace('-', '_')}>")
 
 
-def _emit_layer(layer: Layer, x, state_in, options, tensor, elem, types):
+# The snn ops of each kind: f(layer, c, x, state_in, options, types) -> (the
+# layer's output, its new state values in the order of its state fields),
+# with c the op's constants (semantics.layer_constants) and state_in the
+# state arguments from the layer's first field on.
+EMITTERS = nodes.PerKind("emitter")
+
+
+def _emit_layer(layer: Layer, x, state_in, options, types):
     """Emits one layer; returns (its output value, its new state values)."""
-    loc = ir.Location.name(layer.name)
-    p = layer.params
     # Every constant of the op, as semantics.check_constants checked it.
     c = {name: constant.values for name, constant in
          semantics.layer_constants(layer, options).items()}
-    with loc:
-        if layer.kind in ("affine", "linear") and types.plan is not None:
-            return _emit_quantized_synapse(layer, x, types), []
-        if layer.kind in ("affine", "linear"):
-            weight = arith.ConstantOp(
-                tensor(c["weight"].shape),
-                ir.DenseElementsAttr.get(c["weight"].astype(_np_dtype(options)),
-                                         type=elem)).result
-            bias = None
-            if "bias" in c:
-                bias = arith.ConstantOp(
-                    tensor(c["bias"].shape),
-                    ir.DenseElementsAttr.get(c["bias"].astype(_np_dtype(options)),
-                                             type=elem)).result
-            return snn.linear(tensor(layer.out_shape), x, weight, bias=bias), []
-        if layer.kind in ("conv1d", "conv2d"):
-            return _emit_conv(layer, c, x, options, tensor, elem), []
-        if layer.kind in ("sumpool2d", "avgpool2d"):
-            kind = ir.Attribute.parse(f"#snn.pool_kind<{layer.kind[:3]}>")
-            return snn.Pool2DOp(tensor(layer.out_shape), x, kind,
-                                ir.DenseI64ArrayAttr.get([int(v) for v in p["kernel"]]),
-                                ir.DenseI64ArrayAttr.get([int(v) for v in p["stride"]])).result, []
-        if layer.kind == "flatten":
-            return _reshaped(x, layer.out_shape), []
-        if layer.kind == "delay":
-            steps = delay_steps_of(layer, options).reshape(-1)
-            if steps.max() == 0:
-                return x, []
-            if np.all(steps == steps[0]):
-                steps = steps[:1]
-            y, buffer_next = snn.DelayOp(x, state_in[0],
-                                         ir.DenseI64ArrayAttr.get([int(v) for v in steps])).results
-            return y, [buffer_next]
-        if layer.kind == "scale":
-            return snn.scale(x, _param_attr(c["scale"])), []
-        if layer.kind == "threshold":
-            return snn.threshold(tensor(layer.out_shape), x, _param_attr(c["threshold"]),
-                                 _compare_attr(options)), []
-        if layer.kind == "integrator":
-            v_next = snn.integrator(x, state_in[0], _param_attr(c["gain"]))
-            return v_next, [v_next]
-        if layer.kind == "li":
-            v_next = snn.li(x, state_in[0], _param_attr(c["decay"]), _param_attr(c["gain"]),
-                            _param_attr(c["leak"]))
-            return v_next, [v_next]
-        if layer.kind in ("cubali", "cubalif"):
-            return _emit_cuba(layer, c, x, state_in, options, types)
-        delayed = options.reset == "subtract-delayed"
-        spike_prev = state_in[1] if delayed else None
-        spike_params = (_param_attr(c["threshold"]), _param_attr(c["v_reset"]),
-                        _reset_attr(options), _compare_attr(options))
-        multi_spike = ir.UnitAttr.get() if options.spikes == "multiple" else None
-        timing = _timing_attrs(options, options.reset_timing)
-        neuron_type = _tensor(layer.out_shape, types.state(layer.name))
-        spike_type = _tensor(layer.out_shape, types.spikes())
-        if layer.kind == "if":
-            op = snn.IFOp(neuron_type, spike_type, x, state_in[0], _param_attr(c["gain"]),
-                          *spike_params, spike_prev=spike_prev, multi_spike=multi_spike,
-                          **timing)
-        else:
-            op = snn.LIFOp(neuron_type, spike_type, x, state_in[0], _param_attr(c["decay"]),
-                           _param_attr(c["gain"]), _param_attr(c["leak"]), *spike_params,
-                           spike_prev=spike_prev, multi_spike=multi_spike, **timing)
-        v_next, spike = op.results
-        return spike, ([v_next, spike] if delayed else [v_next])
+    with ir.Location.name(layer.name):
+        return EMITTERS[layer.kind](layer, c, x, state_in, options, types)
+
+
+def _float_constant(values, options, elem):
+    return arith.ConstantOp(
+        _tensor(values.shape, elem),
+        ir.DenseElementsAttr.get(values.astype(_np_dtype(options)), type=elem)).result
+
+
+@EMITTERS.register("affine", "linear")
+def _emit_synapse(layer, c, x, state_in, options, types):
+    if types.plan is not None:
+        return _emit_quantized_synapse(layer, x, types), []
+    elem = types.float
+    weight = _float_constant(c["weight"], options, elem)
+    bias = _float_constant(c["bias"], options, elem) if "bias" in c else None
+    return snn.linear(_tensor(layer.out_shape, elem), x, weight, bias=bias), []
+
+
+@EMITTERS.register("conv1d", "conv2d")
+def _emit_conv(layer, c, x, state_in, options, types):
+    """Conv2d directly; Conv1d as a Conv2d of height 1."""
+    p = layer.params
+    elem = types.float
+    weight, in_shape, out_shape = c["weight"], layer.in_shape, layer.out_shape
+    stride, padding, dilation = (list(map(int, p[k])) for k in ("stride", "padding", "dilation"))
+    if layer.kind == "conv1d":
+        weight = weight[:, :, None, :]
+        x = _reshaped(x, [in_shape[0], 1, in_shape[1]])
+        stride, padding, dilation = [1] + stride, [0] + padding, [1] + dilation
+        out_2d = [out_shape[0], 1, out_shape[1]]
+    else:
+        out_2d = list(out_shape)
+    w = _float_constant(weight, options, elem)
+    b = _float_constant(c["bias"], options, elem)
+    y = snn.Conv2DOp(_tensor(out_2d, elem), x, w, ir.DenseI64ArrayAttr.get(stride),
+                     ir.DenseI64ArrayAttr.get(padding), ir.DenseI64ArrayAttr.get(dilation),
+                     ir.IntegerAttr.get(ir.IntegerType.get_signless(64), int(p["groups"])),
+                     bias=b).result
+    return _reshaped(y, list(out_shape)), []
+
+
+@EMITTERS.register("sumpool2d", "avgpool2d")
+def _emit_pool(layer, c, x, state_in, options, types):
+    p = layer.params
+    kind = ir.Attribute.parse(f"#snn.pool_kind<{layer.kind[:3]}>")
+    return snn.Pool2DOp(_tensor(layer.out_shape, types.float), x, kind,
+                        ir.DenseI64ArrayAttr.get([int(v) for v in p["kernel"]]),
+                        ir.DenseI64ArrayAttr.get([int(v) for v in p["stride"]])).result, []
+
+
+@EMITTERS.register("flatten")
+def _emit_flatten(layer, c, x, state_in, options, types):
+    return _reshaped(x, layer.out_shape), []
+
+
+@EMITTERS.register("delay")
+def _emit_delay(layer, c, x, state_in, options, types):
+    steps = delay_steps_of(layer, options).reshape(-1)
+    if steps.max() == 0:
+        return x, []
+    if np.all(steps == steps[0]):
+        steps = steps[:1]
+    y, buffer_next = snn.DelayOp(x, state_in[0],
+                                 ir.DenseI64ArrayAttr.get([int(v) for v in steps])).results
+    return y, [buffer_next]
+
+
+@EMITTERS.register("scale")
+def _emit_scale(layer, c, x, state_in, options, types):
+    return snn.scale(x, _param_attr(c["scale"])), []
+
+
+@EMITTERS.register("threshold")
+def _emit_threshold(layer, c, x, state_in, options, types):
+    return snn.threshold(_tensor(layer.out_shape, types.float), x, _param_attr(c["threshold"]),
+                         _compare_attr(options)), []
+
+
+@EMITTERS.register("integrator")
+def _emit_integrator(layer, c, x, state_in, options, types):
+    v_next = snn.integrator(x, state_in[0], _param_attr(c["gain"]))
+    return v_next, [v_next]
+
+
+@EMITTERS.register("li")
+def _emit_li(layer, c, x, state_in, options, types):
+    v_next = snn.li(x, state_in[0], _param_attr(c["decay"]), _param_attr(c["gain"]),
+                    _param_attr(c["leak"]))
+    return v_next, [v_next]
+
+
+def _firing_operands(layer, c, state_in, options, types, reset_timing):
+    """What the ops of firing neurons share: their state and spike types, the
+    spike arguments (threshold, reset value, reset, compare) and attributes."""
+    neuron_type = _tensor(layer.out_shape, types.state(layer.name))
+    spike_type = _tensor(layer.out_shape, types.spikes())
+    spike_args = [_param_attr(c["threshold"]), _param_attr(c["v_reset"]),
+                  _reset_attr(options), _compare_attr(options)]
+    # Under a delayed reset the last spikes are state too, after the others.
+    previous_spikes = state_in[len(nodes.KINDS[layer.kind].states)] \
+        if options.reset == "subtract-delayed" else None
+    attributes = dict(spike_prev=previous_spikes,
+                      multi_spike=ir.UnitAttr.get() if options.spikes == "multiple" else None,
+                      **_timing_attrs(options, reset_timing))
+    return neuron_type, spike_type, spike_args, attributes
+
+
+def _fired(op, options):
+    """A firing neuron's output, its spikes (the op's last result), and its
+    new state: the other results, and the spikes under a delayed reset."""
+    results = list(op.results)
+    return results[-1], (results if options.reset == "subtract-delayed" else results[:-1])
+
+
+@EMITTERS.register("if")
+def _emit_if(layer, c, x, state_in, options, types):
+    neuron_type, spike_type, spike_args, attributes = _firing_operands(
+        layer, c, state_in, options, types, options.reset_timing)
+    op = snn.IFOp(neuron_type, spike_type, x, state_in[0], _param_attr(c["gain"]), *spike_args,
+                  **attributes)
+    return _fired(op, options)
+
+
+@EMITTERS.register("lif")
+def _emit_lif(layer, c, x, state_in, options, types):
+    neuron_type, spike_type, spike_args, attributes = _firing_operands(
+        layer, c, state_in, options, types, options.reset_timing)
+    op = snn.LIFOp(neuron_type, spike_type, x, state_in[0], _param_attr(c["decay"]),
+                   _param_attr(c["gain"]), _param_attr(c["leak"]), *spike_args, **attributes)
+    return _fired(op, options)
 
 
 def _timing_attrs(options, reset_timing):
@@ -410,54 +482,33 @@ def _timing_attrs(options, reset_timing):
     return attrs
 
 
-def _emit_conv(layer, c, x, options, tensor, elem):
-    """Conv2d directly; Conv1d as a Conv2d of height 1."""
-    p = layer.params
-    weight, in_shape, out_shape = c["weight"], layer.in_shape, layer.out_shape
-    stride, padding, dilation = (list(map(int, p[k])) for k in ("stride", "padding", "dilation"))
-    if layer.kind == "conv1d":
-        weight = weight[:, :, None, :]
-        x = _reshaped(x, [in_shape[0], 1, in_shape[1]])
-        stride, padding, dilation = [1] + stride, [0] + padding, [1] + dilation
-        out_2d = [out_shape[0], 1, out_shape[1]]
-    else:
-        out_2d = list(out_shape)
-    dtype = _np_dtype(options)
-    w = arith.ConstantOp(tensor(weight.shape),
-                         ir.DenseElementsAttr.get(weight.astype(dtype), type=elem)).result
-    b = arith.ConstantOp(tensor(c["bias"].shape),
-                         ir.DenseElementsAttr.get(c["bias"].astype(dtype), type=elem)).result
-    y = snn.Conv2DOp(tensor(out_2d), x, w, ir.DenseI64ArrayAttr.get(stride),
-                     ir.DenseI64ArrayAttr.get(padding), ir.DenseI64ArrayAttr.get(dilation),
-                     ir.IntegerAttr.get(ir.IntegerType.get_signless(64), int(p["groups"])),
-                     bias=b).result
-    return _reshaped(y, list(out_shape))
+def _current_operands(c, options):
+    """What CUBA ops share: the current's and the membrane's constants and
+    the order of their updates."""
+    constants = [_param_attr(c[k]) for k in ("syn_decay", "syn_gain", "decay", "gain", "leak")]
+    order = dict(
+        voltage_first=ir.UnitAttr.get() if options.cuba_order == "voltage-first" else None,
+        add_then_decay=ir.UnitAttr.get() if options.current_update == "add-then-decay"
+        else None,
+        membrane_sees_joined=ir.UnitAttr.get() if options.cuba_order == "joined" else None)
+    return constants, order
 
 
-def _emit_cuba(layer, c, x, state_in, options, types):
-    neuron_type = _tensor(layer.out_shape, types.state(layer.name))
-    spike_type = _tensor(layer.out_shape, types.spikes())
-    common = [_param_attr(c[k]) for k in ("syn_decay", "syn_gain", "decay", "gain", "leak")]
-    voltage_first = ir.UnitAttr.get() if options.cuba_order == "voltage-first" else None
-    add_then_decay = ir.UnitAttr.get() if options.current_update == "add-then-decay" else None
-    joined = ir.UnitAttr.get() if options.cuba_order == "joined" else None
-    if layer.kind == "cubali":
-        i_next, v_next = snn.CubaLIOp(x, state_in[0], state_in[1], *common,
-                                      voltage_first=voltage_first,
-                                      add_then_decay=add_then_decay,
-                                      membrane_sees_joined=joined).results
-        return v_next, [i_next, v_next]
-    delayed = options.reset == "subtract-delayed"
+@EMITTERS.register("cubali")
+def _emit_cubali(layer, c, x, state_in, options, types):
+    constants, order = _current_operands(c, options)
+    i_next, v_next = snn.CubaLIOp(x, state_in[0], state_in[1], *constants, **order).results
+    return v_next, [i_next, v_next]
+
+
+@EMITTERS.register("cubalif")
+def _emit_cubalif(layer, c, x, state_in, options, types):
+    constants, order = _current_operands(c, options)
+    neuron_type, spike_type, spike_args, attributes = _firing_operands(
+        layer, c, state_in, options, types, options.cuba_reset_timing)
     op = snn.CubaLIFOp(neuron_type, neuron_type, spike_type, x, state_in[0], state_in[1],
-                       *common, _param_attr(c["threshold"]), _param_attr(c["v_reset"]),
-                       _reset_attr(options), _compare_attr(options),
-                       spike_prev=state_in[2] if delayed else None,
-                       voltage_first=voltage_first, add_then_decay=add_then_decay,
-                       membrane_sees_joined=joined,
-                       multi_spike=ir.UnitAttr.get() if options.spikes == "multiple" else None,
-                       **_timing_attrs(options, options.cuba_reset_timing))
-    i_next, v_next, spike = op.results
-    return spike, ([i_next, v_next, spike] if delayed else [i_next, v_next])
+                       *constants, *spike_args, **order, **attributes)
+    return _fired(op, options)
 
 
 def _storage_constant(values, bits, quantized_type):
