@@ -14,14 +14,17 @@ from typing import Dict, List, Optional
 
 import numpy as np
 
-from . import semantics
+from . import nodes, semantics
 from .frontend.graph import Graph, Layer
 from .semantics import Options
 
-
-NEURONS = ("integrator", "if", "li", "lif", "cubali", "cubalif")
-SPIKING = ("if", "lif", "cubalif")
-SYNAPSES = ("affine", "linear")
+# One step of each kind: f(layer, c, state, x, options, dtype) -> the layer's
+# output, in float (simulate); f(layer, c, state, x, options, plan) in the
+# integer arithmetic of an integer model (simulate_quantized), for the kinds
+# integer models take. c: the layer's constants (_constants; a synapse's as
+# storage integers in integer models).
+FLOAT_STEPS = nodes.PerKind("reference step")
+INTEGER_STEPS = nodes.PerKind("integer reference step")
 
 
 class _LayerState:
@@ -87,16 +90,16 @@ def _pool(x, kernel, stride, average):
 
 def _constants(layer: Layer, options: Options, cast) -> Dict[str, Optional[np.ndarray]]:
     """Per-step constants from the NIR parameters (forward Euler)."""
-    p, dt, kind = dict(layer.params), options.dt, layer.kind
+    p, dt, entry = dict(layer.params), options.dt, nodes.KINDS[layer.kind]
     for key in ("tau", "tau_syn", "tau_mem"):
         if key in p and options.tau_convention == "norse-inverse":
             p[key] = p[key] / dt  # Norse writes dt / tau
     c: Dict[str, Optional[np.ndarray]] = {}
-    if kind in ("affine", "linear", "conv1d", "conv2d"):
+    if entry.category in (nodes.SYNAPSE, nodes.CONVOLUTION):
         c["weight"] = cast(p["weight"])
         c["bias"] = cast(p["bias"]) if "bias" in p else None
-    elif kind in ("li", "lif", "cubali", "cubalif"):
-        tau = p["tau"] if kind in ("li", "lif") else p["tau_mem"]
+    elif entry.membrane_tau is not None:
+        tau = p[entry.membrane_tau]
         # The fraction of the way to the input-driven value covered in one step.
         if options.integrator == "exact":
             step = -np.expm1(-dt / tau)
@@ -106,7 +109,7 @@ def _constants(layer: Layer, options: Options, cast) -> Dict[str, Optional[np.nd
         c["gain"] = cast(p["r"] * step if options.integrator == "exact" else p["r"] * dt / tau)
         c["leak"] = cast(p["v_leak"] * step if options.integrator == "exact"
                          else p["v_leak"] * dt / tau)
-        if kind in ("cubali", "cubalif"):
+        if entry.has_current:
             if options.integrator == "exact":
                 syn_step = -np.expm1(-dt / p["tau_syn"])
                 c["syn_gain"] = cast(p["w_in"] * syn_step)
@@ -116,7 +119,7 @@ def _constants(layer: Layer, options: Options, cast) -> Dict[str, Optional[np.nd
             c["syn_decay"] = cast(1.0 - syn_step)
             if options.current_update == "add-then-decay":
                 c["syn_gain"] = cast(p["w_in"])
-    elif kind in ("integrator", "if"):
+    elif entry.category == nodes.NEURON:  # a membrane without leak
         c["decay"] = None
         c["gain"] = cast(p["r"] * dt)
         c["leak"] = None
@@ -124,13 +127,12 @@ def _constants(layer: Layer, options: Options, cast) -> Dict[str, Optional[np.nd
         for key in ("gain", "syn_gain"):
             if c.get(key) is not None:
                 c[key] = np.ones_like(c[key])
-    if kind in SPIKING:
+    if entry.fires:
         c["threshold"] = cast(p["v_threshold"])
         c["v_reset"] = cast(p["v_reset"])
-    if kind == "threshold":
-        c["threshold"] = cast(p["threshold"])
-    if kind == "scale":
-        c["scale"] = cast(p["scale"])
+    if entry.category == nodes.ELEMENTWISE:  # its parameters are its constants
+        for name in entry.params:
+            c[name] = cast(p[name])
     return c
 
 
@@ -184,10 +186,27 @@ def _reset(v, fired, c, options):
     return np.where(fired, v - c["threshold"], v)
 
 
-def _move(layer, st, x):
-    """Flatten and Delay, which move values without arithmetic (any dtype)."""
-    if layer.kind == "flatten":
-        return x.reshape((x.shape[0],) + tuple(layer.out_shape))
+def _integrate(c, start, drive):
+    """The membrane after one step from `start` with input `drive`, before
+    any threshold: decay (when it leaks), plus gain times input, plus leak."""
+    integrated = start if c["decay"] is None else c["decay"] * start
+    u = integrated + c["gain"] * drive
+    if c["leak"] is not None:
+        u = u + c["leak"]
+    return u
+
+
+# Flatten and Delay move values without arithmetic, of any dtype: the same
+# step serves the float and the integer simulation.
+@FLOAT_STEPS.register("flatten")
+@INTEGER_STEPS.register("flatten")
+def _step_flatten(layer, c, st, x, *_):
+    return x.reshape((x.shape[0],) + tuple(layer.out_shape))
+
+
+@FLOAT_STEPS.register("delay")
+@INTEGER_STEPS.register("delay")
+def _step_delay(layer, c, st, x, *_):
     # y[t] = x[t - steps]: history[k] holds x[t - 1 - k].
     y = x.copy()
     for k, past in enumerate(st.history):
@@ -196,59 +215,69 @@ def _move(layer, st, x):
     return y
 
 
-def _step_layer(layer, c, st, x, options, dtype):
-    kind = layer.kind
-    if kind in SPIKING and options.spike_timing == "before-update":
+@FLOAT_STEPS.register("affine", "linear")
+def _step_synapse(layer, c, st, x, options, dtype):
+    return _weighted_sum(c["weight"], c["bias"], x, dtype)
+
+
+@FLOAT_STEPS.register("conv1d", "conv2d")
+def _step_conv(layer, c, st, x, options, dtype):
+    p = layer.params
+    stride, padding, dilation = (list(p[k]) for k in ("stride", "padding", "dilation"))
+    weight = c["weight"]
+    if layer.kind == "conv1d":
+        x = x[:, :, None, :]
+        weight = weight[:, :, None, :]
+        stride, padding, dilation = [1] + stride, [0] + padding, [1] + dilation
+    y = _convolve(x, weight, c["bias"], stride, padding, dilation, int(p["groups"]))
+    return y.reshape((x.shape[0],) + tuple(layer.out_shape))
+
+
+@FLOAT_STEPS.register("sumpool2d", "avgpool2d")
+def _step_pool(layer, c, st, x, options, dtype):
+    return _pool(x, list(layer.params["kernel"]), list(layer.params["stride"]),
+                 layer.kind == "avgpool2d")
+
+
+@FLOAT_STEPS.register("scale")
+def _step_scale(layer, c, st, x, options, dtype):
+    return c["scale"] * x
+
+
+@FLOAT_STEPS.register("threshold")
+def _step_threshold(layer, c, st, x, options, dtype):
+    fired = x >= c["threshold"] if options.compare == "ge" else x > c["threshold"]
+    return fired.astype(dtype)
+
+
+@FLOAT_STEPS.register("integrator", "li")
+def _step_membrane(layer, c, st, x, options, dtype):
+    st.v = _integrate(c, st.v, x)
+    return st.v
+
+
+@FLOAT_STEPS.register("cubali")
+def _step_current_membrane(layer, c, st, x, options, dtype):
+    st.v = _integrate(c, st.v, _advance_current(st, c, x, options))
+    return st.v
+
+
+@FLOAT_STEPS.register("if", "lif", "cubalif")
+def _step_firing(layer, c, st, x, options, dtype):
+    current = nodes.KINDS[layer.kind].has_current
+    if options.spike_timing == "before-update":
         # The spike comes from the membrane the step starts with; the reset
         # applies before or after this step's update.
-        reset_timing = options.cuba_reset_timing if kind == "cubalif" else options.reset_timing
+        reset_timing = options.cuba_reset_timing if current else options.reset_timing
         fired = st.v >= c["threshold"] if options.compare == "ge" else st.v > c["threshold"]
         start = _reset(st.v, fired, c, options) if reset_timing == "before-update" else st.v
-        if kind == "cubalif":
-            i_used = _advance_current(st, c, x, options)
-            u = (c["decay"] * start + c["gain"] * i_used) + c["leak"]
-        else:
-            integrated = start if c["decay"] is None else c["decay"] * start
-            u = integrated + c["gain"] * x
-            if c["leak"] is not None:
-                u = u + c["leak"]
+        drive = _advance_current(st, c, x, options) if current else x
+        u = _integrate(c, start, drive)
         st.v = u if reset_timing == "before-update" else _reset(u, fired, c, options)
         st.spike = fired.astype(dtype)
         return st.spike
-    if kind in ("affine", "linear"):
-        return _weighted_sum(c["weight"], c["bias"], x, dtype)
-    if kind in ("flatten", "delay"):
-        return _move(layer, st, x)
-    if kind in ("conv1d", "conv2d"):
-        p = layer.params
-        stride, padding, dilation = (list(p[k]) for k in ("stride", "padding", "dilation"))
-        weight = c["weight"]
-        if kind == "conv1d":
-            x = x[:, :, None, :]
-            weight = weight[:, :, None, :]
-            stride, padding, dilation = [1] + stride, [0] + padding, [1] + dilation
-        y = _convolve(x, weight, c["bias"], stride, padding, dilation, int(p["groups"]))
-        return y.reshape((x.shape[0],) + tuple(layer.out_shape))
-    if kind in ("sumpool2d", "avgpool2d"):
-        return _pool(x, list(layer.params["kernel"]), list(layer.params["stride"]),
-                     kind == "avgpool2d")
-    if kind == "scale":
-        return c["scale"] * x
-    if kind == "threshold":
-        fired = x >= c["threshold"] if options.compare == "ge" else x > c["threshold"]
-        return fired.astype(dtype)
-    if kind in ("cubali", "cubalif"):
-        i_used = _advance_current(st, c, x, options)
-        u = (c["decay"] * st.v + c["gain"] * i_used) + c["leak"]
-    else:
-        integrated = st.v if c["decay"] is None else c["decay"] * st.v
-        u = integrated + c["gain"] * x
-        if c["leak"] is not None:
-            u = u + c["leak"]
-    if kind in SPIKING:
-        return _fire(u, st, c, options, dtype)
-    st.v = u
-    return u
+    drive = _advance_current(st, c, x, options) if current else x
+    return _fire(_integrate(c, st.v, drive), st, c, options, dtype)
 
 
 def simulate(graph: Graph, options: Options, inputs: np.ndarray, *,
@@ -278,7 +307,7 @@ def simulate(graph: Graph, options: Options, inputs: np.ndarray, *,
         return total
 
     def step(layer, c, st, x):
-        return _step_layer(layer, c, st, x, options, dtype)
+        return FLOAT_STEPS[layer.kind](layer, c, st, x, options, dtype)
 
     return _run(graph, options, inputs, dtype, consts, step, meet, record)
 
@@ -312,11 +341,12 @@ def _run(graph: Graph, options: Options, inputs, dtype, consts, step, meet, reco
     if record:
         for layer in graph.layers:
             shape = (n_seq, n_steps) + layer.out_shape
-            if layer.kind in NEURONS:
+            entry = nodes.KINDS[layer.kind]
+            if entry.category == nodes.NEURON:
                 traces[f"{layer.name}.v"] = np.zeros(shape, dtype)
-            if layer.kind in ("cubali", "cubalif"):
+            if entry.has_current:
                 traces[f"{layer.name}.i_syn"] = np.zeros(shape, dtype)
-            if layer.kind in SPIKING + ("threshold",):
+            if entry.spikes:
                 traces[f"{layer.name}.spike"] = np.zeros(shape, dtype)
 
     def arriving(layer, sources, shape, values):
@@ -432,20 +462,21 @@ def _levels(values, scale):
     return round_half_away_from_zero(np.asarray(values, dtype=np.float64) / scale).astype(np.int64)
 
 
-def _step_layer_int(layer, c, st, x, options, plan):
-    kind = layer.kind
-    fmt = plan.format
-    if kind in ("affine", "linear"):
-        # c["weight"] and c["bias"] hold the storage integers (simulate_quantized).
-        acc = np.zeros((x.shape[0], c["weight"].shape[0]), np.int64)
-        if c["bias"] is not None:
-            acc = acc + c["bias"][None, :]
-        return acc + x @ c["weight"].T
-    if kind in ("flatten", "delay"):
-        return _move(layer, st, x)
-    bits, scale = fmt.state_bits, plan.state_scale[layer.name]
-    thr = _levels(c["threshold"], scale) if kind in SPIKING else None
-    v_reset = _levels(c["v_reset"], scale) if kind in SPIKING else None
+@INTEGER_STEPS.register("affine", "linear")
+def _step_synapse_int(layer, c, st, x, options, plan):
+    # c["weight"] and c["bias"] hold the storage integers (simulate_quantized).
+    acc = np.zeros((x.shape[0], c["weight"].shape[0]), np.int64)
+    if c["bias"] is not None:
+        acc = acc + c["bias"][None, :]
+    return acc + x @ c["weight"].T
+
+
+@INTEGER_STEPS.register("integrator", "if", "li", "lif", "cubali", "cubalif")
+def _step_neuron_int(layer, c, st, x, options, plan):
+    entry = nodes.KINDS[layer.kind]
+    bits, scale = plan.format.state_bits, plan.state_scale[layer.name]
+    thr = _levels(c["threshold"], scale) if entry.fires else None
+    v_reset = _levels(c["v_reset"], scale) if entry.fires else None
     leak = _levels(c["leak"], scale) if c.get("leak") is not None else 0
     # Narrow arithmetic (docs/quantization.md): 16-bit state, factors at most
     # 1 + 2^-10, levels at most 2^15 -> 32-bit bodies with 14-bit multipliers.
@@ -481,18 +512,18 @@ def _step_layer_int(layer, c, st, x, options, plan):
         st.i_syn = saturate(i_next, bits)
         return used
 
-    if kind in SPIKING and options.spike_timing == "before-update":
-        timing = options.cuba_reset_timing if kind == "cubalif" else options.reset_timing
+    if entry.fires and options.spike_timing == "before-update":
+        timing = options.cuba_reset_timing if entry.has_current else options.reset_timing
         fired = fired_at(st.v)
         start = reset(st.v, fired) if timing == "before-update" else st.v
-        drive = advance_current() if kind == "cubalif" else x
+        drive = advance_current() if entry.has_current else x
         u = integrate(start, drive)
         st.v = saturate(u if timing == "before-update" else reset(u, fired), bits)
         st.spike = fired.astype(np.int64)
         return st.spike
-    drive = advance_current() if kind in ("cubali", "cubalif") else x
+    drive = advance_current() if entry.has_current else x
     u = integrate(st.v, drive)
-    if kind not in SPIKING:
+    if not entry.fires:
         st.v = saturate(u, bits)
         return st.v
     if options.reset == "subtract-delayed":
@@ -515,11 +546,11 @@ def _mean_synapse_inputs(graph: Graph, options: Options, inputs) -> Dict[str, np
     counts: Dict[str, int] = {}
 
     def step(layer, c, st, x):
-        if layer.kind in SYNAPSES:
+        if layer.kind in nodes.SYNAPSES:
             flat = x.reshape(x.shape[0], -1)
             totals[layer.name] = totals.get(layer.name, 0.0) + flat.sum(axis=0)
             counts[layer.name] = counts.get(layer.name, 0) + flat.shape[0]
-        return _step_layer(layer, c, st, x, options, np.float64)
+        return FLOAT_STEPS[layer.kind](layer, c, st, x, options, np.float64)
 
     def meet(layer, parts):
         return sum(part for _, part in parts)
@@ -537,7 +568,7 @@ def corrected_biases(graph: Graph, options: Options, plan, calibration) -> Dict[
     means = _mean_synapse_inputs(graph, options, calibration)
     biases = {}
     for layer in graph.layers:
-        if layer.kind not in SYNAPSES:
+        if layer.kind not in nodes.SYNAPSES:
             continue
         weight = np.asarray(layer.params["weight"], dtype=np.float64)
         scales = np.asarray(plan.weight_scale[layer.name], dtype=np.float64)
@@ -569,7 +600,7 @@ def simulate_quantized(graph: Graph, options: Options, plan, inputs: np.ndarray,
     biases = dict(plan.bias) if calibration is None else \
         corrected_biases(graph, options, plan, calibration)
     for layer, c in zip(graph.layers, consts):
-        if layer.kind in SYNAPSES:
+        if layer.kind in nodes.SYNAPSES:
             # From here on a synapse's constants are its storage integers.
             scales = plan.weight_scale[layer.name]
             bias = biases.get(layer.name, c["bias"])
@@ -584,7 +615,7 @@ def simulate_quantized(graph: Graph, options: Options, plan, inputs: np.ndarray,
         if source is None:
             return value
         to_scale = plan.state_scale[layer.name]
-        if source.kind in ("affine", "linear"):
+        if source.kind in nodes.SYNAPSES:
             # Per-channel accumulator scales: one ratio per channel, always a
             # rescale (a per-channel type never equals the state's type).
             ratios = np.asarray(plan.weight_scale[producer], np.float64) / to_scale
@@ -609,12 +640,13 @@ def simulate_quantized(graph: Graph, options: Options, plan, inputs: np.ndarray,
             name, delayed = by_name[name].sources[0]
         if name == graph.input_name and not delayed:
             return 1 if options.input_kind == "spikes" else 128
-        return 1 if not delayed and name in by_name and by_name[name].kind in SPIKING else 128
+        return 1 if not delayed and name in by_name and \
+            by_name[name].kind in nodes.SPIKING_NEURONS else 128
 
     # The largest |accumulator| of each synapse: sum |w| * bound(x) + |bias|.
     accumulator_bounds = {}
     for layer, c in zip(graph.layers, consts):
-        if layer.kind in SYNAPSES:
+        if layer.kind in nodes.SYNAPSES:
             sums = np.abs(c["weight"]).sum(axis=1) * input_bound(layer.sources[0])
             if c["bias"] is not None:
                 sums = sums + np.abs(c["bias"])
@@ -623,12 +655,12 @@ def simulate_quantized(graph: Graph, options: Options, plan, inputs: np.ndarray,
     def meet(layer, parts):
         """Neurons take their inputs at their state's scale; a fan-in sums and
         saturates (snn.sum)."""
-        if layer is None or layer.kind not in NEURONS:
+        if layer is None or layer.kind not in nodes.NEURONS:
             return sum(part for _, part in parts)
         parts = [rescaled(producer, part, layer) for producer, part in parts]
         return parts[0] if len(parts) == 1 else saturate(sum(parts), fmt.state_bits)
 
     def step(layer, c, st, x):
-        return _step_layer_int(layer, c, st, x, options, plan)
+        return INTEGER_STEPS[layer.kind](layer, c, st, x, options, plan)
 
     return _run(graph, options, inputs, np.int64, consts, step, meet, record)
