@@ -19,9 +19,14 @@ import numpy as np
 from . import api
 from .errors import SNNCError
 from .frontend.graph import load_graph
+from .nodes import SYNAPSES
 
 BENCH_CFLAGS = ["-std=c11", "-ffp-contract=off"]
 DEFAULT_OPT_FLAGS = "-O2"
+# The neurons the dense numpy step and the snnTorch step implement (with
+# dense synapses between them).
+NUMPY_NEURONS = ("lif", "li", "if")
+SNNTORCH_NEURONS = ("lif",)
 
 
 def _build(model_path, tmp, tag, optimize, cc, options, opt_flags=DEFAULT_OPT_FLAGS):
@@ -70,7 +75,7 @@ def _numpy_dense_step(graph, options, steps, rate, seed):
     vectorized neuron updates), or None if the graph is not a chain of dense
     synapses and LIF/LI/IF neurons."""
     kinds = [layer.kind for layer in graph.layers]
-    if any(k not in ("affine", "linear", "lif", "li", "if") for k in kinds) or \
+    if any(k not in SYNAPSES + NUMPY_NEURONS for k in kinds) or \
             any(len(layer.sources) != 1 for layer in graph.layers):
         return None
     dtype = np.float32 if options.precision == "f32" else np.float64
@@ -78,7 +83,7 @@ def _numpy_dense_step(graph, options, steps, rate, seed):
     layers = []
     for layer in graph.layers:
         p = layer.params
-        if layer.kind in ("affine", "linear"):
+        if layer.kind in SYNAPSES:
             layers.append(("syn", p["weight"].astype(dtype),
                            p.get("bias", np.zeros(p["weight"].shape[0])).astype(dtype)))
         else:
@@ -111,7 +116,7 @@ def _snntorch_step(graph, options, steps, rate, seed):
     without a compiler - or None if torch/snnTorch are not installed or the
     graph is not a chain of dense synapses and LIF neurons."""
     kinds = [layer.kind for layer in graph.layers]
-    if any(k not in ("affine", "linear", "lif") for k in kinds) or \
+    if any(k not in SYNAPSES + SNNTORCH_NEURONS for k in kinds) or \
             any(len(layer.sources) != 1 for layer in graph.layers):
         return None
     try:
@@ -123,7 +128,7 @@ def _snntorch_step(graph, options, steps, rate, seed):
     modules = []
     for layer in graph.layers:
         p = layer.params
-        if layer.kind in ("affine", "linear"):
+        if layer.kind in SYNAPSES:
             out_features, in_features = p["weight"].shape
             linear = torch.nn.Linear(in_features, out_features, bias="bias" in p, dtype=dtype)
             with torch.no_grad():

@@ -24,15 +24,23 @@ from typing import Dict, Optional
 
 import numpy as np
 
-from . import semantics
+from . import nodes, semantics
 from .errors import SNNCError
 from .frontend.graph import Graph
+from .nodes import Quantization
 from .semantics import Options
 
-SYNAPSES = ("affine", "linear")
-NEURONS = ("integrator", "if", "li", "lif", "cubali", "cubalif")
-SPIKING = ("if", "lif", "cubalif")
-SPIKE_CARRIERS = ("if", "lif", "cubalif", "flatten", "delay")
+
+def _kinds_quantized_by(rule: Quantization):
+    return nodes.kinds_where(lambda entry: entry.quantization is rule)
+
+
+# The kinds of each rule of nodes.Quantization.
+SYNAPSES = _kinds_quantized_by(Quantization.WEIGHT_SCALES)
+NEURONS = _kinds_quantized_by(Quantization.STATE_SCALE)
+PASSING_VALUES = _kinds_quantized_by(Quantization.PASSES_VALUES)
+# What carries spikes (int8, 0 or 1) into the next node.
+SPIKE_CARRIERS = nodes.SPIKING_NEURONS + PASSING_VALUES
 
 
 @dataclasses.dataclass(frozen=True)
@@ -124,11 +132,11 @@ def check_quantizable(graph: Graph, options: Options) -> None:
         return kinds[name] in ("input",) + SPIKE_CARRIERS
 
     for layer in graph.layers:
-        if layer.kind not in SYNAPSES + NEURONS + ("flatten", "delay"):
+        if isinstance(nodes.KINDS[layer.kind].quantization, nodes.NotQuantizable):
             raise SNNCError(f"{layer.kind} nodes are not supported at --precision "
                             f"{options.precision} yet", node=layer.name)
         sources = [name for name, _ in layer.sources]
-        if layer.kind in SYNAPSES + ("flatten", "delay"):
+        if layer.kind in SYNAPSES + PASSING_VALUES:
             if len(sources) != 1 or not is_spikes(sources[0]):
                 raise SNNCError(f"at --precision {options.precision} a {layer.kind} node must "
                                 "take spikes (or the network input) from exactly one node",
@@ -140,8 +148,7 @@ def check_quantizable(graph: Graph, options: Options) -> None:
                                     f"neuron through a synapse (edge from '{source}')",
                                     node=layer.name)
     output_sources = [name for name, _ in graph.output_sources]
-    if len(output_sources) != 1 or kinds.get(output_sources[0]) not in NEURONS + ("flatten",
-                                                                                  "delay"):
+    if len(output_sources) != 1 or kinds.get(output_sources[0]) not in NEURONS + PASSING_VALUES:
         raise SNNCError(f"at --precision {options.precision} the output must come from one "
                         "neuron layer (spikes or a membrane readout)", node=graph.output_name)
 
@@ -204,7 +211,7 @@ def plan(graph: Graph, options: Options, calibration: Optional[np.ndarray] = Non
         levels = _level_bound(layer)
         if layer.name in observed:
             bound = max(observed[layer.name], levels) * CALIBRATION_MARGIN
-        elif layer.kind in SPIKING and levels > 0:
+        elif layer.kind in nodes.SPIKING_NEURONS and levels > 0:
             bound = THRESHOLDS_OF_RANGE * levels * headroom
         else:
             # No threshold to go by: a few steps' worth of the largest input.
@@ -240,7 +247,7 @@ def _state_origin(graph: Graph, layer, calibrated) -> str:
     if layer.name in calibrated:
         return "its range on the calibration inputs"
     levels = _level_bound(layer)
-    if layer.kind in SPIKING and levels > 0:
+    if layer.kind in nodes.SPIKING_NEURONS and levels > 0:
         p = layer.params
         which = max(("v_threshold", "v_reset"),
                     key=lambda k: float(np.abs(np.asarray(p[k], np.float64)).max(initial=0.0)))
@@ -358,7 +365,7 @@ def _mean_inputs(graph: Graph, options: Options, inputs: np.ndarray, traces):
             continue
         name, delayed = layer.sources[0]
         lag = np.asarray(int(delayed))  # steps late, per element of the flat input
-        while name in by_name and by_name[name].kind in ("flatten", "delay"):
+        while name in by_name and by_name[name].kind in PASSING_VALUES:
             mover = by_name[name]
             if mover.kind == "delay":
                 steps = np.rint(np.asarray(mover.params["delay"], np.float64) / options.dt)

@@ -11,6 +11,8 @@ from __future__ import annotations
 import dataclasses
 from typing import Optional
 
+from . import nodes
+
 RESET_MODES = ("value", "subtract", "subtract-delayed")
 COMPARE_MODES = ("gt", "ge")
 # Floats, or integer models (quantize.py): int8 weights with int16 state, or
@@ -247,7 +249,7 @@ def layer_constants(layer, options: Options) -> dict:
     place where they are computed from the NIR parameters, so that what is
     checked (check_constants) is what is emitted."""
     import numpy as np
-    p, dt, kind = layer.params, options.dt, layer.kind
+    p, dt, kind, entry = layer.params, options.dt, layer.kind, nodes.KINDS[layer.kind]
     c = {}
     unit = options.input_gains == "unit"
 
@@ -255,7 +257,7 @@ def layer_constants(layer, options: Options) -> dict:
         return np.ones_like(np.asarray(values, dtype=np.float64)) if unit else values
 
     with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
-        if kind in ("affine", "linear", "conv1d", "conv2d"):
+        if entry.category in (nodes.SYNAPSE, nodes.CONVOLUTION):
             c["weight"] = Constant(p["weight"], ("weight",), "weight")
             if "bias" in p:
                 c["bias"] = Constant(p["bias"], ("bias",), "weight")
@@ -263,9 +265,9 @@ def layer_constants(layer, options: Options) -> dict:
             c["scale"] = Constant(p["scale"], ("scale",), "factor")
         elif kind == "threshold":
             c["threshold"] = Constant(p["threshold"], ("threshold",), "level")
-        elif kind in ("integrator", "if"):
+        elif entry.category == nodes.NEURON and entry.membrane_tau is None:  # no leak
             c["gain"] = Constant(gain_of(integrator_gain(p["r"], dt)), ("r", "dt"), "factor")
-        elif kind in ("cubali", "cubalif"):
+        elif entry.has_current:
             syn_decay, syn_gain = synapse_constants(options.true_tau(p["tau_syn"]), p["w_in"],
                                                     dt, options.integrator)
             syn_sources = ("w_in", "tau_syn", "dt")
@@ -273,14 +275,14 @@ def layer_constants(layer, options: Options) -> dict:
                 syn_gain, syn_sources = p["w_in"], ("w_in",)
             c["syn_decay"] = Constant(syn_decay, ("tau_syn", "dt"), "factor")
             c["syn_gain"] = Constant(gain_of(syn_gain), syn_sources, "factor")
-        if kind in ("li", "lif", "cubali", "cubalif"):
-            tau = "tau" if kind in ("li", "lif") else "tau_mem"
+        if entry.membrane_tau is not None:
+            tau = entry.membrane_tau
             decay, gain, leak = leaky_constants(options.true_tau(p[tau]), p["r"], p["v_leak"],
                                                 dt, options.integrator)
             c["decay"] = Constant(decay, (tau, "dt"), "factor")
             c["gain"] = Constant(gain_of(gain), ("r", tau, "dt"), "factor")
             c["leak"] = Constant(leak, ("v_leak", tau, "dt"), "level")
-        if kind in ("if", "lif", "cubalif"):
+        if entry.fires:
             c["threshold"] = Constant(p["v_threshold"], ("v_threshold",), "level")
             c["v_reset"] = Constant(p["v_reset"], ("v_reset",), "level")
     return c
