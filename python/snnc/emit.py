@@ -156,40 +156,20 @@ def _qualify_parameters(source: str, function: str, input_index: int) -> str:
     updates its state in place and reads another state array is not
     vectorized (the compiler must assume the arrays overlap). The input, which
     the computation never writes (bufferization.writable = false), is also
-    const, so the step passes the caller's const array without a cast. EmitC
-    prints no qualifiers, so they are added to its signature here."""
-    start, end = _parameter_list(source, function)
+    const, so the step passes the caller's const array without a cast.
+
+    The one edit of EmitC's text: EmitC (MLIR 22) has no way to qualify a
+    parameter (no restrict or const on emitc.func arguments, and an array
+    parameter's qualifiers go inside its brackets, where an opaque type cannot
+    reach), so the signature EmitC prints, `static void f(T v1[N], ...)`, is
+    qualified here."""
+    head = f"static void {function}("
+    start = source.index(head) + len(head)
+    end = source.index(")", start)
     parameters = [re.sub(r"^(\w+ v\d+)\[", r"\1[restrict ", p)
                   for p in source[start:end].split(", ")]
     parameters[input_index] = "const " + parameters[input_index]
     return source[:start] + ", ".join(parameters) + source[end:]
-
-
-def _parameter_list(source: str, function: str) -> Tuple[int, int]:
-    """Where the parameter list of `function`, as EmitC prints it, starts and
-    ends in `source` (EmitC prints no qualifiers or attributes, so the two
-    rewrites here edit its signature as text)."""
-    head = f"static void {function}("
-    start = source.index(head) + len(head)
-    return start, source.index(")", start)
-
-
-def _use_every_parameter(source: str, function: str) -> str:
-    """Casts to void the parameters of `function` its body never reads: an
-    integer model whose weights all round to zero (or whose rescale
-    multipliers are all zero) does not read its input, and -Wextra warns
-    about an unused parameter. Other models' C is unchanged."""
-    start, end = _parameter_list(source, function)
-    names = [re.match(r"(?:const )?\w+ (v\d+)\[", p).group(1)
-             for p in source[start:end].split(", ")]
-    body_start = source.index("{", end) + 1
-    body_end = source.find("\n}\n", body_start)
-    body = source[body_start:body_end if body_end >= 0 else len(source)]
-    unused = [n for n in names if not re.search(rf"\b{n}\b", body)]
-    if not unused:
-        return source
-    casts = "".join(f"\n  (void){n};" for n in unused)
-    return source[:body_start] + casts + source[body_start:]
 
 
 def _constant_bytes(module: ir.Module) -> int:
@@ -226,7 +206,6 @@ def generate_c(model: ModelIR, options: Options, name: str, model_path,
     driver.lower_to_emitc(model.module, optimize, prefix=name)
     compute_c = _qualify_parameters(_core.translate_to_c(model.module.operation),
                                     model.compute_name, input_index=len(model.states))
-    compute_c = _use_every_parameter(compute_c, model.compute_name)
 
     input_type = ELEMENT_TYPES[model.input_element]
     output_type = ELEMENT_TYPES[model.output_element]

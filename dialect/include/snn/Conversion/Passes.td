@@ -114,4 +114,17 @@ def SNNPrefixPrivateSymbols : Pass<"snn-prefix-private-symbols", "ModuleOp"> {
   ];
 }
 
+def SNNUseEveryArgument : Pass<"snn-use-every-argument", "ModuleOp"> {
+  let summary = "Cast to void the arguments an emitc.func never reads";
+  let description = [{
+    An integer model whose weights all round to zero (or whose rescale
+    multipliers are all zero) does not read its input, and C compilers warn
+    about an unused parameter under -Wextra. This pass adds, at the start of
+    each `emitc.func` body, `emitc.verbatim "(void){};"` of every argument
+    that nothing uses, which EmitC prints as `(void)v5;`. Other functions are
+    unchanged.
+  }];
+  let dependentDialects = ["::mlir::emitc::EmitCDialect"];
+}
+
 #endif // SNN_CONVERSION_PASSES_TD

@@ -75,6 +75,7 @@ void snn::buildSNNToEmitCPipeline(OpPassManager &pm,
   pm.addPass(createConvertFloatComparesToEmitC());
   pm.addPass(createConvertToEmitC());
   pm.addPass(createReconcileUnrealizedCastsPass());
+  pm.addPass(createSNNUseEveryArgument());
   if (!options.symbolPrefix.empty()) {
     SNNPrefixPrivateSymbolsOptions prefix;
     prefix.prefix = options.symbolPrefix;
