@@ -27,10 +27,17 @@ def cmake_dir() -> str:
     return os.path.join(os.path.dirname(os.path.abspath(__file__)), "cmake")
 
 
+def bazel_dir() -> str:
+    """The Bazel workspace holding snnc's rules (for local_repository's path)."""
+    import os
+    return os.path.join(os.path.dirname(os.path.abspath(__file__)), "bazel")
+
+
 def snn_opt_path() -> str:
     """The snn-opt binary shipped with the package."""
     import os
     return os.path.join(os.path.dirname(os.path.abspath(__file__)), "bin", "snn-opt")
 
 
-__all__ = ["SNNCError", "compile", "run", "cmake_dir", "snn_opt_path", "__version__"]
+__all__ = ["SNNCError", "compile", "run", "cmake_dir", "bazel_dir", "snn_opt_path",
+           "__version__"]

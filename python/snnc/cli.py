@@ -145,6 +145,9 @@ def build_parser():
     parser.add_argument("--version", action="version", version=f"snnc {__version__}")
     parser.add_argument("--cmake-dir", action="store_true",
                         help="print the directory of snncConfig.cmake and exit")
+    parser.add_argument("--bazel-dir", action="store_true",
+                        help="print the Bazel workspace of snnc's rules (for "
+                             "local_repository) and exit")
     sub = parser.add_subparsers(dest="command")
 
     p = sub.add_parser("compile", help="NIR -> NAME.h + NAME.c (or MLIR)")
@@ -202,9 +205,9 @@ def build_parser():
 def main(argv=None):
     parser = build_parser()
     args = parser.parse_args(argv)
-    if args.cmake_dir:
-        from . import cmake_dir
-        print(cmake_dir())
+    if args.cmake_dir or args.bazel_dir:
+        from . import bazel_dir, cmake_dir
+        print(cmake_dir() if args.cmake_dir else bazel_dir())
         return 0
     if not args.command:
         parser.print_help(sys.stderr)

@@ -148,3 +148,43 @@ def test_calibrate_reaches_the_compiler(workspace, options_build):
     generated = options_build["calibrated"]
     assert "calibrated on test_inputs.npy" in generated
     assert generated == _expected(workspace, "calibrated")
+
+
+def test_a_project_uses_the_installed_rules_through_bazel_dir(tmp_path):
+    """No copy of the source: the WORKSPACE points local_repository at
+    `python -m snnc --bazel-dir`, the rules the installed package ships."""
+    bazel_dir = subprocess.run([sys.executable, "-m", "snnc", "--bazel-dir"], check=True,
+                               capture_output=True, text=True).stdout.strip()
+    assert os.path.isfile(os.path.join(bazel_dir, "rules", "snn.bzl"))
+    project = tmp_path / "project"
+    project.mkdir()
+    shutil.copy(os.path.join(REPO, "examples", "models", "digits", "digits.nir"), project)
+    (project / "WORKSPACE").write_text(f"""
+local_repository(name = "snnc", path = "{bazel_dir}")
+load("@snnc//rules:repositories.bzl", "snnc_configure", "snnc_offline_repositories")
+snnc_offline_repositories()
+snnc_configure()
+""")
+    (project / "BUILD").write_text("""
+load("@snnc//rules:snn.bzl", "snn_library")
+snn_library(name = "net", src = "digits.nir", preset = "snntorch")
+cc_binary(name = "app", srcs = ["app.c"], deps = [":net"])
+""")
+    (project / "app.c").write_text("""
+#include <stdio.h>
+#include "net.h"
+int main(void) {
+  static net_state s;
+  static net_input_t in[NET_NUM_INPUTS];
+  net_output_t out[NET_NUM_OUTPUTS];
+  net_reset(&s);
+  net_step(&s, in, out);
+  printf("outputs %d\\n", NET_NUM_OUTPUTS);
+  return 0;
+}
+""")
+    try:
+        out = _bazel(project, "run", "//:app")
+    finally:
+        subprocess.run(["bazel", "shutdown"], cwd=project, capture_output=True)
+    assert "outputs 10" in out

@@ -5,8 +5,10 @@ computation of `snnc compile`'s NAME.c. A pipeline that fails leaves a
 reproducer that snn-opt repeats."""
 from __future__ import annotations
 
+import os
 import re
 import subprocess
+import sys
 
 import pytest
 from mlir import ir
@@ -76,6 +78,15 @@ def test_snn_opt_reproduces_the_compile(model, preset, extra, tmp_path):
             _step_computation(c_source)
 
 
+def test_snn_opt_is_a_command_with_the_pipelines():
+    """The package's console script `snn-opt` (beside this interpreter) runs
+    the shipped binary, which registers both pipelines."""
+    command = os.path.join(os.path.dirname(sys.executable), "snn-opt")
+    result = subprocess.run([command, "--help"], capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    assert "--snn-to-emitc" in result.stdout and "--snn-to-linalg" in result.stdout
+
+
 def test_the_pipeline_names_its_options():
     assert driver.pipeline("emitc", True, "net") == "snn-to-emitc{optimize=true symbol-prefix=net}"
     assert driver.pipeline("linalg", False) == "snn-to-linalg{optimize=false}"
@@ -111,7 +122,6 @@ def test_a_failed_pipeline_leaves_a_reproducer_that_snn_opt_repeats(tmp_path):
         assert repeated.returncode != 0
         assert "cannot be lowered to linalg yet" in repeated.stderr
     finally:
-        import os
         os.unlink(path)
 
 
