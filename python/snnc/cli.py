@@ -152,8 +152,10 @@ def build_parser():
 
     p = sub.add_parser("compile", help="NIR -> NAME.h + NAME.c (or MLIR)")
     p.add_argument("model", help="the .nir file")
-    p.add_argument("-o", "--output-dir", required=True)
-    p.add_argument("--name", required=True, help="C prefix of every generated symbol")
+    p.add_argument("-o", "--output-dir", required=True,
+                   help="directory for the generated files (created if missing; required)")
+    p.add_argument("--name", required=True,
+                   help="C prefix of every generated symbol and the files' name (required)")
     p.add_argument("--emit", choices=option_table.EMIT_KINDS, default="c",
                    help="c: NAME.h and NAME.c; mlir: the snn IR (NAME.snn.mlir); linalg: "
                         "after snn-to-linalg; emitc: after snn-to-emitc, what EmitC prints "
@@ -162,42 +164,52 @@ def build_parser():
     p.set_defaults(func=_cmd_compile)
 
     p = sub.add_parser("run", help="run a model on inputs [T, n_in] saved as .npy")
-    p.add_argument("model")
-    p.add_argument("--input", required=True, help=".npy of shape [T, n_in] or [S, T, n_in]")
-    p.add_argument("--output", required=True, help=".npy written with the outputs")
-    p.add_argument("--backend", choices=("c", "reference"), default="c")
+    p.add_argument("model", help="the .nir file")
+    p.add_argument("--input", required=True,
+                   help=".npy of shape [T, n_in] or [S, T, n_in] (required)")
+    p.add_argument("--output", required=True, help=".npy written with the outputs (required)")
+    p.add_argument("--backend", choices=("c", "reference"), default="c",
+                   help="c: compile the generated C with the host's cc and run it; reference: "
+                        "the numpy reference simulator (default: c)")
     _add_semantics(p)
     p.set_defaults(func=_cmd_run)
 
     p = sub.add_parser("bench", help="time the generated C against the reference lowering "
                                       "and a dense numpy step, side by side")
-    p.add_argument("model")
-    p.add_argument("--steps", type=int, default=1000)
-    p.add_argument("--rate", type=float, default=0.2, help="input spike probability per step")
-    p.add_argument("--runs", type=int, default=5, help="timed runs per round")
-    p.add_argument("--rounds", type=int, default=3, help="interleaved rounds")
+    p.add_argument("model", help="the .nir file")
+    p.add_argument("--steps", type=int, default=1000,
+                   help="time steps per timed run (default: 1000)")
+    p.add_argument("--rate", type=float, default=0.2,
+                   help="input spike probability per step (default: 0.2)")
+    p.add_argument("--runs", type=int, default=5, help="timed runs per round (default: 5)")
+    p.add_argument("--rounds", type=int, default=3,
+                   help="interleaved rounds; medians are over all runs (default: 3)")
     p.add_argument("--cflags", default="-O2",
-                   help="optimization flags of the C builds (default -O2; e.g. "
-                        "'-O2 -march=native')")
-    p.add_argument("--json", action="store_true")
+                   help="optimization flags of the C builds, e.g. '-O2 -march=native' "
+                        "(default: -O2)")
+    p.add_argument("--json", action="store_true",
+                   help="print the figures as JSON instead of a table (default: table)")
     _add_semantics(p)
     p.set_defaults(func=_cmd_bench)
 
     p = sub.add_parser("quantize-report",
                        help="bytes and fidelity of f32, int16 and int8 against the float64 "
                             "reference")
-    p.add_argument("model")
-    p.add_argument("--input", required=True, help=".npy of shape [T, n_in] or [S, T, n_in]")
+    p.add_argument("model", help="the .nir file")
+    p.add_argument("--input", required=True,
+                   help=".npy of shape [T, n_in] or [S, T, n_in] (required)")
     p.add_argument("--labels", help=".npy of S class labels: also report accuracy (the "
-                                    "output neuron with the most spikes)")
+                                    "output neuron with the most spikes) (default: none)")
     p.add_argument("--plot", metavar="OUT.png", help="write output rasters (or traces), "
-                                                      "reference against each precision")
-    p.add_argument("--json", action="store_true")
+                                                      "reference against each precision "
+                                                      "(default: no plot)")
+    p.add_argument("--json", action="store_true",
+                   help="print the report as JSON instead of a table (default: table)")
     _add_semantics(p)
     p.set_defaults(func=_cmd_quantize_report)
 
     p = sub.add_parser("check", help="which nodes can be compiled, and why not")
-    p.add_argument("model")
+    p.add_argument("model", help="the .nir file")
     p.set_defaults(func=_cmd_check)
     return parser
 

@@ -78,7 +78,7 @@ def _discretization(name, help, section=DISCRETIZATION, **kwargs) -> Option:
 
 # In the order of `snnc compile --help`.
 TABLE: Tuple[Option, ...] = (
-    Option("preset", "defaults of the framework that exported the file", DISCRETIZATION,
+    Option("preset", "defaults of the framework that exported the file (default: none)", DISCRETIZATION,
            choices=tuple(sorted(semantics.PRESETS))),
     _discretization("dt", "time step in seconds (NIR stores none: --dt or --preset is "
                           "required)", type=float, metavar="SECONDS"),
@@ -105,11 +105,12 @@ TABLE: Tuple[Option, ...] = (
     _discretization("input_kind", "the network input as values or spikes: a positive input "
                                   "is one spike, anything else none"),
     _discretization("precision", "element type of the generated code; int8 and int16 "
-                                 "quantize (docs/quantization.md)", section=GENERATED_CODE),
+                                 "quantize it to integer-only C", section=GENERATED_CODE),
     Option("calibrate", "integer models: choose state scales from the activity on these "
                         "inputs (default: from the parameters and weights)", GENERATED_CODE,
            metavar="IN.npy"),
-    Option("no_opt", "the reference lowering only (no event-driven synapses; same results)",
+    Option("no_opt", "the reference lowering only (no event-driven synapses; same results; "
+                     "default: optimized)",
            GENERATED_CODE, type=bool, api_name="optimize"),
 )
 

@@ -2,6 +2,7 @@
 stdout and stderr."""
 from __future__ import annotations
 
+import argparse
 import os
 import re
 import shutil
@@ -360,3 +361,28 @@ def test_cli_runs_outside_the_source_tree(digits, tmp_path):
     result = run_cli("check", "m.nir", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("m.nir: 6 nodes, 5 edges")
+
+
+def test_every_option_and_positional_has_help_that_states_its_default():
+    """`snnc <command> --help` explains every argument; an optional one says
+    its default (or that it is required, or has no default)."""
+    from snnc.cli import build_parser
+    parser = build_parser()
+    subparsers = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    missing = []
+    for command, sub in [("snnc", parser)] + sorted(subparsers.choices.items()):
+        for action in sub._actions:
+            if isinstance(action, (argparse._HelpAction, argparse._VersionAction,
+                                   argparse._SubParsersAction)):
+                continue
+            name = "/".join(action.option_strings) or action.dest
+            text = action.help or ""
+            if not text:
+                missing.append(f"{command} {name}: no help")
+            elif (action.option_strings and not action.required
+                  and not isinstance(action, argparse._StoreTrueAction)
+                  and not re.search(r"default: |required", text)):
+                missing.append(f"{command} {name}: no default in {text!r}")
+            elif action.option_strings and action.required and "required" not in text:
+                missing.append(f"{command} {name}: required, but the help does not say so")
+    assert not missing, "\n".join(missing)
