@@ -3,6 +3,9 @@
     import snnc
     snnc.compile("model.nir", "out", name="kws", preset="snntorch")
     outputs = snnc.run("model.nir", inputs, backend="c", preset="snntorch")
+
+A model is a path to a .nir file or a nir.NIRGraph held in memory (e.g. what
+snntorch.export_to_nir returns).
 """
 __version__ = "0.1.0"
 

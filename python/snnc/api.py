@@ -1,6 +1,8 @@
 """The Python API; the CLI calls these same functions."""
 from __future__ import annotations
 
+import contextlib
+import functools
 import io
 import os
 import re
@@ -24,6 +26,45 @@ from .mlir_context import make_context
 STRICT_CFLAGS = ["-std=c11", "-Wall", "-Wextra", "-Wpedantic", "-Wconversion", "-Werror"]
 # Floating point must not depend on the compiler's mood: no fused multiply-add.
 FP_CFLAGS = ["-ffp-contract=off"]
+
+
+# What error messages call a model passed as a nir.NIRGraph (it has no file name).
+GRAPH_IN_MEMORY = "<nir.NIRGraph>"
+
+
+@contextlib.contextmanager
+def _model_file(model):
+    """A path to `model`: the path itself, or for a nir.NIRGraph (what
+    snnTorch's export_to_nir and the other exporters return) a temporary .nir
+    file that nir.write makes of it, so that the graph goes the way of any
+    model file, its checks and limits included, and the header records the
+    sha256 of its NIR form. Errors about the temporary file name the graph."""
+    import nir
+    if not isinstance(model, nir.NIRGraph):
+        yield model
+        return
+    with tempfile.TemporaryDirectory(prefix="snnc-graph-") as directory:
+        path = os.path.join(directory, "graph.nir")
+        try:
+            nir.write(path, model)
+        except Exception as exc:  # nir's own failures (unknown node types, bad arrays)
+            raise SNNCError(f"nir.write cannot save the graph: {exc}",
+                            path=GRAPH_IN_MEMORY) from None
+        try:
+            yield path
+        except SNNCError as exc:
+            if exc.path != path:
+                raise
+            raise SNNCError(exc.problem, path=GRAPH_IN_MEMORY, node=exc.node) from None
+
+
+def _accepts_graphs(function):
+    """`function`'s first argument, a model path, may also be a nir.NIRGraph."""
+    @functools.wraps(function)
+    def wrapper(model, *args, **kwargs):
+        with _model_file(model) as path:
+            return function(path, *args, **kwargs)
+    return wrapper
 
 
 # The discretization options (semantics.Options) and the preset that fills them:
@@ -122,6 +163,7 @@ def _calibration_note(calibrate) -> str:
             f"(sha256 {c_emitter.model_digest(calibrate)[:16]})")
 
 
+@_accepts_graphs
 def generate(model_path, *, name: str, emit: str = "c", optimize: bool = True,
              calibrate=None, **options) -> Dict[str, str]:
     """Compiles a NIR file and returns {file name: text} without writing anything.
@@ -143,6 +185,7 @@ def generate(model_path, *, name: str, emit: str = "c", optimize: bool = True,
     return {f"{name}.{emit}.mlir": str(model.module)}
 
 
+@_accepts_graphs
 def generate_c(model_path, *, name: str, optimize: bool = True, calibrate=None,
                **options) -> c_emitter.GeneratedC:
     """Compiles a NIR file to C, as `generate`, and returns the files with
@@ -182,9 +225,11 @@ def write_files(files: Dict[str, str], output_dir) -> Dict[str, str]:
     return {file_name: os.path.join(output_dir, file_name) for file_name in sorted(files)}
 
 
+@_accepts_graphs
 def compile(model_path, output_dir, *, name: str, emit: str = "c", optimize: bool = True,
             **options) -> Dict[str, str]:
-    """Compiles MODEL.nir into OUTPUT_DIR (NAME.h and NAME.c, or MLIR text).
+    """Compiles MODEL.nir (a path, or a nir.NIRGraph in memory) into
+    OUTPUT_DIR (NAME.h and NAME.c, or MLIR text).
 
     Options: those of snnc.options.TABLE, as keyword arguments (`optimize=False`
     is --no-opt); see semantics.resolve_options for how they combine."""
@@ -348,6 +393,7 @@ def _as_sequences(inputs, n_in, path="input"):
     return array
 
 
+@_accepts_graphs
 def run_c(model_path, inputs, *, name: str = "model", cc: Optional[str] = None,
           record_states: bool = False, workdir=None, extra_cflags=(), run_under=(),
           optimize: bool = True, calibrate=None, **options):
@@ -426,6 +472,7 @@ def _split_states(raw, layout: c_emitter.StateLayout, n_seq, n_steps):
     return out
 
 
+@_accepts_graphs
 def run(model_path, inputs, *, backend: str = "c", name: str = "model", calibrate=None,
         **options):
     """Runs the model on inputs [T, n_in] (or [S, T, n_in]) with the C backend

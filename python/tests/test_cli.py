@@ -386,3 +386,32 @@ def test_every_option_and_positional_has_help_that_states_its_default():
             elif action.option_strings and action.required and "required" not in text:
                 missing.append(f"{command} {name}: required, but the help does not say so")
     assert not missing, "\n".join(missing)
+
+
+def test_the_api_takes_a_nir_graph_in_memory(digits, tmp_path):
+    """snnc.compile and snnc.run take the graph an exporter returns as well as
+    a path, with the same C (but for the header's record of its source) and
+    the same outputs."""
+    graph = nir.read(str(digits.nir))
+    from_file = snnc.compile(digits.nir, tmp_path / "file", name="m", preset="snntorch")
+    from_graph = snnc.compile(graph, tmp_path / "graph", name="m", preset="snntorch")
+    for file_name in ("m.c", "m.h"):
+        file_text = open(from_file[file_name]).read().split("\n", 1)
+        graph_text = open(from_graph[file_name]).read().split("\n", 1)
+        assert graph_text[1] == file_text[1]
+        assert "from graph.nir (sha256 " in graph_text[0]
+    inputs = digits.inputs[0]
+    np.testing.assert_array_equal(snnc.run(graph, inputs, preset="snntorch"),
+                                  snnc.run(digits.nir, inputs, preset="snntorch"))
+
+
+def test_a_bad_graph_in_memory_is_named_as_such(tmp_path):
+    graph = nir.NIRGraph.from_list(
+        nir.Affine(weight=np.ones((2, 3)), bias=np.zeros(2)),
+        nir.LIF(tau=np.array([-1.0, 0.02]), r=np.ones(2), v_leak=np.zeros(2),
+                v_threshold=np.ones(2)))
+    with pytest.raises(snnc.SNNCError) as raised:
+        snnc.compile(graph, tmp_path, name="m", dt=1e-3)
+    assert str(raised.value).startswith("<nir.NIRGraph>: node '")
+    assert "tau" in str(raised.value)
+    assert not list(tmp_path.iterdir())
