@@ -30,6 +30,34 @@ def ConvertSNNToLinalg : Pass<"convert-snn-to-linalg", "ModuleOp"> {
   ];
 }
 
+def SNNChooseIntegerArithmetic : Pass<"snn-choose-integer-arithmetic", "ModuleOp"> {
+  let summary = "Choose the integer arithmetic of each quantized neuron update and rescale";
+  let description = [{
+    The one place the integer policy of docs/quantization.md is decided. Each
+    quantized neuron op and `snn.rescale` gets `arithmetic_width` (the width
+    of its body's integers, 32 or 64) and `multiplier_bits` (the bits of its
+    fixed-point multipliers); convert-snn-to-linalg reads them and refuses a
+    quantized op without them, and snnc's integer reference reads them from
+    the IR instead of deciding again.
+
+    - A neuron update is narrow (32 bits, 14-bit multipliers) when every
+      quantized value it reads or writes is stored in 16 bits or fewer, every
+      factor is at most 1 + 2^-10 in magnitude and every level at most 2^15
+      at the membrane's scale; else 64 bits with 30-bit multipliers.
+    - A rescale of an input bounded by A < 2^k (the bound of a synapse's
+      sums from its constant weights and its input's bound, `input_bound`
+      when a pass recorded it, else the input's storage range) is narrow
+      with multipliers of 30 - k bits when 30 - k >= 12, its ratios are
+      below 2^(30 - k) and its result is stored in 16 bits or fewer; else 64
+      bits with 30-bit multipliers.
+
+    Ops that have both attributes already keep them. Run after
+    snn-insert-rescale (which makes the rescales) and before
+    snn-event-driven (which lowers the synapses whose weights bound the
+    rescales' inputs).
+  }];
+}
+
 def SNNEventDriven : Pass<"snn-event-driven", "ModuleOp"> {
   let summary = "Lower the synapses fed by spikes to event-driven kernels";
   let description = [{

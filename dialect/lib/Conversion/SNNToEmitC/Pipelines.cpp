@@ -23,6 +23,9 @@ void snn::buildSNNToLinalgPipeline(OpPassManager &pm,
                                    const SNNPipelineOptions &options) {
   // Scale conversions the quantizer asked for (a no-op on float models).
   pm.addPass(createSNNInsertRescale());
+  // The integer arithmetic of quantized ops, decided once (also read by
+  // snnc's integer reference).
+  pm.addPass(createSNNChooseIntegerArithmetic());
   if (options.optimize)
     pm.addPass(createSNNEventDriven());
   // The reference lowering: one linalg.generic per snn op and per

@@ -170,29 +170,17 @@ SmallVector<Value> lower(OpBuilder &b, ScaleOp op) {
 }
 
 /// result = round(input * scale_in / scale_out), saturated: one fixed-point
-/// factor. Narrow (i32, multipliers of 30 - k bits) when the input is
-/// bounded by 2^k with 30 - k >= kNarrowRescaleMinBits, the ratios are below
-/// 2^(30 - k) and the result is stored in 16 bits or fewer; else i64.
-SmallVector<Value> lower(OpBuilder &b, RescaleOp op, uint64_t inputBound) {
+/// factor, in the arithmetic chosen for the op (snn-choose-integer-arithmetic).
+SmallVector<Value> lower(OpBuilder &b, RescaleOp op, IntegerArithmetic arithmetic) {
   auto inType = op.getInput().getType();
   SmallVector<double> ratios = rescaleRatios(op);
   if (llvm::all_equal(ratios))
     ratios.resize(1);
-  int64_t multiplierBits = 30 - static_cast<int64_t>(llvm::bit_width(inputBound));
-  double largest = 0;
-  for (double r : ratios)
-    largest = std::max(largest, std::fabs(r));
-  int exponent = 0;
-  std::frexp(largest, &exponent);
-  auto outStorage = cast<IntegerType>(
-      cast<RankedTensorType>(storageOf(op.getType())).getElementType());
-  bool narrow = multiplierBits >= kNarrowRescaleMinBits && exponent <= multiplierBits &&
-                outStorage.getWidth() <= 16;
-  ElementwiseBuilder eb(b, op.getLoc(), inType, narrow ? 32 : 64);
+  ElementwiseBuilder eb(b, op.getLoc(), inType, arithmetic);
   int64_t x = eb.addInput(op.getInput());
   auto attrType = RankedTensorType::get({static_cast<int64_t>(ratios.size())}, b.getF64Type());
   Param factor = eb.addFactorValues(DenseElementsAttr::get(attrType, ArrayRef<double>(ratios)),
-                                    ratios, narrow ? multiplierBits : kWideMultiplierBits);
+                                    ratios);
   return eb.build({op.getType()}, [&](OpBuilder &nb, Location l, ValueRange a) {
     BodyMath m{nb, l, a};
     return SmallVector<Value>{m.mul(factor, a[x])};

@@ -39,10 +39,13 @@ public:
 /// under the narrow rule) and results saturated back to their storage type.
 class ElementwiseBuilder {
 public:
+  /// `arithmetic`: of the integer body of a quantized op (the chosen one of
+  /// a neuron update or rescale; 64 bits with 30-bit multipliers by default).
   ElementwiseBuilder(OpBuilder &b, Location loc, RankedTensorType neuronType,
-                     unsigned bodyWidth = 64)
+                     IntegerArithmetic arithmetic = {})
       : b(b), loc(loc), neuronType(neuronType), integer(isQuantized(neuronType)),
-        levelType(quantOf(neuronType)), bodyWidth(bodyWidth) {}
+        levelType(quantOf(neuronType)), bodyWidth(arithmetic.width),
+        multiplierBits(arithmetic.multiplierBits) {}
 
   bool isInteger() const { return integer; }
 
@@ -56,14 +59,12 @@ public:
   Param addFactor(DenseElementsAttr attr) {
     if (!integer)
       return addFloat(attr);
-    return addFactorValues(attr, doublesOf(attr),
-                           bodyWidth == 32 ? kNarrowMultiplierBits : kWideMultiplierBits);
+    return addFactorValues(attr, doublesOf(attr));
   }
 
-  /// A real factor given as values (a rescale's ratio), with multipliers of
-  /// at most `bits` bits.
-  Param addFactorValues(DenseElementsAttr attr, ArrayRef<double> values, int64_t bits) {
-    FixedPoint fp = toFixedPoint(values, bits, bodyWidth == 32 ? 30 : 62);
+  /// A real factor given as values (a rescale's ratio).
+  Param addFactorValues(DenseElementsAttr attr, ArrayRef<double> values) {
+    FixedPoint fp = toFixedPoint(values, multiplierBits, bodyWidth == 32 ? 30 : 62);
     Param p = addIntegers(attr, fp.multipliers);
     p.shift = fp.shift;
     return p;
@@ -104,6 +105,7 @@ private:
   bool integer;
   quant::UniformQuantizedType levelType;
   unsigned bodyWidth;
+  int64_t multiplierBits;
   SmallVector<Value> inputs;
   SmallVector<AffineMap> inputMaps;
 };

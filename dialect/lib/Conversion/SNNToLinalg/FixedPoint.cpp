@@ -10,6 +10,8 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Quant/IR/Quant.h"
 
+#include "llvm/ADT/bit.h"
+
 #include <cmath>
 
 namespace mlir::snn::linalg_lowering {
@@ -141,6 +143,10 @@ LogicalResult checkQuantized(Operation *op) {
     return success();
   if (isa<Conv2DOp, Pool2DOp, DelayOp>(op))
     return op->emitOpError() << "on quantized types cannot be lowered to linalg yet";
+  if (isa<NeuronOpInterface, RescaleOp>(op) && !chosenArithmetic(op))
+    return op->emitOpError() << "on quantized types needs its integer arithmetic chosen "
+                                "(arithmetic_width, multiplier_bits): run "
+                                "snn-choose-integer-arithmetic first";
   if (auto rescale = dyn_cast<RescaleOp>(op)) {
     for (double ratio : rescaleRatios(rescale))
       if (!(ratio < 0x1p30))
@@ -162,7 +168,8 @@ LogicalResult checkQuantized(Operation *op) {
   return success();
 }
 
-unsigned neuronBodyWidth(Operation *op) {
+IntegerArithmetic chooseNeuronArithmetic(Operation *op) {
+  const IntegerArithmetic wide{64, kWideMultiplierBits};
   bool quantized = false;
   for (Type t : llvm::concat<Type>(op->getOperandTypes(), op->getResultTypes())) {
     Type elem = cast<RankedTensorType>(t).getElementType();
@@ -172,19 +179,50 @@ unsigned neuronBodyWidth(Operation *op) {
     }
     auto integer = dyn_cast<IntegerType>(elem);
     if (!integer || integer.getWidth() > 16)
-      return 64;
+      return wide;
   }
   auto [parameters, state] = realParameters(op);
   if (!quantized || !state)
-    return 64;
+    return wide;
   for (const RealParameter &p : parameters) {
     for (double v : doublesOf(p.values)) {
       if (p.isLevel ? std::abs(roundHalfAway(v / state.getScale())) > kNarrowLevelLimit
                     : !(std::fabs(v) <= kNarrowFactorLimit))
-        return 64;
+        return wide;
     }
   }
-  return 32;
+  return {32, kNarrowMultiplierBits};
+}
+
+IntegerArithmetic chooseRescaleArithmetic(RescaleOp op, uint64_t inputBound) {
+  SmallVector<double> ratios = rescaleRatios(op);
+  int64_t multiplierBits = 30 - static_cast<int64_t>(llvm::bit_width(inputBound));
+  double largest = 0;
+  for (double r : ratios)
+    largest = std::max(largest, std::fabs(r));
+  int exponent = 0;
+  std::frexp(largest, &exponent);
+  auto outStorage = cast<IntegerType>(
+      cast<RankedTensorType>(storageOf(op.getType())).getElementType());
+  bool narrow = multiplierBits >= kNarrowRescaleMinBits && exponent <= multiplierBits &&
+                outStorage.getWidth() <= 16;
+  if (narrow)
+    return {32, multiplierBits};
+  return {64, kWideMultiplierBits};
+}
+
+std::optional<IntegerArithmetic> chosenArithmetic(Operation *op) {
+  auto width = op->getAttrOfType<IntegerAttr>("arithmetic_width");
+  auto bits = op->getAttrOfType<IntegerAttr>("multiplier_bits");
+  if (!width || !bits)
+    return std::nullopt;
+  return IntegerArithmetic{static_cast<unsigned>(width.getInt()), bits.getInt()};
+}
+
+void setChosenArithmetic(Operation *op, IntegerArithmetic arithmetic) {
+  Builder b(op->getContext());
+  op->setAttr("arithmetic_width", b.getI64IntegerAttr(arithmetic.width));
+  op->setAttr("multiplier_bits", b.getI64IntegerAttr(arithmetic.multiplierBits));
 }
 
 } // namespace mlir::snn::linalg_lowering

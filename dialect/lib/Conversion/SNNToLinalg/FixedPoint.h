@@ -21,6 +21,8 @@
 #include "mlir/Dialect/Quant/IR/QuantTypes.h"
 #include "mlir/IR/Builders.h"
 
+#include <optional>
+
 namespace mlir::snn::linalg_lowering {
 
 quant::UniformQuantizedType quantOf(Type type);
@@ -82,9 +84,26 @@ SmallVector<double> rescaleRatios(RescaleOp op);
 /// other ops check that their parameters fit the fixed-point forms.
 LogicalResult checkQuantized(Operation *op);
 
-/// 32 where a neuron update qualifies for narrow arithmetic (see
-/// kNarrowMultiplierBits), else 64.
-unsigned neuronBodyWidth(Operation *op);
+/// The integer arithmetic of a quantized elementwise body: the width of its
+/// integers and the bits of its fixed-point multipliers (their shift is at
+/// most 30 in 32-bit bodies, 62 in 64-bit ones).
+struct IntegerArithmetic {
+  unsigned width = 64;
+  int64_t multiplierBits = kWideMultiplierBits;
+};
+
+/// The policy (snn-choose-integer-arithmetic): narrow where a neuron update
+/// qualifies (see kNarrowMultiplierBits), else wide.
+IntegerArithmetic chooseNeuronArithmetic(Operation *op);
+/// The policy for a rescale of values bounded by `inputBound` (see
+/// kNarrowRescaleMinBits).
+IntegerArithmetic chooseRescaleArithmetic(RescaleOp op, uint64_t inputBound);
+
+/// The arithmetic chosen for `op` (its arithmetic_width and
+/// multiplier_bits), or none.
+std::optional<IntegerArithmetic> chosenArithmetic(Operation *op);
+/// Records `arithmetic` on `op`.
+void setChosenArithmetic(Operation *op, IntegerArithmetic arithmetic);
 
 } // namespace mlir::snn::linalg_lowering
 

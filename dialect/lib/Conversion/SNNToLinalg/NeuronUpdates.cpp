@@ -174,6 +174,15 @@ std::pair<Value, Value> cubaUpdate(BodyMath &m, const CubaParams &c, Value vStar
   return {iNext, u};
 }
 
+/// The body builder of a neuron update: over the membrane's type, in the
+/// integer arithmetic chosen for it (convert-snn-to-linalg refuses a
+/// quantized neuron without one; float neurons take the default).
+ElementwiseBuilder neuronBody(OpBuilder &b, NeuronOpInterface op) {
+  return ElementwiseBuilder(b, op->getLoc(),
+                            cast<RankedTensorType>(op.getMembrane().getType()),
+                            chosenArithmetic(op).value_or(IntegerArithmetic{}));
+}
+
 } // namespace
 
 SmallVector<Value> lower(OpBuilder &b, ThresholdOp op) {
@@ -189,7 +198,7 @@ SmallVector<Value> lower(OpBuilder &b, ThresholdOp op) {
 }
 
 SmallVector<Value> lower(OpBuilder &b, IntegratorOp op) {
-  ElementwiseBuilder eb(b, op.getLoc(), op.getV().getType(), neuronBodyWidth(op));
+  ElementwiseBuilder eb = neuronBody(b, op);
   int64_t x = eb.addInput(op.getInput()), v = eb.addInput(op.getV());
   Param gain = eb.addFactor(op.getGainAttr());
   return eb.build({op.getV().getType()},
@@ -200,7 +209,7 @@ SmallVector<Value> lower(OpBuilder &b, IntegratorOp op) {
 }
 
 SmallVector<Value> lower(OpBuilder &b, LIOp op) {
-  ElementwiseBuilder eb(b, op.getLoc(), op.getV().getType(), neuronBodyWidth(op));
+  ElementwiseBuilder eb = neuronBody(b, op);
   int64_t x = eb.addInput(op.getInput()), v = eb.addInput(op.getV());
   Param decay = eb.addFactor(op.getDecayAttr()), gain = eb.addFactor(op.getGainAttr()),
         leak = eb.addLevel(op.getLeakAttr());
@@ -234,7 +243,7 @@ buildPointNeuron(ElementwiseBuilder &eb, PointNeuronOp op, int64_t v,
 } // namespace
 
 SmallVector<Value> lower(OpBuilder &b, IFOp op) {
-  ElementwiseBuilder eb(b, op.getLoc(), op.getV().getType(), neuronBodyWidth(op));
+  ElementwiseBuilder eb = neuronBody(b, op);
   int64_t x = eb.addInput(op.getInput()), v = eb.addInput(op.getV());
   Param gain = eb.addFactor(op.getGainAttr());
   return buildPointNeuron(eb, op, v, [&](BodyMath &m, ValueRange a, Value start) {
@@ -243,7 +252,7 @@ SmallVector<Value> lower(OpBuilder &b, IFOp op) {
 }
 
 SmallVector<Value> lower(OpBuilder &b, LIFOp op) {
-  ElementwiseBuilder eb(b, op.getLoc(), op.getV().getType(), neuronBodyWidth(op));
+  ElementwiseBuilder eb = neuronBody(b, op);
   int64_t x = eb.addInput(op.getInput()), v = eb.addInput(op.getV());
   Param decay = eb.addFactor(op.getDecayAttr()), gain = eb.addFactor(op.getGainAttr()),
         leak = eb.addLevel(op.getLeakAttr());
@@ -255,7 +264,7 @@ SmallVector<Value> lower(OpBuilder &b, LIFOp op) {
 }
 
 SmallVector<Value> lower(OpBuilder &b, CubaLIOp op) {
-  ElementwiseBuilder eb(b, op.getLoc(), op.getV().getType(), neuronBodyWidth(op));
+  ElementwiseBuilder eb = neuronBody(b, op);
   CubaParams c = addCubaParams(eb, op);
   return eb.build({op.getISyn().getType(), op.getV().getType()},
                   [&](OpBuilder &nb, Location l, ValueRange a) {
@@ -266,7 +275,7 @@ SmallVector<Value> lower(OpBuilder &b, CubaLIOp op) {
 }
 
 SmallVector<Value> lower(OpBuilder &b, CubaLIFOp op) {
-  ElementwiseBuilder eb(b, op.getLoc(), op.getV().getType(), neuronBodyWidth(op));
+  ElementwiseBuilder eb = neuronBody(b, op);
   CubaParams c = addCubaParams(eb, op);
   SpikeParams sp = addSpikeParams(eb, op);
   Type spikeType = elementType(op.getSpike());

@@ -8,6 +8,8 @@
 #ifndef SNN_CONVERSION_SNNTOLINALG_OPLOWERINGS_H
 #define SNN_CONVERSION_SNNTOLINALG_OPLOWERINGS_H
 
+#include "FixedPoint.h"
+
 #include "snn/Dialect/SNN/SNNOps.h"
 
 #include "mlir/IR/PatternMatch.h"
@@ -26,7 +28,7 @@ SmallVector<Value> lower(OpBuilder &b, CubaLIFOp op);
 // Elementwise.cpp
 SmallVector<Value> lower(OpBuilder &b, SumOp op);
 SmallVector<Value> lower(OpBuilder &b, ScaleOp op);
-SmallVector<Value> lower(OpBuilder &b, RescaleOp op, uint64_t inputBound);
+SmallVector<Value> lower(OpBuilder &b, RescaleOp op, IntegerArithmetic arithmetic);
 
 // Synapses.cpp; `eventDriven` (snn-event-driven): the kernels of
 // EventDrivenSynapses.cpp where the weights are constant.

@@ -52,24 +52,15 @@ struct ConvertSNNToLinalgPass
       if (isa<SNNDialect>(op->getDialect()))
         ops.push_back(op);
     });
-    // A rescale's input bound is read before its producer is lowered (the
-    // constant weights are out of sight afterwards).
-    DenseMap<Operation *, uint64_t> rescaleInputBounds, accumulatorLimits;
-    // Synapses fed by single spikes (0 or 1), known only before the neuron
-    // that makes them is lowered.
+    // Bounds of synapses' sums and synapses fed by single spikes (0 or 1),
+    // read before the ops that make their inputs are lowered.
+    DenseMap<Operation *, uint64_t> accumulatorLimits;
     DenseSet<Operation *> binaryInputs;
     for (Operation *op : ops) {
       if (auto linear = dyn_cast<LinearOp>(op); linear && isQuantized(linear.getType()))
         accumulatorLimits[op] = accumulatorBound(linear).value_or(0);
       if (auto linear = dyn_cast<LinearOp>(op); linear && isSingleSpikeResult(linear.getInput()))
         binaryInputs.insert(op);
-      auto rescale = dyn_cast<RescaleOp>(op);
-      if (!rescale)
-        continue;
-      std::optional<uint64_t> bound = rescale.getInputBound();
-      if (auto linear = rescale.getInput().getDefiningOp<LinearOp>(); linear && !bound)
-        bound = accumulatorBound(linear);
-      rescaleInputBounds[op] = bound ? *bound : magnitudeBound(rescale.getInput());
     }
     IRRewriter rewriter(&getContext());
     for (Operation *op : ops) {
@@ -90,7 +81,7 @@ struct ConvertSNNToLinalgPass
                              binaryInputs.contains(op));
               })
               .Case<RescaleOp>([&](RescaleOp rescale) {
-                return lower(rewriter, rescale, rescaleInputBounds.lookup(op));
+                return lower(rewriter, rescale, *chosenArithmetic(rescale));
               })
               .Default([](Operation *) { return SmallVector<Value>(); });
       if (replacements.empty()) {

@@ -112,6 +112,13 @@ std::optional<uint64_t> accumulatorBound(LinearOp op) {
   return largest;
 }
 
+uint64_t rescaleInputBound(RescaleOp op) {
+  std::optional<uint64_t> bound = op.getInputBound();
+  if (auto linear = op.getInput().getDefiningOp<LinearOp>(); linear && !bound)
+    bound = accumulatorBound(linear);
+  return bound ? *bound : magnitudeBound(op.getInput());
+}
+
 /// `accumulatorLimit`: a bound on |every partial sum| of a quantized synapse
 /// (accumulatorBound, taken before its producers were lowered), or 0. Below
 /// 2^15 the sums run in i16 (twice the lanes of i32; exact, as no partial

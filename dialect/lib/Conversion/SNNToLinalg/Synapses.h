@@ -31,6 +31,11 @@ uint64_t magnitudeBound(Value v);
 /// when the weights or the bias are not constants.
 std::optional<uint64_t> accumulatorBound(LinearOp op);
 
+/// A bound on |input| of a rescale: its input_bound when a pass recorded
+/// one, else the bound of the synapse that makes its input, else the input's
+/// storage range. Read before the synapse is lowered.
+uint64_t rescaleInputBound(RescaleOp op);
+
 /// x * w + acc in the accumulator's element type: floats, or (quantized
 /// synapses) i32 storage with the input and weight sign-extended (i1 spikes
 /// zero-extended). Integer spikes feeding a float synapse count as unsigned.

@@ -5,7 +5,7 @@
 // membrane's scale, results saturated to the storage range. After
 // strip-func-quant-types and canonicalize no quantized type is left.
 //
-// RUN: snn-opt %s -split-input-file --convert-snn-to-linalg --strip-func-quant-types --canonicalize 2>&1 | FileCheck %s
+// RUN: snn-opt %s -split-input-file --snn-choose-integer-arithmetic --convert-snn-to-linalg --strip-func-quant-types --canonicalize 2>&1 | FileCheck %s
 
 // The synapse accumulates in i32 storage: weights and input sign-extended.
 // CHECK-LABEL: func.func @linear(%arg0: tensor<4xi8>) -> tensor<3xi32>

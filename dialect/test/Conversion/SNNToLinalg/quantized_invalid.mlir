@@ -2,8 +2,8 @@
 // the fixed-point forms, are reported (and the pass fails) instead of being
 // lowered with the wrong arithmetic.
 //
-// RUN: not snn-opt %s -split-input-file --convert-snn-to-linalg 2>&1 | FileCheck %s
-// RUN: snn-opt %s -split-input-file --convert-snn-to-linalg -verify-diagnostics
+// RUN: not snn-opt %s -split-input-file --snn-choose-integer-arithmetic --convert-snn-to-linalg 2>&1 | FileCheck %s
+// RUN: snn-opt %s -split-input-file --snn-choose-integer-arithmetic --convert-snn-to-linalg -verify-diagnostics
 
 // CHECK: error: 'snn.pool2d' op on quantized types cannot be lowered to linalg yet
 func.func @pool(%x: tensor<1x4x4x!quant.uniform<i16:f32, 0.01>>) -> tensor<1x2x2x!quant.uniform<i16:f32, 0.01>> {

@@ -3,7 +3,7 @@
 // disappears, one between different scales becomes snn.rescale.
 // RUN: snn-opt %s -split-input-file --snn-insert-rescale | FileCheck %s
 // Without the pass the casts are the only thing that keeps the IR valid:
-// RUN: snn-opt %s -split-input-file --snn-insert-rescale --convert-snn-to-linalg --strip-func-quant-types --canonicalize | FileCheck %s --check-prefix=LOWERED
+// RUN: snn-opt %s -split-input-file --snn-insert-rescale --snn-choose-integer-arithmetic --convert-snn-to-linalg --strip-func-quant-types --canonicalize | FileCheck %s --check-prefix=LOWERED
 
 !acc_a = tensor<4x!quant.uniform<i32:f32, 0.01>>
 !acc_b = tensor<4x!quant.uniform<i32:f32, 0.002>>

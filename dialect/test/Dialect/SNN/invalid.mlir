@@ -1139,3 +1139,37 @@ func.func @reset_before_update_alone(%x: tensor<4xf32>, %v: tensor<4xf32>) {
   %v1, %s = snn.lif %x, %v {decay = dense<0.9> : tensor<1xf64>, gain = dense<1.0> : tensor<1xf64>, leak = dense<0.0> : tensor<1xf64>, threshold = dense<1.0> : tensor<1xf64>, v_reset = dense<0.0> : tensor<1xf64>, reset = #snn.reset<subtract>, compare = #snn.compare<gt>, reset_before_update} : tensor<4xf32>, tensor<4xf32> -> tensor<4xf32>
   return
 }
+
+// -----
+
+// The integer arithmetic (snn-choose-integer-arithmetic) is for quantized
+// ops, both attributes together, of a width of 32 or 64 and 1 to 30 bits.
+func.func @arithmetic_on_floats(%x: tensor<4xf32>, %v: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error @+1 {{'snn.li' op integer arithmetic is chosen for quantized values only}}
+  %v1 = snn.li %x, %v {decay = dense<0.9> : tensor<1xf64>, gain = dense<1.0> : tensor<1xf64>, leak = dense<0.0> : tensor<1xf64>, arithmetic_width = 32 : i64, multiplier_bits = 14 : i64} : tensor<4xf32>, tensor<4xf32>
+  return %v1 : tensor<4xf32>
+}
+
+// -----
+
+func.func @arithmetic_half(%x: tensor<3x!quant.uniform<i32:f32, 0.25>>) -> tensor<3x!quant.uniform<i16:f32, 0.01>> {
+  // expected-error @+1 {{'snn.rescale' op arithmetic_width and multiplier_bits go together (one is missing)}}
+  %y = snn.rescale %x {arithmetic_width = 32 : i64} : tensor<3x!quant.uniform<i32:f32, 0.25>> -> tensor<3x!quant.uniform<i16:f32, 0.01>>
+  return %y : tensor<3x!quant.uniform<i16:f32, 0.01>>
+}
+
+// -----
+
+func.func @arithmetic_width(%x: tensor<3x!quant.uniform<i32:f32, 0.25>>) -> tensor<3x!quant.uniform<i16:f32, 0.01>> {
+  // expected-error @+1 {{'snn.rescale' op arithmetic_width must be 32 or 64, got 48}}
+  %y = snn.rescale %x {arithmetic_width = 48 : i64, multiplier_bits = 14 : i64} : tensor<3x!quant.uniform<i32:f32, 0.25>> -> tensor<3x!quant.uniform<i16:f32, 0.01>>
+  return %y : tensor<3x!quant.uniform<i16:f32, 0.01>>
+}
+
+// -----
+
+func.func @multiplier_bits(%x: tensor<4x!quant.uniform<i16:f32, 0.01>>, %v: tensor<4x!quant.uniform<i16:f32, 0.01>>) -> tensor<4x!quant.uniform<i16:f32, 0.01>> {
+  // expected-error @+1 {{'snn.li' op multiplier_bits must be in [1, 30], got 31}}
+  %v1 = snn.li %x, %v {decay = dense<0.9> : tensor<1xf64>, gain = dense<1.0> : tensor<1xf64>, leak = dense<0.0> : tensor<1xf64>, arithmetic_width = 64 : i64, multiplier_bits = 31 : i64} : tensor<4x!quant.uniform<i16:f32, 0.01>>, tensor<4x!quant.uniform<i16:f32, 0.01>>
+  return %v1 : tensor<4x!quant.uniform<i16:f32, 0.01>>
+}

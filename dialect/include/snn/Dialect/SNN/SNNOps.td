@@ -29,6 +29,13 @@ class SNN_Op<string mnemonic, list<Trait> traits = []>
 
 defvar SNN_Param = F64ElementsAttr;
 
+// The integer arithmetic of a quantized neuron update or rescale, chosen once
+// by snn-choose-integer-arithmetic and read by the lowering (and by snnc's
+// integer reference): the width of the body's integers (32 or 64) and the
+// bits of its fixed-point multipliers. Absent on float ops.
+defvar SNN_IntegerArithmetic = (ins OptionalAttr<I64Attr>:$arithmetic_width,
+                                    OptionalAttr<I64Attr>:$multiplier_bits);
+
 // An op with real-valued parameters (SNN_ParameterizedOpInterface): `levels`
 // names the parameters that are membrane values, the others are factors;
 // `neurons` is the accessor of the value they belong to.
@@ -257,7 +264,8 @@ def SNN_RescaleOp : SNN_Op<"rescale"> {
                         -> tensor<8x!quant.uniform<i16:f32, 0.01>>
     ```
   }];
-  let arguments = (ins AnyRankedTensor:$input, OptionalAttr<I64Attr>:$input_bound);
+  let arguments = !con((ins AnyRankedTensor:$input, OptionalAttr<I64Attr>:$input_bound),
+                       SNN_IntegerArithmetic);
   let results = (outs AnyRankedTensor:$output);
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
   let hasVerifier = 1;
@@ -278,7 +286,8 @@ def SNN_IntegratorOp : SNN_NeuronOp<"integrator", [], [AllTypesMatch<["v", "v_ne
     %v1 = snn.integrator %x, %v {gain = dense<0.001> : tensor<1xf64>} : tensor<4xf32>, tensor<4xf32>
     ```
   }];
-  let arguments = (ins AnyRankedTensor:$input, AnyRankedTensor:$v, SNN_Param:$gain);
+  let arguments = !con((ins AnyRankedTensor:$input, AnyRankedTensor:$v, SNN_Param:$gain),
+                       SNN_IntegerArithmetic);
   let results = (outs AnyRankedTensor:$v_next);
   let assemblyFormat = "$input `,` $v attr-dict `:` type($input) `,` type($v)";
 }
@@ -298,8 +307,9 @@ def SNN_LIOp : SNN_NeuronOp<"li", ["leak"], [AllTypesMatch<["v", "v_next"]>]> {
                          leak = dense<0.0> : tensor<1xf64>} : tensor<10xf32>, tensor<10xf32>
     ```
   }];
-  let arguments = (ins AnyRankedTensor:$input, AnyRankedTensor:$v,
-                       SNN_Param:$decay, SNN_Param:$gain, SNN_Param:$leak);
+  let arguments = !con((ins AnyRankedTensor:$input, AnyRankedTensor:$v,
+                            SNN_Param:$decay, SNN_Param:$gain, SNN_Param:$leak),
+                       SNN_IntegerArithmetic);
   let results = (outs AnyRankedTensor:$v_next);
   let assemblyFormat = "$input `,` $v attr-dict `:` type($input) `,` type($v)";
 }
@@ -341,7 +351,7 @@ def SNN_IFOp : SNN_SpikingNeuronOp<"if", [], [AllTypesMatch<["v", "v_next"]>]> {
   }];
   let arguments = !con((ins AnyRankedTensor:$input, AnyRankedTensor:$v,
                             Optional<AnyRankedTensor>:$spike_prev, SNN_Param:$gain),
-                       SNN_SpikeParams);
+                       SNN_SpikeParams, SNN_IntegerArithmetic);
   let results = (outs AnyRankedTensor:$v_next, AnyRankedTensor:$spike);
   let assemblyFormat = [{
     $input `,` $v (`,` $spike_prev^)? attr-dict `:` type($input) `,` type($v)
@@ -376,7 +386,7 @@ def SNN_LIFOp : SNN_SpikingNeuronOp<"lif", ["leak"], [AllTypesMatch<["v", "v_nex
   let arguments = !con((ins AnyRankedTensor:$input, AnyRankedTensor:$v,
                             Optional<AnyRankedTensor>:$spike_prev,
                             SNN_Param:$decay, SNN_Param:$gain, SNN_Param:$leak),
-                       SNN_SpikeParams);
+                       SNN_SpikeParams, SNN_IntegerArithmetic);
   let results = (outs AnyRankedTensor:$v_next, AnyRankedTensor:$spike);
   let assemblyFormat = [{
     $input `,` $v (`,` $spike_prev^)? attr-dict `:` type($input) `,` type($v)
@@ -409,11 +419,12 @@ def SNN_CubaLIOp : SNN_NeuronOp<"cubali", ["leak"],
         : tensor<10xf32>, tensor<10xf32>, tensor<10xf32>
     ```
   }];
-  let arguments = (ins AnyRankedTensor:$input, AnyRankedTensor:$i_syn, AnyRankedTensor:$v,
-                       SNN_Param:$syn_decay, SNN_Param:$syn_gain,
-                       SNN_Param:$decay, SNN_Param:$gain, SNN_Param:$leak,
-                       UnitAttr:$voltage_first, UnitAttr:$add_then_decay,
-                       UnitAttr:$membrane_sees_joined);
+  let arguments = !con((ins AnyRankedTensor:$input, AnyRankedTensor:$i_syn, AnyRankedTensor:$v,
+                            SNN_Param:$syn_decay, SNN_Param:$syn_gain,
+                            SNN_Param:$decay, SNN_Param:$gain, SNN_Param:$leak,
+                            UnitAttr:$voltage_first, UnitAttr:$add_then_decay,
+                            UnitAttr:$membrane_sees_joined),
+                       SNN_IntegerArithmetic);
   let results = (outs AnyRankedTensor:$i_syn_next, AnyRankedTensor:$v_next);
   let assemblyFormat = [{
     $input `,` $i_syn `,` $v attr-dict `:` type($input) `,` type($i_syn) `,` type($v)
@@ -445,7 +456,7 @@ def SNN_CubaLIFOp : SNN_SpikingNeuronOp<"cubalif", ["leak"],
                             SNN_Param:$decay, SNN_Param:$gain, SNN_Param:$leak,
                             UnitAttr:$voltage_first, UnitAttr:$add_then_decay,
                             UnitAttr:$membrane_sees_joined),
-                       SNN_SpikeParams);
+                       SNN_SpikeParams, SNN_IntegerArithmetic);
   let results = (outs AnyRankedTensor:$i_syn_next, AnyRankedTensor:$v_next,
                       AnyRankedTensor:$spike);
   let assemblyFormat = [{

@@ -108,6 +108,26 @@ LogicalResult verifyStaticShape(Operation *op) {
   return success();
 }
 
+/// The integer arithmetic chosen for a quantized op (arithmetic_width,
+/// multiplier_bits): both or neither, only on quantized values, a width of
+/// 32 or 64 bits and multipliers of 1 to 30 bits.
+LogicalResult verifyIntegerArithmetic(Operation *op, Value quantizedValue) {
+  auto width = op->getAttrOfType<IntegerAttr>("arithmetic_width");
+  auto bits = op->getAttrOfType<IntegerAttr>("multiplier_bits");
+  if (!width && !bits)
+    return success();
+  if (!width || !bits)
+    return op->emitOpError()
+           << "arithmetic_width and multiplier_bits go together (one is missing)";
+  if (!isQuantized(elementTypeOf(quantizedValue)))
+    return op->emitOpError() << "integer arithmetic is chosen for quantized values only";
+  if (width.getInt() != 32 && width.getInt() != 64)
+    return op->emitOpError() << "arithmetic_width must be 32 or 64, got " << width.getInt();
+  if (bits.getInt() < 1 || bits.getInt() > 30)
+    return op->emitOpError() << "multiplier_bits must be in [1, 30], got " << bits.getInt();
+  return success();
+}
+
 /// Float spikes share the membrane's float type (they are subtracted from it
 /// under subtract_delayed); quantized membranes give integer spikes, and a
 /// float membrane cannot give quantized spikes.
@@ -424,7 +444,7 @@ LogicalResult RescaleOp::verify() {
     return emitOpError() << "input and result must express the same type, got "
                          << qIn.getExpressedType() << " and "
                          << qOut.getExpressedType();
-  return success();
+  return verifyIntegerArithmetic(*this, getInput());
 }
 
 // snn.integrator and snn.li have no verifier of their own: what they require
@@ -529,7 +549,7 @@ LogicalResult mlir::snn::detail::verifyNeuron(Operation *op) {
       return op->emitOpError() << "state operand #" << index << " has type "
                                << state.getType() << " but its new value has type "
                                << next.getType();
-  return success();
+  return verifyIntegerArithmetic(op, v);
 }
 
 #include "snn/Dialect/SNN/SNNInterfaces.cpp.inc"
