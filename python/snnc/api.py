@@ -18,7 +18,7 @@ from . import driver, quantize, reference, semantics
 from . import emit as c_emitter
 from .errors import SNNCError
 from .options import EMIT_KINDS
-from .frontend.emitter import emit_model, state_fields
+from .frontend.emitter import PREVIOUS_STEP, emit_model, state_fields
 from .frontend.graph import load_graph
 from .mlir_context import make_context
 
@@ -208,6 +208,35 @@ def _model_ir(model_path, name: str, calibrate, options):
         if exc.path is None:
             raise SNNCError(exc.problem, path=model_path, node=exc.node) from None
         raise
+
+
+def integer_arithmetic(graph, options, plan) -> reference.IntegerArithmetic:
+    """The integer arithmetic the compiler chooses for an integer model: the
+    snn IR of (graph, options, plan) through snn-choose-integer-arithmetic,
+    read back from the ops' attributes (each neuron op is located at its
+    node, each snn.rescale at its edge: frontend.emitter.rescale_location).
+    The integer reference computes in it."""
+    from mlir import ir
+
+    model = emit_model(graph, options, "arithmetic", make_context(), plan)
+    driver.choose_integer_arithmetic(model.module)
+    neurons, rescales = {}, {}
+    with model.module.context:
+        step = model.module.body.operations[0]
+        for op in step.regions[0].blocks[0].operations:
+            if "arithmetic_width" not in op.attributes:
+                continue
+            chosen = (ir.IntegerAttr(op.attributes["arithmetic_width"]).value,
+                      ir.IntegerAttr(op.attributes["multiplier_bits"]).value)
+            location = op.location
+            if op.name == "snn.rescale":
+                producer = location.child_loc
+                marker = producer.child_loc
+                delayed = marker.is_a_name() and marker.name_str == PREVIOUS_STEP
+                rescales[(location.name_str, producer.name_str, delayed)] = chosen
+            else:
+                neurons[location.name_str] = chosen
+    return reference.IntegerArithmetic(neurons, rescales)
 
 
 def write_files(files: Dict[str, str], output_dir) -> Dict[str, str]:

@@ -46,6 +46,15 @@ def run_pipeline(module: ir.Module, text: str, name: str = "snnc") -> None:
     os.unlink(reproducer)
 
 
+# What decides the integer arithmetic (a prefix of snn-to-linalg): the rescales
+# are made, then each quantized neuron update and rescale gets its arithmetic.
+CHOOSE_INTEGER_ARITHMETIC = "snn-insert-rescale, snn-choose-integer-arithmetic"
+
+
+def choose_integer_arithmetic(module: ir.Module) -> None:
+    run_pipeline(module, CHOOSE_INTEGER_ARITHMETIC)
+
+
 def lower_to_linalg(module: ir.Module, optimize: bool = True) -> None:
     run_pipeline(module, pipeline("linalg", optimize))
 

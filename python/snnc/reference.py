@@ -10,7 +10,8 @@ IEEE single-precision C compiled without FMA contraction bit for bit.
 """
 from __future__ import annotations
 
-from typing import Dict, List, Optional
+import dataclasses
+from typing import Dict, List, Optional, Tuple
 
 import numpy as np
 
@@ -323,8 +324,9 @@ def _require_finite(graph, consts):
 
 def _run(graph: Graph, options: Options, inputs, dtype, consts, step, meet, record):
     """The time loop shared by the float and the integer simulations: `step`
-    advances one layer, `meet(layer, [(producer, value)])` combines the values
-    arriving at a layer (None: the Output)."""
+    advances one layer, `meet(layer, [((producer, delayed), value)])` combines
+    the values arriving at a layer (None: the Output); `delayed`: the value is
+    the producer's of the previous step."""
     inputs = np.asarray(inputs)
     if options.input_kind == "spikes":
         inputs = (inputs > 0).astype(dtype)
@@ -350,7 +352,7 @@ def _run(graph: Graph, options: Options, inputs, dtype, consts, step, meet, reco
                 traces[f"{layer.name}.spike"] = np.zeros(shape, dtype)
 
     def arriving(layer, sources, shape, values):
-        parts = [(producer, (previous if delayed else values)[producer]
+        parts = [((producer, delayed), (previous if delayed else values)[producer]
                   .reshape((n_seq,) + tuple(shape))) for producer, delayed in sources]
         return meet(layer, parts)
 
@@ -380,20 +382,32 @@ def _run(graph: Graph, options: Options, inputs, dtype, consts, step, meet, reco
 # The arithmetic of docs/quantization.md, written from the document and not
 # from the compiler: int64 numpy arrays, factors as fixed-point multipliers
 # with one shift per parameter, rounding half away from zero, saturation where
-# a value is stored. Scales come from the quantizer's plan (they are the
-# model's one quantization decision, written into the IR's types); everything
-# else from the NIR parameters: the integer weights and biases too, rounded,
-# clipped and (given the calibration inputs) bias-corrected here by the rule
-# of docs/quantization.md, with no call into the quantizer's own functions, so
+# a value is stored. Scales come from the quantizer's plan (written into the
+# IR's types) and the width and multiplier bits of each neuron update and
+# rescale from the compiler's choice (IntegerArithmetic, written into the IR
+# by snn-choose-integer-arithmetic): the reference implements the arithmetic,
+# not the policy that chooses it. Everything else comes from the NIR
+# parameters: the integer weights and biases too, rounded, clipped and (given
+# the calibration inputs) bias-corrected here by the rule of
+# docs/quantization.md, with no call into the quantizer's own functions, so
 # that a wrong quantization of the constants cannot move both sides at once.
 
 WIDE_MULTIPLIER_BITS = 30
-NARROW_MULTIPLIER_BITS = 14
-NARROW_FACTOR_LIMIT = 1.0 + 2.0 ** -10
-NARROW_LEVEL_LIMIT = 1 << 15
-NARROW_RESCALE_MIN_BITS = 12
 # A synapse's bias and accumulator (docs/quantization.md).
 ACCUMULATOR_BITS = 32
+
+
+@dataclasses.dataclass(frozen=True)
+class IntegerArithmetic:
+    """The compiler's choice of integer arithmetic, which the reference takes
+    as given (it implements the arithmetic, not the policy that chooses it):
+    for each neuron layer and each rescaled edge (consumer, producer,
+    delayed), the width of the body's integers (32 or 64) and the bits of
+    its fixed-point multipliers, as snn-choose-integer-arithmetic wrote them
+    into the IR (read by api.integer_arithmetic)."""
+
+    neurons: Dict[str, Tuple[int, int]]
+    rescales: Dict[Tuple[str, str, bool], Tuple[int, int]]
 
 
 def fixed_point(factors, bits=WIDE_MULTIPLIER_BITS, max_shift=62):
@@ -407,20 +421,12 @@ def fixed_point(factors, bits=WIDE_MULTIPLIER_BITS, max_shift=62):
     return round_half_away_from_zero(np.ldexp(factors, shift)).astype(np.int64), shift
 
 
-def narrow_multiplier_bits(factors, input_bound, out_bits):
-    """The multiplier bits of a narrow (32-bit) rescale of values bounded by
-    `input_bound` into `out_bits`-bit storage, or None: it stays 64-bit."""
-    bits = 30 - int(input_bound).bit_length()
-    largest = float(np.abs(np.asarray(factors, np.float64)).max(initial=0.0))
-    if out_bits > 16 or bits < NARROW_RESCALE_MIN_BITS or np.frexp(largest)[1] > bits:
-        return None
-    return bits
-
-
-def times_factor(x, factors, bits=WIDE_MULTIPLIER_BITS, narrow=False):
-    """round(x * M / 2^shift), half away from zero; `narrow`: the 32-bit
-    arithmetic's multipliers (`bits` bits, shift at most 30)."""
-    multipliers, shift = fixed_point(factors, bits, 30 if narrow else 62)
+def times_factor(x, factors, arithmetic=(64, WIDE_MULTIPLIER_BITS)):
+    """round(x * M / 2^shift), half away from zero, in `arithmetic` (width,
+    multiplier bits): the multipliers have that many bits, the shift is at
+    most 30 in 32-bit arithmetic, 62 in 64-bit."""
+    width, bits = arithmetic
+    multipliers, shift = fixed_point(factors, bits, 30 if width == 32 else 62)
     product = x * multipliers
     if shift == 0:
         return product
@@ -478,16 +484,9 @@ def _step_neuron_int(layer, c, st, x, options, plan):
     thr = _levels(c["threshold"], scale) if entry.fires else None
     v_reset = _levels(c["v_reset"], scale) if entry.fires else None
     leak = _levels(c["leak"], scale) if c.get("leak") is not None else 0
-    # Narrow arithmetic (docs/quantization.md): 16-bit state, factors at most
-    # 1 + 2^-10, levels at most 2^15 -> 32-bit bodies with 14-bit multipliers.
-    factors = [c[k] for k in ("decay", "gain", "syn_decay", "syn_gain") if c.get(k) is not None]
-    levels = [np.asarray(v) for v in (thr, v_reset, leak) if v is not None]
-    narrow = (bits <= 16 and all(np.all(np.abs(f) <= NARROW_FACTOR_LIMIT) for f in factors)
-              and all(np.all(np.abs(v) <= NARROW_LEVEL_LIMIT) for v in levels))
-    multiplier_bits = NARROW_MULTIPLIER_BITS if narrow else WIDE_MULTIPLIER_BITS
 
     def times(x, factors):
-        return times_factor(x, factors, multiplier_bits, narrow)
+        return times_factor(x, factors, c["arithmetic"])
 
     def fired_at(v):
         return v >= thr if options.compare == "ge" else v > thr
@@ -581,7 +580,8 @@ def corrected_biases(graph: Graph, options: Options, plan, calibration) -> Dict[
 
 
 def simulate_quantized(graph: Graph, options: Options, plan, inputs: np.ndarray, *,
-                       record: bool = False, calibration: Optional[np.ndarray] = None):
+                       record: bool = False, calibration: Optional[np.ndarray] = None,
+                       arithmetic: Optional[IntegerArithmetic] = None):
     """The integer model of `plan` on integer `inputs` [T, n_in] or [S, T, n_in]
     (int8 range). Returns integer outputs (spikes, or states at their scale)
     and, with `record=True`, traces as in `simulate`, in storage integers.
@@ -608,9 +608,18 @@ def simulate_quantized(graph: Graph, options: Options, plan, inputs: np.ndarray,
             c["bias"] = None if bias is None else integer_weights(bias, scales,
                                                                    ACCUMULATOR_BITS)
 
-    def rescaled(producer, value, layer):
+    if arithmetic is None:
+        from .api import integer_arithmetic  # the compiler's choice, read from its IR
+        arithmetic = integer_arithmetic(graph, options, plan)
+    for layer, c in zip(graph.layers, consts):
+        if layer.kind in nodes.NEURONS:
+            c["arithmetic"] = arithmetic.neurons[layer.name]
+
+    def rescaled(edge, value, layer):
         """A synapse's accumulator (or another neuron's state) at `layer`'s
-        state scale, as snn-insert-rescale places snn.rescale."""
+        state scale, as snn-insert-rescale places snn.rescale, in the
+        arithmetic the compiler chose for that rescale."""
+        producer, delayed = edge
         source = by_name.get(producer)
         if source is None:
             return value
@@ -619,45 +628,22 @@ def simulate_quantized(graph: Graph, options: Options, plan, inputs: np.ndarray,
             # Per-channel accumulator scales: one ratio per channel, always a
             # rescale (a per-channel type never equals the state's type).
             ratios = np.asarray(plan.weight_scale[producer], np.float64) / to_scale
-            bound = accumulator_bounds[producer]
         elif plan.state_scale[producer] == to_scale:
             return value
         else:
             ratios = [plan.state_scale[producer] / to_scale]
-            bound = 1 << (fmt.state_bits - 1)
-        bits = narrow_multiplier_bits(ratios, bound, fmt.state_bits)
-        if bits is None:
-            return saturate(times_factor(value, ratios), fmt.state_bits)
-        return saturate(times_factor(value, ratios, bits, narrow=True), fmt.state_bits)
-
-    def input_bound(source):
-        """The largest |value| a synapse reads from `source` (producer,
-        delayed): 1 for spikes of the same step; else the int8 storage range
-        (the network input, and the previous step's spikes, which the
-        compiler sees as a state argument)."""
-        name, delayed = source
-        while not delayed and name in by_name and by_name[name].kind == "flatten":
-            name, delayed = by_name[name].sources[0]
-        if name == graph.input_name and not delayed:
-            return 1 if options.input_kind == "spikes" else 128
-        return 1 if not delayed and name in by_name and \
-            by_name[name].kind in nodes.SPIKING_NEURONS else 128
-
-    # The largest |accumulator| of each synapse: sum |w| * bound(x) + |bias|.
-    accumulator_bounds = {}
-    for layer, c in zip(graph.layers, consts):
-        if layer.kind in nodes.SYNAPSES:
-            sums = np.abs(c["weight"]).sum(axis=1) * input_bound(layer.sources[0])
-            if c["bias"] is not None:
-                sums = sums + np.abs(c["bias"])
-            accumulator_bounds[layer.name] = int(sums.max(initial=0))
+        chosen = arithmetic.rescales.get((layer.name, producer, delayed))
+        if chosen is None:
+            raise AssertionError(f"the compiler made no rescale from '{producer}' to "
+                                 f"'{layer.name}', whose scales differ")
+        return saturate(times_factor(value, ratios, chosen), fmt.state_bits)
 
     def meet(layer, parts):
         """Neurons take their inputs at their state's scale; a fan-in sums and
         saturates (snn.sum)."""
         if layer is None or layer.kind not in nodes.NEURONS:
             return sum(part for _, part in parts)
-        parts = [rescaled(producer, part, layer) for producer, part in parts]
+        parts = [rescaled(edge, part, layer) for edge, part in parts]
         return parts[0] if len(parts) == 1 else saturate(sum(parts), fmt.state_bits)
 
     def step(layer, c, st, x):

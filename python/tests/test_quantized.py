@@ -263,19 +263,30 @@ def test_fixed_point_rules():
     np.testing.assert_array_equal(quantize.round_half_away([0.5, -0.5, 1.5, -2.5, 2.4]),
                                   [1, -1, 2, -3, 2])
     # Narrow arithmetic: 14-bit multipliers (0.9 = 14746 / 2^14), shifts at most 30.
-    multipliers, shift = reference.fixed_point([0.9], reference.NARROW_MULTIPLIER_BITS, 30)
+    multipliers, shift = reference.fixed_point([0.9], 14, 30)
     assert (multipliers[0], shift) == (14746, 14)
     assert reference.fixed_point([1e-12], 14, 30)[1] == 30
-    # A narrow rescale of values below 2^16 gets 30 - 16 = 14 bits (25 = 12800 / 2^9);
-    # an input bound of 2^18 leaves 12 bits, 2^19 too few; ratios of 2^14 or more
-    # (e = 15 > 14) and results wider than 16 bits stay wide.
-    assert reference.narrow_multiplier_bits([25.0], 33280, 16) == 14
+    # A narrow rescale with 14-bit multipliers: 25 = 12800 / 2^9. (Which
+    # rescales are narrow, and with how many bits, the compiler decides:
+    # dialect/test/Conversion/SNNToLinalg/integer_arithmetic.mlir.)
     multipliers, shift = reference.fixed_point([25.0], 14, 30)
     assert (multipliers[0], shift) == (12800, 9)
-    assert reference.narrow_multiplier_bits([1.0], (1 << 18) - 1, 16) == 12
-    assert reference.narrow_multiplier_bits([1.0], 1 << 18, 16) is None
-    assert reference.narrow_multiplier_bits([2.0 ** 14], 1 << 15, 16) is None
-    assert reference.narrow_multiplier_bits([1.0], 100, 32) is None
+    np.testing.assert_array_equal(reference.times_factor(np.array([3, -3]), [25.0], (32, 14)),
+                                  [75, -75])
+
+
+def test_the_reference_computes_in_the_arithmetic_the_compiler_chose(digits):
+    """The integer arithmetic is decided once, by the compiler, and read from
+    its IR: the digits network's neurons run narrow (16-bit state, factors
+    near 1), the rescale of the first synapse (fed by the int8 input, sums
+    up to 2^19 and more) wide, the second's (fed by single spikes) narrow."""
+    graph = load_graph(str(digits.nir))
+    opts = api._options(preset="snntorch", precision="int8")
+    chosen = api.integer_arithmetic(graph, opts, quantize.plan(graph, opts, None))
+    assert chosen.neurons == {"lif1": (32, 14), "lif2": (32, 14)}
+    assert chosen.rescales[("lif1", "fc1", False)] == (64, 30)
+    width, bits = chosen.rescales[("lif2", "fc2", False)]
+    assert width == 32 and 12 <= bits <= 18
 
 
 # --------------------------------------------------------------------------

@@ -177,14 +177,28 @@ def _tensor(shape, elem):
     return ir.RankedTensorType.get(list(shape), elem)
 
 
-def _cast(value, elem):
+def _cast(value, elem, location):
     """A value handed to a consumer that needs element type `elem`: for
-    quantized values a cast that snn-insert-rescale resolves."""
+    quantized values a cast that snn-insert-rescale resolves (into the
+    snn.rescale that keeps `location`)."""
     target = _tensor(ir.RankedTensorType(value.type).shape, elem)
     if value.type == target:
         return value
     return ir.Operation.create("builtin.unrealized_conversion_cast", results=[target],
-                               operands=[value]).result
+                               operands=[value], loc=location).result
+
+
+# The child of a rescale's location that marks the previous step's value.
+PREVIOUS_STEP = "previous step"
+
+
+def rescale_location(consumer: str, producer: str, delayed: bool) -> ir.Location:
+    """Where the value of `producer` (the previous step's, if `delayed`) is
+    converted to `consumer`'s scale: name `consumer`, child `producer` (whose
+    child is PREVIOUS_STEP when delayed). It identifies the snn.rescale of an
+    edge, e.g. to read the arithmetic chosen for it (api.integer_arithmetic)."""
+    child = ir.Location.name(PREVIOUS_STEP) if delayed else None
+    return ir.Location.name(consumer, childLoc=ir.Location.name(producer, childLoc=child))
 
 
 def emit_model(graph: Graph, options: semantics.Options, name: str,
@@ -226,7 +240,8 @@ def emit_model(graph: Graph, options: semantics.Options, name: str,
                     parts = [_reshaped(v, shape) for v in parts]
                     layer = by_name.get(node)
                     if plan is not None and layer is not None and layer.kind in nodes.NEURONS:
-                        parts = [_cast(v, types.state(node)) for v in parts]
+                        parts = [_cast(v, types.state(node), rescale_location(node, p, is_delayed))
+                                 for v, (p, is_delayed) in zip(parts, sources)]
                     if len(parts) == 1:
                         return parts[0]
                     with ir.Location.name(node):
