@@ -85,7 +85,7 @@ def markdown_table(rows):
     torch = any("snntorch" in r["us_per_step"] for r in rows)
     header = ("| network | precision | input rate | optimized C us/step | int8 C us/step "
               "| reference C us/step | numpy us/step | x reference | x numpy | int8 speed-up "
-              "| % of bandwidth |")
+              "| weights GB/s | memory GB/s |")
     if torch:
         header += " snnTorch us/step | x snnTorch |"
     lines = [header, "|---" * header.count(" |") + "|"]
@@ -96,7 +96,7 @@ def markdown_table(rows):
                 f"{m.get('numpy', nan):.2f} | {m['reference'] / m['optimized']:.1f} | "
                 f"{m.get('numpy', nan) / m['optimized']:.2f} | "
                 f"{m['optimized'] / m.get('int8', nan):.2f} | "
-                f"{100 * r['fraction_of_bandwidth']:.0f} |")
+                f"{r['weight_read_rate_gbs']:.1f} | {r['memory_bandwidth_gbs']:.1f} |")
         if torch:
             line += (f" {m.get('snntorch', nan):.1f} | "
                      f"{m.get('snntorch', nan) / m['optimized']:.0f} |")

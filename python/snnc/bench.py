@@ -16,7 +16,8 @@ from typing import Dict, List, Optional
 
 import numpy as np
 
-from . import api
+from . import api, quantize
+from . import emit as c_emitter
 from .errors import SNNCError
 from .frontend.graph import load_graph
 from .nodes import SYNAPSES
@@ -60,14 +61,14 @@ def _run(exe, steps, rate, runs, seed):
                             capture_output=True, text=True)
     if result.returncode != 0:
         raise SNNCError(f"the benchmark failed: {result.stderr.strip()}")
-    times, bandwidth = [], None
+    times, bandwidths = [], {}
     for line in result.stdout.splitlines():
         key, value = line.split()
         if key == "step_us":
             times.append(float(value))
-        elif key == "bandwidth_gbs":
-            bandwidth = float(value)
-    return times, bandwidth
+        else:  # bandwidth_gbs, cache_bandwidth_gbs
+            bandwidths[key] = float(value)
+    return times, bandwidths
 
 
 def _numpy_dense_step(graph, options, steps, rate, seed):
@@ -174,32 +175,36 @@ def bench(model_path, *, steps=1000, rate=0.2, runs=5, rounds=3, seed=1, cc=None
     opts = api._options(path=model_path, **options)
     graph = load_graph(model_path)
     cc = cc or os.environ.get("CC") or "cc"
-    element = {"f32": 4, "f64": 8, "int8": 1, "int16": 2}[opts.precision]
-    weight_bytes = sum(int(np.prod(layer.params["weight"].shape)) * element
-                       for layer in graph.layers if "weight" in layer.params)
-    bias_element = 8 if opts.precision == "f64" else 4  # integer models: int32 biases
-    bias_bytes = sum(int(np.prod(layer.params["bias"].shape)) * bias_element
-                     for layer in graph.layers if "bias" in layer.params)
     with tempfile.TemporaryDirectory() as tmp:
         build_options = dict(options, calibrate=calibrate)
         optimized, stack, generated = _build(model_path, tmp, "opt", True, cc, build_options,
                                              cflags)
         state_bytes = generated.state.field_bytes
+        # Weights are stored in the quantization format's width, or as floats
+        # of the precision (the type the C computes in).
+        weight_element = (quantize.FORMATS[opts.precision].weight_bits // 8
+                          if opts.precision in quantize.FORMATS
+                          else c_emitter.ELEMENT_TYPES[opts.precision].size)
         reference, _, _ = _build(model_path, tmp, "ref", False, cc, build_options, cflags)
-        int8 = None
+        int8 = int8_arithmetic = None
         if opts.precision in ("f32", "f64"):
+            int8_options = dict(options, precision="int8")
             try:
-                int8, _, _ = _build(model_path, tmp, "int8", True, cc,
-                                 dict(options, precision="int8"), cflags)
+                int8, _, _ = _build(model_path, tmp, "int8", True, cc, int8_options, cflags)
             except SNNCError:
                 int8 = None  # a graph the quantizer does not support yet
+            else:
+                int8_opts = api._options(path=model_path, **int8_options)
+                int8_arithmetic = api.integer_arithmetic(
+                    graph, int8_opts, api.quantization_plan(graph, int8_opts, model_path))
         samples: Dict[str, List[float]] = {"optimized": [], "reference": [], "numpy": [],
                                            "int8": [], "snntorch": []}
-        bandwidths = []
+        bandwidths: Dict[str, List[float]] = {}
         for _ in range(rounds):  # interleaved, so drift affects all alike
-            times, bandwidth = _run(optimized, steps, rate, runs, seed)
+            times, measured = _run(optimized, steps, rate, runs, seed)
             samples["optimized"] += times
-            bandwidths.append(bandwidth)
+            for key, value in measured.items():
+                bandwidths.setdefault(key, []).append(value)
             times, _ = _run(reference, steps, rate, runs, seed)
             samples["reference"] += times
             if int8 is not None:
@@ -211,28 +216,34 @@ def bench(model_path, *, steps=1000, rate=0.2, runs=5, rounds=3, seed=1, cc=None
             if framework is not None:
                 samples["snntorch"].append(framework)
     medians = {k: statistics.median(v) for k, v in samples.items() if v}
-    bandwidth = statistics.median(bandwidths)
-    # Weights an event-driven step reads: the rows of the active inputs of
-    # spike-fed synapses (the first synapse at the input rate), all others dense.
+    memory, cache = (statistics.median(bandwidths[k])
+                     for k in ("bandwidth_gbs", "cache_bandwidth_gbs"))
+    # Weight bytes a step reads, at most: the rows of the active inputs of the
+    # first synapse (at the input rate), all rows of the others.
     touched = 0.0
     first = True
     for layer in graph.layers:
         if "weight" in layer.params:
-            size = int(np.prod(layer.params["weight"].shape)) * element
+            size = int(np.prod(layer.params["weight"].shape)) * weight_element
             touched += size * (rate if first else 1.0)
             first = False
+    read_rate = touched / (medians["optimized"] * 1e-6) / 1e9
     report = {
         "model": os.path.basename(os.fspath(model_path)),
         "options": opts.describe(), "cflags": cflags, "steps": steps, "rate": rate,
         "us_per_step": medians,
         "ratios": {f"{k}/optimized": medians[k] / medians["optimized"]
                    for k in medians if k != "optimized"},
-        "bandwidth_gbs": bandwidth,
-        "weight_bytes_touched_per_step_upper_bound": touched,
-        "fraction_of_bandwidth": touched / (medians["optimized"] * 1e-6) / (bandwidth * 1e9),
-        "bytes": {"weights": weight_bytes + bias_bytes, "state": state_bytes,
+        "weight_bytes_read_per_step_upper_bound": touched,
+        "weight_read_rate_gbs": read_rate,
+        "memory_bandwidth_gbs": memory,
+        "cache_bandwidth_gbs": cache,
+        "bytes": {"constants": generated.constant_bytes, "state": state_bytes,
                   "stack_of_step": stack},
     }
+    if int8_arithmetic is not None:
+        chosen = list(int8_arithmetic.neurons.values()) + list(int8_arithmetic.rescales.values())
+        report["int8_ops_in_64_bit"] = [sum(width == 64 for width, _ in chosen), len(chosen)]
     return report
 
 
@@ -247,10 +258,25 @@ def format_report(report: Dict) -> str:
         if key in m:
             ratio = m[key] / m["optimized"]
             lines.append(f"  {label:20s} {m[key]:14.3f}   {ratio:8.2f}")
-    lines.append(f"  memory bandwidth (streaming read, same run): {report['bandwidth_gbs']:.2f} GB/s; "
-                 f"weights touched per step <= {report['weight_bytes_touched_per_step_upper_bound']:.0f} B "
-                 f"-> {100 * report['fraction_of_bandwidth']:.1f}% of it")
+    rate, memory, cache = (report[k] for k in ("weight_read_rate_gbs", "memory_bandwidth_gbs",
+                                                "cache_bandwidth_gbs"))
+    where = ("faster than memory streams (its weights come from cache)" if rate > memory
+             else "within what memory streams")
+    lines.append(f"  weights read per step <= "
+                 f"{report['weight_bytes_read_per_step_upper_bound']:.0f} B, at most "
+                 f"{rate:.2f} GB/s at this speed: {where}; measured in the same run, "
+                 f"memory streams {memory:.2f} GB/s and L1 cache {cache:.2f} GB/s")
+    if "int8" in m and m["int8"] > m["optimized"]:
+        wide, total = report.get("int8_ops_in_64_bit", [0, 0])
+        cached = ("its weights come from cache at this size, so int8's smaller weights save "
+                  "no memory traffic, while " if rate > memory else "")
+        lines.append(f"  int8 is slower than {report['options'].split()[0].split('=')[1]} "
+                     f"on this model ({m['int8']:.3f} vs {m['optimized']:.3f} us/step): "
+                     f"{cached}each neuron update and rescale adds fixed-point multiplies, "
+                     f"rounding and saturation per neuron; {wide} of its {total} neuron "
+                     f"updates and rescales run in 64-bit arithmetic (no 64-bit SIMD "
+                     f"multiply before AVX-512)")
     b = report["bytes"]
-    lines.append(f"  bytes: weights {b['weights']}, state {b['state']}, "
-                 f"stack of NAME_step {b['stack_of_step']}")
+    lines.append(f"  bytes: constants (weights, biases, parameters) {b['constants']}, "
+                 f"state {b['state']}, stack of NAME_step {b['stack_of_step']}")
     return "\n".join(lines)

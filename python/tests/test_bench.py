@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 import numpy as np
+import pytest
 
 from snnc import api
 
@@ -28,8 +29,12 @@ def test_bench_json_has_the_side_by_side_figures():
     # The step's stack includes the computation it calls: the layer outputs
     # (128 + 10 floats) and the active-position lists (64 + 128 int16).
     assert report["bytes"]["stack_of_step"] >= 4 * (128 + 10) + 2 * (64 + 128)
-    assert report["bandwidth_gbs"] > 0
-    assert report["bytes"]["weights"] == (128 * 64 + 128 + 10 * 128 + 10) * 4
+    assert report["memory_bandwidth_gbs"] > 0 and report["cache_bandwidth_gbs"] > 0
+    # The first synapse's active rows (rate 0.2 of 64 inputs), all of the second.
+    assert report["weight_bytes_read_per_step_upper_bound"] == \
+        pytest.approx((0.2 * 128 * 64 + 10 * 128) * 4)
+    # Weights and biases of both synapses, and the LIFs' parameters, as float32.
+    assert report["bytes"]["constants"] >= (128 * 64 + 128 + 10 * 128 + 10) * 4
     assert report["bytes"]["state"] == (128 * 2 + 10 * 2) * 4
 
 
