@@ -1,7 +1,12 @@
 """The wheel, built as `pip wheel` builds it: in a build directory of its
 own, leaving the source tree (and its build/ directory, which the bootstrap
-rebuilds incrementally) as it was; and what the wheel ships."""
+rebuilds incrementally) as it was; what the wheel ships; and the wheel
+installed into a fresh virtual environment (its dependencies downloaded by
+pip) and used from outside the repository: snnc, snn-opt, a CMake project
+(find_package, add_snn_model) and a Bazel project (local_repository at
+--bazel-dir, snn_library)."""
 import os
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -64,3 +69,105 @@ def test_the_wheel_ships_what_users_run(wheel):
     assert any(n.startswith("snnc/_core.") for n in names)
     assert "snn-opt = snnc.snn_opt:main" in entry_points
     assert "snnc = snnc.cli:main" in entry_points
+
+
+APP_C = """
+#include <stdio.h>
+#include "net.h"
+int main(void) {
+  static net_state s;
+  static net_input_t in[NET_NUM_INPUTS];
+  net_output_t out[NET_NUM_OUTPUTS];
+  net_reset(&s);
+  net_step(&s, in, out);
+  printf("outputs %d\\n", NET_NUM_OUTPUTS);
+  return 0;
+}
+"""
+
+
+@pytest.fixture(scope="module")
+def installed(wheel, tmp_path_factory):
+    """The wheel installed with its dependencies into a fresh virtual
+    environment (pip downloads them), used from a directory outside the repo."""
+    path, _, _ = wheel
+    root = tmp_path_factory.mktemp("user")
+    venv = root / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    python = str(venv / "bin" / "python")
+    result = subprocess.run([python, "-m", "pip", "install", "-q", path],
+                            capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr[-4000:]
+    work = root / "work"
+    work.mkdir()
+    shutil.copy(os.path.join(REPO, "examples", "models", "digits", "digits.nir"), work)
+    (work / "app.c").write_text(APP_C)
+    return venv, work
+
+
+def _run(command, cwd, env=None):
+    result = subprocess.run(command, cwd=cwd, capture_output=True, text=True, check=False,
+                            env=env)
+    assert result.returncode == 0, f"{command} failed:\n{result.stderr[-4000:]}"
+    return result.stdout
+
+
+def test_the_installed_commands_work_outside_the_repo(installed):
+    venv, work = installed
+    bin_dir = venv / "bin"
+    assert "snnc 0." in _run([str(bin_dir / "snnc"), "--version"], work)
+    _run([str(bin_dir / "snnc"), "compile", "digits.nir", "-o", "out", "--name", "net",
+          "--preset", "snntorch"], work)
+    assert sorted(os.listdir(work / "out")) == ["net.c", "net.h"]
+    assert "--snn-to-emitc" in _run([str(bin_dir / "snn-opt"), "--help"], work)
+
+
+def test_a_cmake_project_uses_the_installed_package(installed):
+    venv, work = installed
+    project = work / "cmake_project"
+    project.mkdir()
+    shutil.copy(work / "app.c", project)
+    shutil.copy(work / "digits.nir", project)
+    (project / "CMakeLists.txt").write_text("""
+cmake_minimum_required(VERSION 3.20)
+project(user_app LANGUAGES C)
+find_package(snnc CONFIG REQUIRED)
+add_snn_model(net MODEL digits.nir PRESET snntorch)
+add_executable(app app.c)
+target_link_libraries(app PRIVATE snnc::net)
+""")
+    cmake_dir = _run([str(venv / "bin" / "python"), "-m", "snnc", "--cmake-dir"], work).strip()
+    _run(["cmake", "-S", str(project), "-B", str(project / "build"), f"-Dsnnc_DIR={cmake_dir}"],
+         work)
+    _run(["cmake", "--build", str(project / "build")], work)
+    assert "outputs 10" in _run([str(project / "build" / "app")], work)
+
+
+@pytest.mark.skipif(shutil.which("bazel") is None
+                    and os.environ.get("SNNC_REQUIRE_BAZEL") != "1",
+                    reason="bazel is not installed")
+def test_a_bazel_project_uses_the_installed_rules(installed):
+    venv, work = installed
+    project = work / "bazel_project"
+    project.mkdir()
+    shutil.copy(work / "app.c", project)
+    shutil.copy(work / "digits.nir", project)
+    python = str(venv / "bin" / "python")
+    bazel_dir = _run([python, "-m", "snnc", "--bazel-dir"], work).strip()
+    (project / "WORKSPACE").write_text(f"""
+local_repository(name = "snnc", path = "{bazel_dir}")
+load("@snnc//rules:repositories.bzl", "snnc_configure", "snnc_offline_repositories")
+snnc_offline_repositories()
+snnc_configure()
+""")
+    (project / "BUILD").write_text("""
+load("@snnc//rules:snn.bzl", "snn_library")
+snn_library(name = "net", src = "digits.nir", preset = "snntorch")
+cc_binary(name = "app", srcs = ["app.c"], deps = [":net"])
+""")
+    env = dict(os.environ, SNNC_PYTHON=python)
+    try:
+        out = _run(["bazel", "run", "//:app"], project, env)
+    finally:
+        subprocess.run(["bazel", "shutdown"], cwd=project, capture_output=True)
+    assert "outputs 10" in out
