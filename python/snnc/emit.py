@@ -173,11 +173,14 @@ def _qualify_parameters(source: str, function: str, input_index: int) -> str:
 
 
 def _constant_bytes(module: ir.Module) -> int:
-    """Bytes of the constant arrays of the EmitC module (emitc.global ops,
-    which EmitC prints as `static const` arrays)."""
+    """Bytes of the constant arrays of the EmitC module: emitc.global ops,
+    which EmitC prints as `static const` arrays, and the large ones printed
+    as bytes (snn-large-constants-as-bytes records their size)."""
     total = 0
     for op in module.body.operations:
-        if op.operation.name == "emitc.global" and "const_specifier" in op.attributes:
+        if "snn.constant_bytes" in op.attributes:
+            total += ir.IntegerAttr(op.attributes["snn.constant_bytes"]).value
+        elif op.operation.name == "emitc.global" and "const_specifier" in op.attributes:
             array = ir.ShapedType(op.attributes["type"].value)
             total += _count(array.shape) * _element_bytes(array.element_type)
     return total

@@ -155,4 +155,34 @@ def SNNUseEveryArgument : Pass<"snn-use-every-argument", "ModuleOp"> {
   let dependentDialects = ["::mlir::emitc::EmitCDialect"];
 }
 
+def SNNLargeConstantsAsBytes : Pass<"snn-large-constants-as-bytes", "ModuleOp"> {
+  let summary = "Print large constant arrays as one string literal of bytes";
+  let description = [{
+    A C compiler parses a large array of float literals slowly and with much
+    memory (a 4096-4000 layer's 16 M floats: 2 minutes and 6 GB for gcc -O2);
+    it reads a string literal of the same bytes many times faster. This pass
+    rewrites every one-dimensional constant `emitc.global` of f32, f64 or a
+    signless integer type of at least `min-bytes` bytes, read only through
+    `emitc.subscript` and `emitc.load`, into
+
+    - `static const unsigned char NAME[rows][2048] = {"...", ...};`
+      (emitc.verbatim): the values' bytes in little-endian order, a string
+      literal of 2048 bytes a row (C11 compilers need take no longer one),
+      with octal escapes where a byte is not a plain printable character;
+    - `static inline T NAME_at(size_t i)` (emitc.verbatim): element i, loaded
+      as it is on targets known to be little-endian, else assembled from its
+      bytes by shifts (and converted by memcpy for floats, by two's complement
+      for integers), so that the value does not depend on the byte order;
+    - each load of element i: a call of NAME_at(i) (emitc.call_opaque).
+
+    The verbatim array carries `snn.constant_bytes` (its size), so that what
+    the C declares can still be counted. Smaller arrays stay readable.
+  }];
+  let options = [
+    Option<"minBytes", "min-bytes", "uint64_t", /*default=*/"1048576",
+           "Arrays of at least this many bytes are printed as bytes">,
+  ];
+  let dependentDialects = ["::mlir::emitc::EmitCDialect"];
+}
+
 #endif // SNN_CONVERSION_PASSES_TD

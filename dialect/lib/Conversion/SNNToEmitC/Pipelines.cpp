@@ -84,6 +84,10 @@ void snn::buildSNNToEmitCPipeline(OpPassManager &pm,
     prefix.prefix = options.symbolPrefix;
     pm.addPass(createSNNPrefixPrivateSymbols(prefix));
   }
+  // Large weight arrays as string literals of bytes (C compilers parse them
+  // many times faster than float literals); after the renaming, as the
+  // accessors are named after the arrays.
+  pm.addPass(createSNNLargeConstantsAsBytes());
 }
 
 void snn::registerSNNPipelines() {
