@@ -116,6 +116,22 @@ def graphs(seed=7):
                                      padding=np.array([0, 0]))
     averaged["f"] = nir.Affine(weight=4 * averaged["f"].weight, bias=averaged["f"].bias)
     g["conv2d_avgpool"] = (averaged, list(g["conv2d_pool"][1]))
+    # Grouped convolutions: 4 input channels in 2 groups of 2 (6 filters, 3 per
+    # group), and depthwise (4 groups of 1 channel, 2 filters each), dilated.
+    for name, groups, filters, dilation in (("conv2d_grouped", 2, 6, 1),
+                                            ("conv2d_depthwise", 4, 8, 2)):
+        kernels = rng.normal(0.15, 0.6, (filters, 4 // groups, 3, 3))
+        grouped = nir.Conv2d(input_shape=(6, 6), weight=kernels, stride=1, padding=1,
+                             dilation=dilation, groups=groups,
+                             bias=rng.normal(0, 0.1, filters))
+        size = 6 + 2 - 2 * dilation  # (6 + 2 - dilation * 2 - 1) // 1 + 1
+        shape = (filters, size, size)
+        g[name] = ({**image_io([4, 6, 6], filters * size * size), "conv": grouped,
+                    "l": nir.LIF(tau=np.full(shape, 0.02), r=np.full(shape, 20.),
+                                 v_leak=np.zeros(shape), v_threshold=rng.uniform(0.5, 1.5, shape),
+                                 v_reset=np.zeros(shape)),
+                    "flat": nir.Flatten(input_type={"input": np.array(shape)}, start_dim=0)},
+                   [("input", "conv"), ("conv", "l"), ("l", "flat"), ("flat", "output")])
     conv1 = nir.Conv1d(input_shape=9, weight=rng.normal(0, 0.6, (2, 3, 3)), stride=2,
                        padding=1, dilation=1, groups=1, bias=np.zeros(2))
     g["conv1d"] = ({**image_io([3, 9], 10), "conv": conv1,

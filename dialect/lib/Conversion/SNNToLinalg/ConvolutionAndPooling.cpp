@@ -75,7 +75,8 @@ Value padAndConvert(OpBuilder &b, Location loc, Value input, FloatType elem,
 } // namespace
 
 /// The convolution is the loop nest of linalg.conv_2d_nchw_fchw (output
-/// position outer, then c, kh, kw as reductions) written as a linalg.generic,
+/// position outer, then c, kh, kw as reductions; with groups, c within the
+/// filter's group) written as a linalg.generic,
 /// because the weight is read flat: EmitC prints a multi-dimensional constant
 /// with a flat initializer, which -Wmissing-braces rejects, while the named
 /// op insists on a 4-D weight.
@@ -123,11 +124,46 @@ SmallVector<Value> lower(OpBuilder &b, Conv2DOp op) {
   Value window = tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{channels, kh, kw}, elem);
   AffineMap windowMap = AffineMap::get(6, 0, {d(3), d(4), d(5)}, ctx);
   auto parallel = utils::IteratorType::parallel, reduction = utils::IteratorType::reduction;
+  SmallVector<utils::IteratorType> iterators = {parallel, parallel, parallel,
+                                                 reduction, reduction, reduction};
+  int64_t groups = op.getGroups();
+  if (groups != 1) {
+    // With groups, c runs over the channels of f's group: the input channel
+    // is (f / (filters / groups)) * channels + c, read with an unsigned
+    // division (an affine floordiv would lower to signed arithmetic, which
+    // -Wsign-conversion rejects on the size_t indices).
+    auto conv = linalg::GenericOp::create(
+        b, loc, TypeRange{outType}, ValueRange{flatWeight, window}, ValueRange{init},
+        SmallVector<AffineMap>{weightMap, windowMap, outMap}, iterators,
+        [&](OpBuilder &nb, Location nloc, ValueRange args) {
+          auto index = [&](unsigned dim) { return linalg::IndexOp::create(nb, nloc, dim); };
+          auto constant = [&](int64_t v) { return arith::ConstantIndexOp::create(nb, nloc, v); };
+          auto muladd = [&](Value x, int64_t scale, Value y) -> Value {
+            return arith::AddIOp::create(nb, nloc,
+                                         arith::MulIOp::create(nb, nloc, x, constant(scale)), y);
+          };
+          // In i64: EmitC prints no division of indices.
+          Type i64 = nb.getI64Type();
+          Value group = arith::IndexCastUIOp::create(
+              nb, nloc, nb.getIndexType(),
+              arith::DivUIOp::create(
+                  nb, nloc, arith::IndexCastUIOp::create(nb, nloc, i64, index(0)),
+                  arith::ConstantIntOp::create(nb, nloc, filters / groups, 64)));
+          Value channel = muladd(group, channels, index(3));
+          Value row = muladd(index(1), stride[0],
+                             arith::MulIOp::create(nb, nloc, index(4), constant(dilation[0])));
+          Value column = muladd(index(2), stride[1],
+                                arith::MulIOp::create(nb, nloc, index(5), constant(dilation[1])));
+          Value x = tensor::ExtractOp::create(nb, nloc, padded, ValueRange{channel, row, column});
+          Value product = arith::MulFOp::create(nb, nloc, args[0], x);
+          linalg::YieldOp::create(nb, nloc,
+                                  ValueRange{arith::AddFOp::create(nb, nloc, args[2], product)});
+        });
+    return {conv.getResult(0)};
+  }
   auto conv = linalg::GenericOp::create(
       b, loc, TypeRange{outType}, ValueRange{padded, flatWeight, window}, ValueRange{init},
-      SmallVector<AffineMap>{inputMap, weightMap, windowMap, outMap},
-      SmallVector<utils::IteratorType>{parallel, parallel, parallel, reduction, reduction,
-                                       reduction},
+      SmallVector<AffineMap>{inputMap, weightMap, windowMap, outMap}, iterators,
       [](OpBuilder &nb, Location nloc, ValueRange args) {
         Value product = arith::MulFOp::create(nb, nloc, args[1], args[0]);
         linalg::YieldOp::create(nb, nloc,

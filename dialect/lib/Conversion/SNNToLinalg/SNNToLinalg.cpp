@@ -66,10 +66,6 @@ struct ConvertSNNToLinalgPass
     for (Operation *op : ops) {
       if (failed(checkQuantized(op)))
         return signalPassFailure();
-      if (auto conv = dyn_cast<Conv2DOp>(op); conv && conv.getGroups() != 1) {
-        op->emitOpError() << "with groups > 1 cannot be lowered to linalg yet";
-        return signalPassFailure();
-      }
       rewriter.setInsertionPoint(op);
       SmallVector<Value> replacements =
           llvm::TypeSwitch<Operation *, SmallVector<Value>>(op)

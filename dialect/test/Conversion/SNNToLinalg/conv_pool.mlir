@@ -45,3 +45,21 @@ func.func @sum_pool(%x: tensor<2x8x8xf32>) -> tensor<2x4x4xf32> {
   %p = snn.pool2d %x {kind = #snn.pool_kind<sum>, kernel = array<i64: 2, 2>, stride = array<i64: 2, 2>} : tensor<2x8x8xf32> -> tensor<2x4x4xf32>
   return %p : tensor<2x4x4xf32>
 }
+
+// Grouped convolution (4 channels, 2 groups, 4 filters): filter f reads the
+// 2 channels of its group, (f / 2) * 2 + c, the group found by an unsigned
+// division in i64.
+// CHECK-LABEL: func.func @grouped(
+// CHECK:         linalg.generic
+// CHECK:           %[[F:.+]] = linalg.index 0 : index
+// CHECK:           %[[F64:.+]] = arith.index_castui %[[F]] : index to i64
+// CHECK:           %[[G:.+]] = arith.divui %[[F64]], %c2_i64 : i64
+// CHECK:           arith.index_castui %[[G]] : i64 to index
+// CHECK:           tensor.extract
+// CHECK:           arith.mulf
+// CHECK:           arith.addf
+func.func @grouped(%x: tensor<4x3x3xf32>) -> tensor<4x1x1xf32> {
+  %w = arith.constant dense<0.5> : tensor<4x2x3x3xf32>
+  %y = snn.conv2d %x, %w {stride = array<i64: 1, 1>, padding = array<i64: 0, 0>, dilation = array<i64: 1, 1>, groups = 2 : i64} : tensor<4x3x3xf32>, tensor<4x2x3x3xf32> -> tensor<4x1x1xf32>
+  return %y : tensor<4x1x1xf32>
+}

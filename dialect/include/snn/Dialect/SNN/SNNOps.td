@@ -107,9 +107,10 @@ def SNN_Conv2DOp : SNN_Op<"conv2d"> {
     `OH = (H + 2 padding[0] - dilation[0] (KH - 1) - 1) / stride[0] + 1`
     (likewise OW). Input outside the image reads as zero. Each output
     element starts from the bias (or zero) and accumulates
-    `weight[f, c, kh, kw] * input[c, oh * stride + kh * dilation - padding, ...]`
-    in order of `c`, then `kh`, then `kw`. Only `groups = 1` can be lowered
-    so far.
+    `weight[f, c, kh, kw] * input[g * C / groups + c, oh * stride + kh * dilation - padding, ...]`
+    in order of `c`, then `kh`, then `kw`, where `g = f / (F / groups)` is the
+    filter's group and `c` runs over its `C / groups` channels (depthwise
+    when `groups = C`).
 
     Example:
     ```mlir
