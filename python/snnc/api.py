@@ -127,10 +127,10 @@ def load_calibration(path) -> np.ndarray:
     return array
 
 
-def _calibration_inputs(path, n_in) -> np.ndarray:
+def _calibration_inputs(path, input_shape) -> np.ndarray:
     """The calibration file's inputs, refused unless there is at least one step
     and every value is finite (the scales are chosen from their ranges)."""
-    array = _as_sequences(load_calibration(path), n_in, path=path)
+    array = _as_sequences(load_calibration(path), input_shape, path=path)
     if array.size == 0:
         raise SNNCError(f"calibration inputs have shape {list(array.shape)}: no time steps",
                         path=path)
@@ -147,7 +147,7 @@ def quantization_plan(graph, options, model_path, calibrate=None):
         return None
     calibration = None
     if calibrate is not None:
-        calibration = _calibration_inputs(calibrate, int(np.prod(graph.input_shape)))
+        calibration = _calibration_inputs(calibrate, graph.input_shape)
     try:
         return quantize.plan(graph, options, calibration)
     except SNNCError as exc:
@@ -412,11 +412,21 @@ def runtime_dir() -> str:
     raise SNNCError("the C run harness is missing from this installation")
 
 
-def _as_sequences(inputs, n_in, path="input"):
+def _as_sequences(inputs, input_shape, path="input"):
+    """The inputs as [T, n_in] or [S, T, n_in]: flattened already, or in the
+    Input node's shape, [T, *shape] or [S, T, *shape] (taken so when both
+    readings fit, which needs a shape with a leading 1)."""
+    shape = tuple(int(d) for d in np.atleast_1d(input_shape))
+    n_in = int(np.prod(shape))
     array = np.asarray(inputs)
+    rank = len(shape)
+    if rank > 1 and array.ndim in (rank + 1, rank + 2) and array.shape[-rank:] == shape:
+        array = array.reshape(array.shape[:-rank] + (n_in,))
     if array.ndim not in (2, 3) or array.shape[-1] != n_in:
-        raise SNNCError(f"inputs must have shape [T, {n_in}] or [S, T, {n_in}], got "
-                        f"{list(array.shape)}", path=path)
+        node = "".join(f", {d}" for d in shape)
+        raise SNNCError(f"inputs must have shape [T, {n_in}] or [S, T, {n_in}]"
+                        + (f" (or [T{node}] or [S, T{node}], the Input node's shape)"
+                           if rank > 1 else "") + f", got {list(np.shape(inputs))}", path=path)
     if not np.issubdtype(array.dtype, np.number) and array.dtype != np.bool_:
         raise SNNCError(f"inputs must be numeric, got {array.dtype}", path=path)
     return array
@@ -436,7 +446,7 @@ def run_c(model_path, inputs, *, name: str = "model", cc: Optional[str] = None,
     generated = generate_c(model_path, name=name, optimize=optimize, calibrate=calibrate,
                            **options)
     n_in, n_out = int(np.prod(generated.input_shape)), int(np.prod(generated.output_shape))
-    array = _as_sequences(inputs, n_in)
+    array = _as_sequences(inputs, generated.input_shape)
     if generated.input_type.is_integer:
         _check_integer_inputs(array)
     single = array.ndim == 2
@@ -504,7 +514,8 @@ def _split_states(raw, layout: c_emitter.StateLayout, n_seq, n_steps):
 @_accepts_graphs
 def run(model_path, inputs, *, backend: str = "c", name: str = "model", calibrate=None,
         **options):
-    """Runs the model on inputs [T, n_in] (or [S, T, n_in]) with the C backend
+    """Runs the model on inputs [T, n_in] (or [S, T, n_in]; or in the Input
+    node's shape, [T, *shape] or [S, T, *shape]) with the C backend
     or the numpy reference; returns the values that reach the Output node
     (for integer models the integers the C produces: spikes, or outputs in
     units of NAME_OUTPUT_SCALE)."""
@@ -515,7 +526,7 @@ def run(model_path, inputs, *, backend: str = "c", name: str = "model", calibrat
             state_fields(graph, opts)
         except SNNCError as exc:
             raise SNNCError(exc.problem, path=model_path, node=exc.node) from None
-        array = _as_sequences(inputs, int(np.prod(graph.input_shape)))
+        array = _as_sequences(inputs, graph.input_shape)
         plan = quantization_plan(graph, opts, model_path, calibrate)
         if plan is not None:
             _check_integer_inputs(array)

@@ -166,7 +166,8 @@ def build_parser():
     p = sub.add_parser("run", help="run a model on inputs [T, n_in] saved as .npy")
     p.add_argument("model", help="the .nir file")
     p.add_argument("--input", required=True,
-                   help=".npy of shape [T, n_in] or [S, T, n_in] (required)")
+                   help=".npy of shape [T, n_in] or [S, T, n_in], or in the Input "
+                        "node's shape: [T, *shape] or [S, T, *shape] (required)")
     p.add_argument("--output", required=True, help=".npy written with the outputs (required)")
     p.add_argument("--backend", choices=("c", "reference"), default="c",
                    help="c: compile the generated C with the host's cc and run it; reference: "
@@ -197,7 +198,8 @@ def build_parser():
                             "reference")
     p.add_argument("model", help="the .nir file")
     p.add_argument("--input", required=True,
-                   help=".npy of shape [T, n_in] or [S, T, n_in] (required)")
+                   help=".npy of shape [T, n_in] or [S, T, n_in], or in the Input "
+                        "node's shape: [T, *shape] or [S, T, *shape] (required)")
     p.add_argument("--labels", help=".npy of S class labels: also report accuracy (the "
                                     "output neuron with the most spikes) (default: none)")
     p.add_argument("--plot", metavar="OUT.png", help="write output rasters (or traces), "

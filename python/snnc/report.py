@@ -34,7 +34,7 @@ def measure(model_path, inputs, labels=None, calibrate=None, **options) -> dict:
     error and (with labels) accuracy; plus the outputs, for plotting."""
     options.pop("precision", None)
     graph = load_graph(model_path)
-    inputs = api._as_sequences(inputs, int(np.prod(graph.input_shape)))
+    inputs = api._as_sequences(inputs, graph.input_shape)
     if inputs.ndim == 2:
         inputs = inputs[None]
     api._check_integer_inputs(inputs)

@@ -15,7 +15,7 @@ import pytest
 
 import snnc
 
-from conftest import PACKAGE_PARENT, NirFactory, run_cli
+from conftest import PACKAGE_PARENT, REPO_ROOT, NirFactory, run_cli
 
 LIF_KW = dict(tau=np.full(4, 0.01), r=np.ones(4), v_leak=np.zeros(4),
               v_threshold=np.ones(4), v_reset=np.zeros(4))
@@ -415,3 +415,28 @@ def test_a_bad_graph_in_memory_is_named_as_such(tmp_path):
     assert str(raised.value).startswith("<nir.NIRGraph>: node '")
     assert "tau" in str(raised.value)
     assert not list(tmp_path.iterdir())
+
+
+def test_run_takes_inputs_in_the_input_nodes_shape(tmp_path):
+    """An image network's inputs as the Input node has them, [T, 1, 8, 8] or
+    [S, T, 1, 8, 8], give what the flattened [T, 64] and [S, T, 64] give; a
+    shape that is neither is refused, naming both forms."""
+    model = REPO_ROOT / "python" / "tests" / "fixtures" / "frameworks" / "norse_conv.nir"
+    images = np.load(str(model).replace(".nir", "_input.npy"))[:2, :12]  # [2, 12, 1, 8, 8]
+    flat = images.reshape(2, 12, 64)
+    for backend in ("c", "reference"):
+        np.testing.assert_array_equal(
+            snnc.run(model, images, backend=backend, preset="norse"),
+            snnc.run(model, flat, backend=backend, preset="norse"))
+        np.testing.assert_array_equal(
+            snnc.run(model, images[0], backend=backend, preset="norse"),
+            snnc.run(model, flat[0], backend=backend, preset="norse"))
+    np.save(tmp_path / "images.npy", images[0])
+    result = run_cli("run", model, "--preset", "norse", "--input", tmp_path / "images.npy",
+                     "--output", tmp_path / "out.npy")
+    assert result.returncode == 0, result.stderr
+    np.testing.assert_array_equal(np.load(tmp_path / "out.npy"),
+                                  snnc.run(model, flat[0], preset="norse"))
+    with pytest.raises(snnc.SNNCError) as raised:
+        snnc.run(model, images[0, :, :, :4], preset="norse")
+    assert "[T, 64] or [S, T, 64] (or [T, 1, 8, 8] or [S, T, 1, 8, 8]" in str(raised.value)
