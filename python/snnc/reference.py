@@ -74,8 +74,15 @@ def _convolve(x, weight, bias, stride, padding, dilation, groups):
     return acc
 
 
-def _pool(x, kernel, stride, average):
-    """Sum (or average) of each window, summed in order of kh, then kw."""
+def _pool(x, kernel, stride, padding, average):
+    """Sum (or average) of each window of the zero-padded input, summed in
+    order of kh, then kw; the average divides by the window's size, padding
+    included."""
+    if any(padding):
+        padded = np.zeros(x.shape[:2] + (x.shape[2] + 2 * padding[0],
+                                          x.shape[3] + 2 * padding[1]), x.dtype)
+        padded[:, :, padding[0]:padding[0] + x.shape[2], padding[1]:padding[1] + x.shape[3]] = x
+        x = padded
     n_seq, channels, height, width = x.shape
     oh = (height - kernel[0]) // stride[0] + 1
     ow = (width - kernel[1]) // stride[1] + 1
@@ -237,7 +244,7 @@ def _step_conv(layer, c, st, x, options, dtype):
 @FLOAT_STEPS.register("sumpool2d", "avgpool2d")
 def _step_pool(layer, c, st, x, options, dtype):
     return _pool(x, list(layer.params["kernel"]), list(layer.params["stride"]),
-                 layer.kind == "avgpool2d")
+                 list(layer.params["padding"]), layer.kind == "avgpool2d")
 
 
 @FLOAT_STEPS.register("scale")

@@ -116,6 +116,19 @@ def graphs(seed=7):
                                      padding=np.array([0, 0]))
     averaged["f"] = nir.Affine(weight=4 * averaged["f"].weight, bias=averaged["f"].bias)
     g["conv2d_avgpool"] = (averaged, list(g["conv2d_pool"][1]))
+    # Pooling with padding: windows of 3, stride 2, one zero row and column on
+    # each side ([3, 4, 7] -> [3, 2, 4]); the average divides by 9, padding
+    # included.
+    for name, pool_type in (("conv2d_pool_padded", nir.SumPool2d),
+                            ("conv2d_avgpool_padded", nir.AvgPool2d)):
+        padded = dict(g["conv2d_pool"][0])
+        padded["pool"] = pool_type(kernel_size=np.array([3, 3]), stride=np.array([2, 2]),
+                                   padding=np.array([1, 1]))
+        padded["flat"] = nir.Flatten(input_type={"input": np.array([3, 2, 4])}, start_dim=0)
+        scale = 9 if pool_type is nir.AvgPool2d else 1
+        padded["f"] = nir.Affine(weight=scale * rng.normal(0, 0.5, (6, 24)),
+                                 bias=rng.normal(0, 0.1, 6))
+        g[name] = (padded, list(g["conv2d_pool"][1]))
     # Grouped convolutions: 4 input channels in 2 groups of 2 (6 filters, 3 per
     # group), and depthwise (4 groups of 1 channel, 2 filters each), dilated.
     for name, groups, filters, dilation in (("conv2d_grouped", 2, 6, 1),

@@ -400,9 +400,12 @@ def _emit_conv(layer, c, x, state_in, options, types):
 def _emit_pool(layer, c, x, state_in, options, types):
     p = layer.params
     kind = ir.Attribute.parse(f"#snn.pool_kind<{layer.kind[:3]}>")
+    padding = [int(v) for v in p["padding"]]
     return snn.Pool2DOp(_tensor(layer.out_shape, types.float), x, kind,
                         ir.DenseI64ArrayAttr.get([int(v) for v in p["kernel"]]),
-                        ir.DenseI64ArrayAttr.get([int(v) for v in p["stride"]])).result, []
+                        ir.DenseI64ArrayAttr.get([int(v) for v in p["stride"]]),
+                        padding=ir.DenseI64ArrayAttr.get(padding) if any(padding) else None
+                        ).result, []
 
 
 @EMITTERS.register("flatten")

@@ -605,13 +605,14 @@ def _make_pool(name, node, entry, ident, in_shape, path) -> Layer:
     kernel = _pair(node.kernel_size, 2, path, name, "kernel_size")
     stride = _pair(node.stride, 2, path, name, "stride")
     padding = _pair(node.padding, 2, path, name, "padding")
-    if any(padding):
-        raise SNNCError("pooling with padding is not supported yet", path=path, node=name)
-    out_spatial = [_window_extent(in_shape[1 + d], kernel[d], stride[d], 0, 1)
+    if any(p < 0 for p in padding):
+        raise SNNCError(f"padding must not be negative, got {padding}", path=path, node=name)
+    out_spatial = [_window_extent(in_shape[1 + d], kernel[d], stride[d], padding[d], 1)
                    for d in range(2)]
     if any(v < 1 for v in kernel + stride) or any(e < 1 for e in out_spatial):
         raise SNNCError(f"the window {kernel} with stride {stride} does not fit the input "
                         f"{list(in_shape)}", path=path, node=name)
-    params = {"kernel": np.array(kernel), "stride": np.array(stride)}
+    params = {"kernel": np.array(kernel), "stride": np.array(stride),
+              "padding": np.array(padding)}
     return Layer(name, entry.nir_type, entry.kind, ident, in_shape,
                  (in_shape[0], *out_spatial), params)

@@ -177,10 +177,14 @@ SmallVector<Value> lower(OpBuilder &b, Pool2DOp op) {
   auto inType = op.getInput().getType();
   auto outType = op.getOutput().getType();
   auto elem = cast<FloatType>(outType.getElementType());
-  Value input = padAndConvert(b, loc, op.getInput(), elem, {0, 0});
+  SmallVector<int64_t, 2> padding = op.getPaddingOrZero();
+  Value input = padAndConvert(b, loc, op.getInput(), elem, padding);
   int64_t c = inType.getDimSize(0);
   Value batched = tensor::ExpandShapeOp::create(
-      b, loc, RankedTensorType::get({1, c, inType.getDimSize(1), inType.getDimSize(2)}, elem),
+      b, loc,
+      RankedTensorType::get({1, c, inType.getDimSize(1) + 2 * padding[0],
+                             inType.getDimSize(2) + 2 * padding[1]},
+                            elem),
       input, ArrayRef<ReassociationIndices>{{0, 1}, {2}, {3}});
   auto accType =
       RankedTensorType::get({1, c, outType.getDimSize(1), outType.getDimSize(2)}, elem);

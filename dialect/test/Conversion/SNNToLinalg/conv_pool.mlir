@@ -63,3 +63,16 @@ func.func @grouped(%x: tensor<4x3x3xf32>) -> tensor<4x1x1xf32> {
   %y = snn.conv2d %x, %w {stride = array<i64: 1, 1>, padding = array<i64: 0, 0>, dilation = array<i64: 1, 1>, groups = 2 : i64} : tensor<4x3x3xf32>, tensor<4x2x3x3xf32> -> tensor<4x1x1xf32>
   return %y : tensor<4x1x1xf32>
 }
+
+// Pooling with padding: the input is zero-padded by one copy ([1, 4, 4] ->
+// [1, 6, 6]) and pooled as without ([1, 2, 2] with windows of 3, stride 2).
+// CHECK-LABEL: func.func @padded_pool(
+// CHECK:         linalg.generic
+// CHECK:           arith.cmpi uge
+// CHECK:           arith.cmpi ult
+// CHECK:         } -> tensor<1x6x6xf32>
+// CHECK:         linalg.pooling_nchw_sum {{.+}} ins(%{{.+}}, %{{.+}} : tensor<1x1x6x6xf32>, tensor<3x3xf32>)
+func.func @padded_pool(%x: tensor<1x4x4xf32>) -> tensor<1x2x2xf32> {
+  %y = snn.pool2d %x {kind = #snn.pool_kind<sum>, kernel = array<i64: 3, 3>, stride = array<i64: 2, 2>, padding = array<i64: 1, 1>} : tensor<1x4x4xf32> -> tensor<1x2x2xf32>
+  return %y : tensor<1x2x2xf32>
+}

@@ -145,10 +145,12 @@ def SNN_PoolKindAttr : EnumAttr<SNN_Dialect, SNN_PoolKindEnum, "pool_kind"> {
 def SNN_Pool2DOp : SNN_Op<"pool2d"> {
   let summary = "2-D sum or average pooling";
   let description = [{
-    NIR `SumPool2d` and `AvgPool2d` without padding: `input` `[C, H, W]`,
-    result `[C, OH, OW]` with `OH = (H - kernel[0]) / stride[0] + 1`. Each
-    output is the sum of its window in order of `kh`, then `kw`, starting
-    from zero; `avg` divides that sum by `kernel[0] * kernel[1]`.
+    NIR `SumPool2d` and `AvgPool2d`: `input` `[C, H, W]`, result
+    `[C, OH, OW]` with `OH = (H + 2 padding[0] - kernel[0]) / stride[0] + 1`
+    (no `padding`: zero). Input outside the image reads as zero. Each output
+    is the sum of its window in order of `kh`, then `kw`, starting from zero;
+    `avg` divides that sum by `kernel[0] * kernel[1]`, padding included (as
+    PyTorch's `count_include_pad`).
 
     Example:
     ```mlir
@@ -157,7 +159,16 @@ def SNN_Pool2DOp : SNN_Op<"pool2d"> {
     ```
   }];
   let arguments = (ins AnyRankedTensor:$input, SNN_PoolKindAttr:$kind,
-                       DenseI64ArrayAttr:$kernel, DenseI64ArrayAttr:$stride);
+                       DenseI64ArrayAttr:$kernel, DenseI64ArrayAttr:$stride,
+                       OptionalAttr<DenseI64ArrayAttr>:$padding);
+  let extraClassDeclaration = [{
+    /// The padding on each side of (H, W): the attribute's, or none.
+    ::llvm::SmallVector<int64_t, 2> getPaddingOrZero() {
+      if (auto padding = getPadding())
+        return ::llvm::SmallVector<int64_t, 2>(*padding);
+      return {0, 0};
+    }
+  }];
   let results = (outs AnyRankedTensor:$output);
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
   let hasVerifier = 1;

@@ -348,19 +348,26 @@ LogicalResult Pool2DOp::verify() {
   auto out = getOutput().getType();
   if (in.getRank() != 3 || out.getRank() != 3)
     return emitOpError() << "expects input [C, H, W] and result [C, OH, OW]";
-  if (getKernel().size() != 2 || getStride().size() != 2)
-    return emitOpError() << "kernel and stride must have two values";
+  if (getKernel().size() != 2 || getStride().size() != 2 ||
+      (getPadding() && getPadding()->size() != 2))
+    return emitOpError() << "kernel, stride and padding must have two values";
+  SmallVector<int64_t, 2> padding = getPaddingOrZero();
+  if (padding[0] < 0 || padding[1] < 0)
+    return emitOpError() << "padding must not be negative";
   if (isQuantized(in.getElementType()) && getKind() == PoolKind::avg)
     return emitOpError() << "average pooling on quantized types is not supported yet";
   for (int d = 0; d < 2; ++d) {
     if (getKernel()[d] < 1 || getStride()[d] < 1)
       return emitOpError() << "kernel and stride values must be positive";
-    int64_t expected = windowExtent(in.getDimSize(d + 1), getKernel()[d], getStride()[d], 0, 1);
+    int64_t expected =
+        windowExtent(in.getDimSize(d + 1), getKernel()[d], getStride()[d], padding[d], 1);
     if (out.getDimSize(0) != in.getDimSize(0) || out.getDimSize(d + 1) != expected)
       return emitOpError() << "result shape must be [" << in.getDimSize(0) << ", "
-                           << windowExtent(in.getDimSize(1), getKernel()[0], getStride()[0], 0, 1)
+                           << windowExtent(in.getDimSize(1), getKernel()[0], getStride()[0],
+                                           padding[0], 1)
                            << ", "
-                           << windowExtent(in.getDimSize(2), getKernel()[1], getStride()[1], 0, 1)
+                           << windowExtent(in.getDimSize(2), getKernel()[1], getStride()[1],
+                                           padding[1], 1)
                            << "], got " << out;
   }
   if (in.getElementType() != out.getElementType() && !isa<IntegerType>(in.getElementType()))
