@@ -126,3 +126,16 @@ def test_the_byte_arrays_count_in_the_constant_bytes(large_model):
     for precision, element in (("f32", 4), ("int8", 1)):
         generated = api.generate_c(large_model, name="big", dt=1e-3, precision=precision)
         assert generated.constant_bytes >= N_HIDDEN * N_IN * element
+
+
+@pytest.mark.parametrize("precision", ["f32", "int8"])
+def test_the_accessors_are_clean_under_sanitizers(large_model, precision):
+    """ASan and UBSan (no recovery) find nothing in reading the byte rows."""
+    rng = np.random.default_rng(5)
+    inputs = (rng.random((6, N_IN)) < 0.3).astype(np.float64)
+    options = dict(dt=1e-3, precision=precision)
+    c = api.run_c(large_model, inputs, extra_cflags=["-fsanitize=address,undefined",
+                                                     "-fno-sanitize-recover=all", "-g"],
+                  **options)
+    np.testing.assert_array_equal(c, api.run(large_model, inputs, backend="reference",
+                                             **options))
