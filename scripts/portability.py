@@ -59,17 +59,17 @@ def compiler_version(target):
     return f"{name} {match.group(1) if match else '?'}"
 
 
-# What the app hashes after each step, in order (examples/common/digits_app.c),
-# and the C element types of each at each precision: floats throughout, or
-# the integer formats of docs/quantization.md (int8 weights with int16 state,
-# int16 weights with int32 state; spikes, and outputs that are spikes, int8).
+# What the app hashes after each step, in order (examples/common/digits_app.c).
 FINGERPRINTED = ("output", "lif1.v", "lif1.spike", "lif2.v", "lif2.spike")
-C_TYPES = {"f32": dict.fromkeys(FINGERPRINTED, "<f4"),
-           "f64": dict.fromkeys(FINGERPRINTED, "<f8"),
-           "int8": {"output": "<i1", "lif1.v": "<i2", "lif1.spike": "<i1",
-                    "lif2.v": "<i2", "lif2.spike": "<i1"},
-           "int16": {"output": "<i1", "lif1.v": "<i4", "lif1.spike": "<i1",
-                     "lif2.v": "<i4", "lif2.spike": "<i1"}}
+
+
+def c_types(generated):
+    """The little-endian numpy type of each fingerprinted value, from the C
+    the compiler declares for it (its output type and state layout)."""
+    types = {"output": np.dtype(generated.output_type.numpy).newbyteorder("<")}
+    for field in generated.state.fields:
+        types[f"{field.layer}.{field.role}"] = np.dtype(field.element.numpy).newbyteorder("<")
+    return {name: types[name] for name in FINGERPRINTED}
 FNV_OFFSET, FNV_PRIME, MASK = 0xcbf29ce484222325, 0x100000001b3, (1 << 64) - 1
 
 
@@ -105,7 +105,8 @@ def reference_expectation(precision, build_root):
         raise SystemExit(f"the reference's outputs at {precision} differ between api.run and "
                          "a recorded simulation")
     values = dict(traces, output=outputs)
-    types = C_TYPES[precision]
+    types = c_types(api.generate_c(model, name="digits", preset="snntorch",
+                                   precision=precision))
     steps = np.empty(outputs.shape[:2], dtype=[
         (name, types[name], values[name].shape[2:]) for name in FINGERPRINTED])
     for name in FINGERPRINTED:

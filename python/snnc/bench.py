@@ -16,7 +16,7 @@ from typing import Dict, List, Optional
 
 import numpy as np
 
-from . import api, quantize
+from . import api
 from . import emit as c_emitter
 from .errors import SNNCError
 from .frontend.graph import load_graph
@@ -182,9 +182,7 @@ def bench(model_path, *, steps=1000, rate=0.2, runs=5, rounds=3, seed=1, cc=None
         state_bytes = generated.state.field_bytes
         # Weights are stored in the quantization format's width, or as floats
         # of the precision (the type the C computes in).
-        weight_element = (quantize.FORMATS[opts.precision].weight_bits // 8
-                          if opts.precision in quantize.FORMATS
-                          else c_emitter.ELEMENT_TYPES[opts.precision].size)
+        weight_element = c_emitter.weight_element_bytes(opts.precision)
         reference, _, _ = _build(model_path, tmp, "ref", False, cc, build_options, cflags)
         int8 = int8_arithmetic = None
         if opts.precision in ("f32", "f64"):

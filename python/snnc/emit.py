@@ -50,6 +50,15 @@ ELEMENT_TYPES = {element.name: element for element in (
 )}
 
 
+def weight_element_bytes(precision: str) -> int:
+    """Bytes of one weight at `precision`: the integer format's weight width
+    (quantize.FORMATS), or the float type's size."""
+    from .quantize import FORMATS
+    if precision in FORMATS:
+        return FORMATS[precision].weight_bits // 8
+    return ELEMENT_TYPES[precision].size
+
+
 @dataclasses.dataclass(frozen=True)
 class StateFieldLayout:
     """One array of the NAME_state struct, where the C compiler puts it."""

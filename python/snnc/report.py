@@ -14,13 +14,14 @@ from typing import Dict, List, Optional
 import numpy as np
 
 from . import api
+from . import emit as c_emitter
 from .errors import SNNCError
 from .frontend.graph import load_graph
 
 PRECISIONS = ("f32", "int16", "int8")
 def _weight_bytes(graph, precision: str) -> int:
     """Bytes of the weight matrices at `precision`."""
-    per_weight = {"f32": 4, "f64": 8, "int16": 2, "int8": 1}[precision]
+    per_weight = c_emitter.weight_element_bytes(precision)
     return sum(int(np.asarray(layer.params["weight"]).size) * per_weight
                for layer in graph.layers if "weight" in layer.params)
 
