@@ -185,4 +185,24 @@ def SNNLargeConstantsAsBytes : Pass<"snn-large-constants-as-bytes", "ModuleOp"> 
   let dependentDialects = ["::mlir::emitc::EmitCDialect"];
 }
 
+def SNNFuseElementwise : Pass<"snn-fuse-elementwise"> {
+  let summary = "MLIR's elementwise fusion, into elementwise consumers only";
+  let description = [{
+    linalg-fuse-elementwise-ops with one restriction: an elementwise
+    producer is fused only into a consumer whose loops are all parallel (an
+    integer model's rescale into its neuron update, where each element is
+    computed once either way). Fused into a reduction, a producer is computed
+    again for every use: a convolution's padded input (its bounds tests and
+    conversion) for each of its kernel's taps, which made the optimized C of
+    a convolutional network slower than the reference lowering's. Otherwise
+    the same patterns as linalg-fuse-elementwise-ops (reshape folding by
+    expansion, constant folding, the canonicalizations it applies).
+  }];
+  let dependentDialects = [
+    "::mlir::affine::AffineDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::tensor::TensorDialect",
+  ];
+}
+
 #endif // SNN_CONVERSION_PASSES_TD

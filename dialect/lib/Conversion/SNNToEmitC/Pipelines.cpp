@@ -38,8 +38,9 @@ void snn::buildSNNToLinalgPipeline(OpPassManager &pm,
   if (options.optimize) {
     // Elementwise generics that feed one another (an integer model's rescale
     // and its neuron update) become one loop, without the buffer between
-    // them; each element's arithmetic is unchanged.
-    pm.addPass(createLinalgElementwiseOpFusionPass());
+    // them; each element's arithmetic is unchanged. Never into a reduction
+    // (snn-fuse-elementwise), where the producer would be recomputed.
+    pm.addPass(createSNNFuseElementwise());
     pm.addPass(createCanonicalizerPass());
   }
 }
