@@ -233,9 +233,13 @@ def integer_arithmetic(graph, options, plan) -> reference.IntegerArithmetic:
                 producer = location.child_loc
                 marker = producer.child_loc
                 delayed = marker.is_a_name() and marker.name_str == PREVIOUS_STEP
-                rescales[(location.name_str, producer.name_str, delayed)] = chosen
+                key, table = (location.name_str, producer.name_str, delayed), rescales
             else:
-                neurons[location.name_str] = chosen
+                key, table = location.name_str, neurons
+            # One op per node and per edge: a second would stand for another.
+            if key in table:
+                raise RuntimeError(f"internal error: two ops located at {key}")
+            table[key] = chosen
     return reference.IntegerArithmetic(neurons, rescales)
 
 

@@ -101,8 +101,19 @@ def installed(wheel, tmp_path_factory):
     work = root / "work"
     work.mkdir()
     shutil.copy(os.path.join(REPO, "examples", "models", "digits", "digits.nir"), work)
-    (work / "app.c").write_text(APP_C)
     return venv, work
+
+
+def _project(work, name, files):
+    """A directory of `work` with the model, a program that steps it, and
+    the build files {name: text}."""
+    project = work / name
+    project.mkdir()
+    shutil.copy(work / "digits.nir", project)
+    (project / "app.c").write_text(APP_C)
+    for file_name, text in files.items():
+        (project / file_name).write_text(text)
+    return project
 
 
 def _run(command, cwd, env=None):
@@ -124,18 +135,14 @@ def test_the_installed_commands_work_outside_the_repo(installed):
 
 def test_a_cmake_project_uses_the_installed_package(installed):
     venv, work = installed
-    project = work / "cmake_project"
-    project.mkdir()
-    shutil.copy(work / "app.c", project)
-    shutil.copy(work / "digits.nir", project)
-    (project / "CMakeLists.txt").write_text("""
+    project = _project(work, "cmake_project", {"CMakeLists.txt": """
 cmake_minimum_required(VERSION 3.20)
 project(user_app LANGUAGES C)
 find_package(snnc CONFIG REQUIRED)
 add_snn_model(net MODEL digits.nir PRESET snntorch)
 add_executable(app app.c)
 target_link_libraries(app PRIVATE snnc::net)
-""")
+"""})
     cmake_dir = _run([str(venv / "bin" / "python"), "-m", "snnc", "--cmake-dir"], work).strip()
     _run(["cmake", "-S", str(project), "-B", str(project / "build"), f"-Dsnnc_DIR={cmake_dir}"],
          work)
@@ -148,23 +155,18 @@ target_link_libraries(app PRIVATE snnc::net)
                     reason="bazel is not installed")
 def test_a_bazel_project_uses_the_installed_rules(installed):
     venv, work = installed
-    project = work / "bazel_project"
-    project.mkdir()
-    shutil.copy(work / "app.c", project)
-    shutil.copy(work / "digits.nir", project)
     python = str(venv / "bin" / "python")
     bazel_dir = _run([python, "-m", "snnc", "--bazel-dir"], work).strip()
-    (project / "WORKSPACE").write_text(f"""
+    project = _project(work, "bazel_project", {"WORKSPACE": f"""
 local_repository(name = "snnc", path = "{bazel_dir}")
 load("@snnc//rules:repositories.bzl", "snnc_configure", "snnc_offline_repositories")
 snnc_offline_repositories()
 snnc_configure()
-""")
-    (project / "BUILD").write_text("""
+""", "BUILD": """
 load("@snnc//rules:snn.bzl", "snn_library")
 snn_library(name = "net", src = "digits.nir", preset = "snntorch")
 cc_binary(name = "app", srcs = ["app.c"], deps = [":net"])
-""")
+"""})
     env = dict(os.environ, SNNC_PYTHON=python)
     try:
         out = _run(["bazel", "run", "//:app"], project, env)

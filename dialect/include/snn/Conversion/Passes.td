@@ -45,8 +45,8 @@ def SNNChooseIntegerArithmetic : Pass<"snn-choose-integer-arithmetic", "ModuleOp
       factor is at most 1 + 2^-10 in magnitude and every level at most 2^15
       at the membrane's scale; else 64 bits with 30-bit multipliers.
     - A rescale of an input bounded by A < 2^k (the bound of a synapse's
-      sums from its constant weights and its input's bound, `input_bound`
-      when a pass recorded it, else the input's storage range) is narrow
+      sums from its constant weights and its input's bound, the rescale's
+      `input_bound` when it has one, else the input's storage range) is narrow
       with multipliers of 30 - k bits when 30 - k >= 12, its ratios are
       below 2^(30 - k) and its result is stored in 16 bits or fewer; else 64
       bits with 30-bit multipliers.
@@ -76,9 +76,8 @@ def SNNEventDriven : Pass<"snn-event-driven", "ModuleOp"> {
     skipped products are exact zeros.
 
     A quantized synapse's result goes back to its quantized type through
-    `quant.scast`; an `snn.rescale` of it gets `input_bound`, the bound of the
-    sums that the lowering of the rescale can no longer read from the
-    synapse's weights.
+    `quant.scast`. Run after snn-choose-integer-arithmetic, which reads the
+    bound of a rescale's input from the synapse before this pass lowers it.
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",

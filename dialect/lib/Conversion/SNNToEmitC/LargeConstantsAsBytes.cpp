@@ -13,6 +13,7 @@
 #include "mlir/IR/BuiltinAttributes.h"
 
 #include "llvm/ADT/SmallVector.h"
+#include "llvm/ADT/bit.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -71,8 +72,9 @@ void printBytes(llvm::raw_ostream &os, StringRef name, DenseElementsAttr values,
   os << "static const unsigned char " << name << "[" << rows << "][" << kRowBytes
      << "] SNNC_NONSTRING = {";
   ArrayRef<char> raw = values.getRawData();
-  // Dense data is stored in the host's byte order (little-endian on every
-  // host MLIR builds for; a splat holds one element).
+  // Dense data is stored in the host's byte order (a splat holds one
+  // element); the literal holds little-endian bytes whatever the host.
+  bool bigEndianHost = llvm::endianness::native == llvm::endianness::big;
   uint64_t column = 0;
   for (int64_t i = 0; i < count; ++i) {
     const char *element = raw.data() + (values.isSplat() ? 0 : i * elementBytes);
@@ -81,7 +83,7 @@ void printBytes(llvm::raw_ostream &os, StringRef name, DenseElementsAttr values,
         os << (column ? "\",\n  \"" : "\n  \"");
       else if (column % 64 == 0)
         os << "\"\n  \"";
-      auto byte = static_cast<unsigned char>(element[b]);
+      auto byte = static_cast<unsigned char>(element[bigEndianHost ? elementBytes - 1 - b : b]);
       if (byte >= 0x20 && byte < 0x7f && byte != '"' && byte != '\\' && byte != '?')
         os << static_cast<char>(byte);
       else

@@ -4,8 +4,7 @@
 // EventDrivenSynapses.cpp, before convert-snn-to-linalg lowers the rest
 // densely. What the kernels need to know of the synapse's producers (single
 // spikes, the bound of its sums) is read here, while those producers are
-// still snn ops; what a consumer's lowering would have read from the synapse
-// (a rescale's input bound) is recorded on the consumer.
+// still snn ops.
 //
 //===----------------------------------------------------------------------===//
 #include "FixedPoint.h"
@@ -57,15 +56,8 @@ struct SNNEventDrivenPass
     });
     IRRewriter rewriter(&getContext());
     for (LinearOp linear : synapses) {
-      uint64_t accumulatorLimit = 0;
-      if (isQuantized(linear.getType())) {
-        std::optional<uint64_t> bound = accumulatorBound(linear);
-        accumulatorLimit = bound.value_or(0);
-        for (Operation *user : linear->getUsers())
-          if (auto rescale = dyn_cast<RescaleOp>(user); rescale && bound &&
-                                                         !rescale.getInputBound())
-            rescale.setInputBound(*bound);
-      }
+      uint64_t accumulatorLimit =
+          isQuantized(linear.getType()) ? accumulatorBound(linear).value_or(0) : 0;
       rewriter.setInsertionPoint(linear);
       SmallVector<Value> replacements =
           lower(rewriter, linear, accumulatorLimit,

@@ -31,9 +31,9 @@ uint64_t magnitudeBound(Value v);
 /// when the weights or the bias are not constants.
 std::optional<uint64_t> accumulatorBound(LinearOp op);
 
-/// A bound on |input| of a rescale: its input_bound when a pass recorded
-/// one, else the bound of the synapse that makes its input, else the input's
-/// storage range. Read before the synapse is lowered.
+/// A bound on |input| of a rescale: its input_bound when it has one, else
+/// the bound of the synapse that makes its input, else the input's storage
+/// range. Read before the synapse is lowered.
 uint64_t rescaleInputBound(RescaleOp op);
 
 /// x * w + acc in the accumulator's element type: floats, or (quantized

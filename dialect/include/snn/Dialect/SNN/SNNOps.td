@@ -265,10 +265,9 @@ def SNN_RescaleOp : SNN_Op<"rescale"> {
     a producer's scale differs from what its consumer needs.
 
     `input_bound`, when present, is a bound on |input| in storage units that
-    the lowering may rely on to compute in narrower integers (a pass that
-    lowers the producer first records what it knew, e.g. snn-event-driven
-    the bound of a synapse's sums); without it the lowering bounds the input
-    from its producer or its type.
+    snn-choose-integer-arithmetic may rely on to compute in narrower
+    integers; without it the bound comes from the producer (a synapse's
+    constant weights) or the input's type.
 
     Example:
     ```mlir
