@@ -75,6 +75,17 @@ def SNNEventDriven : Pass<"snn-event-driven", "ModuleOp"> {
     every output the same products are added in the same order, and the
     skipped products are exact zeros.
 
+    A float `snn.conv2d` with constant weights whose input is spikes (or a
+    flat tensor of spikes expanded to [C, H, W]) or a sum or average pooling
+    of spikes is lowered to a scatter: each non-zero input adds, for every
+    kernel tap that maps it onto an output, a contiguous run of the weight
+    rearranged to [C, KH, KW, F] into accumulators laid out [OH x OW, F]
+    (output channels innermost), which one copy puts back into [F, OH, OW].
+    Rows of the input without an active element are skipped after an OR over
+    the row; no padded copy is made. Again the result equals the dense
+    form's: each output receives its inputs in the dense loop's (c, kh, kw)
+    order.
+
     A quantized synapse's result goes back to its quantized type through
     `quant.scast`. Run after snn-choose-integer-arithmetic, which reads the
     bound of a rescale's input from the synapse before this pass lowers it.

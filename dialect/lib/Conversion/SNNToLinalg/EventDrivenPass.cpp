@@ -17,7 +17,10 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Quant/IR/Quant.h"
 #include "mlir/IR/Matchers.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/TypeUtilities.h"
+
+#include <optional>
 
 namespace mlir {
 namespace snn {
@@ -44,6 +47,34 @@ bool carriesSpikes(Value value) {
   return isSpikeResult(value);
 }
 
+/// The input of a convolution, when it is sparse enough to scatter: spikes
+/// (the input as spikes, or a spiking op's result, possibly a flat one
+/// expanded to [C, H, W]) or a sum or average pooling of spikes (counts,
+/// zero wherever no window holds a spike). Dense values are not: with most
+/// inputs active, scattering costs more than the dense loops.
+std::optional<ScatteredInput> scatteredInputOf(Value input) {
+  Value peeled = input;
+  bool flat = false;
+  if (auto expand = input.getDefiningOp<tensor::ExpandShapeOp>()) {
+    if (cast<RankedTensorType>(expand.getSrc().getType()).getRank() != 1)
+      return std::nullopt;
+    peeled = expand.getSrc();
+    flat = true;
+  }
+  if (Value source = spikeSourceOf(peeled))
+    return ScatteredInput{source, flat, /*spikeSource=*/true, /*unitValues=*/true};
+  Operation *producer = peeled.getDefiningOp();
+  if (isa_and_nonnull<arith::ExtUIOp, arith::UIToFPOp>(producer) &&
+      getElementTypeOrSelf(producer->getOperand(0).getType()).isInteger(1))
+    return ScatteredInput{peeled, flat, false, /*unitValues=*/true};
+  if (isSpikeResult(peeled))
+    return ScatteredInput{peeled, flat, false, isSingleSpikeResult(peeled)};
+  if (auto pool = dyn_cast_or_null<Pool2DOp>(producer))
+    if (carriesSpikes(pool.getInput()) && !isa<BlockArgument>(pool.getInput()))
+      return ScatteredInput{peeled, flat, false, false};
+  return std::nullopt;
+}
+
 struct SNNEventDrivenPass
     : public snn::impl::SNNEventDrivenBase<SNNEventDrivenPass> {
   void runOnOperation() override {
@@ -54,7 +85,22 @@ struct SNNEventDrivenPass
           matchConstantWeights(linear.getWeight(), weights))
         synapses.push_back(linear);
     });
+    SmallVector<std::pair<Conv2DOp, ScatteredInput>> convolutions;
+    getOperation().walk([&](Conv2DOp conv) {
+      DenseElementsAttr weights;
+      std::optional<ScatteredInput> input = scatteredInputOf(conv.getInput());
+      if (input && isa<FloatType>(conv.getOutput().getType().getElementType()) &&
+          matchConstantWeights(conv.getWeight(), weights))
+        convolutions.push_back({conv, *input});
+    });
     IRRewriter rewriter(&getContext());
+    for (auto &[conv, input] : convolutions) {
+      DenseElementsAttr weights;
+      (void)matchConstantWeights(conv.getWeight(), weights);
+      rewriter.setInsertionPoint(conv);
+      Value result = lowerEventDriven(rewriter, conv, weights, input);
+      rewriter.replaceOp(conv, result);
+    }
     for (LinearOp linear : synapses) {
       uint64_t accumulatorLimit =
           isQuantized(linear.getType()) ? accumulatorBound(linear).value_or(0) : 0;

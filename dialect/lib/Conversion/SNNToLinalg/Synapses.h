@@ -108,6 +108,19 @@ struct SynapseMath {
 Value lowerEventDriven(OpBuilder &b, LinearOp op, DenseElementsAttr weights, Value input,
                        Value init, Value spikeSource, bool binaryInput);
 
+/// What the event-driven convolution scans for active inputs.
+struct ScatteredInput {
+  Value scanned;    // [C, H, W], or (flat) the [C x H x W] tensor it was expanded from
+  bool flat;
+  bool spikeSource; // scanned is the value the input as spikes was made from (x > 0)
+  bool unitValues;  // every active input is 1: no multiply
+};
+
+/// snn.conv2d (float) by scattering each active input into the outputs it
+/// reaches (EventDrivenConvolution.cpp); the same results as the dense form.
+Value lowerEventDriven(OpBuilder &b, Conv2DOp op, DenseElementsAttr weights,
+                       const ScatteredInput &source);
+
 /// The value the input as spikes was made from: `x` of
 /// extui(cmpi sgt x, 0) or uitofp(cmpf ogt x, 0) (the front end's
 /// --input-kind spikes); null otherwise.
