@@ -27,6 +27,8 @@ import time
 
 import numpy as np
 
+from snnc import toolchains
+
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
 TOOLCHAINS = os.path.join(REPO, "cmake", "toolchains")
 DIGITS = os.path.join(REPO, "examples", "models", "digits")
@@ -48,10 +50,8 @@ TARGETS = {
 
 def compiler_version(target):
     toolchain, defs, _, _ = TARGETS[target]
-    cc = defs.get("CMAKE_C_COMPILER")
-    if toolchain:
-        with open(os.path.join(TOOLCHAINS, toolchain + ".cmake")) as f:
-            cc = re.search(r"set\(CMAKE_C_COMPILER (\S+)\)", f.read()).group(1)
+    # The toolchain file's compiler, read as `snnc bench --target` reads it.
+    cc = toolchains.compiler_of(toolchain, TOOLCHAINS) if toolchain else defs["CMAKE_C_COMPILER"]
     out = subprocess.run([cc, "--version"], capture_output=True, text=True).stdout
     first = out.splitlines()[0] if out else cc
     match = re.search(r"(\d+\.\d+\.\d+)", first)

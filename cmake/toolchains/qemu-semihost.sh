@@ -3,7 +3,15 @@
 # CMAKE_CROSSCOMPILING_EMULATOR runs a program: MACHINE PROGRAM [ARGS...].
 # The program's arguments reach its main() through semihosting, and its exit
 # status comes back as this script's.
+# With --count-instructions first, qemu runs one instruction per virtual
+# nanosecond (-icount shift=0), so that the board's timers count instructions
+# (`snnc bench --target cortex-m4f` reads SysTick so).
 set -eu
+icount=
+if [ "${1:-}" = "--count-instructions" ]; then
+  icount=shift=0
+  shift
+fi
 machine=$1
 program=$2
 shift 2
@@ -16,5 +24,6 @@ for arg in "$@"; do
   esac
   config="$config,arg=$arg"
 done
-exec qemu-system-arm -M "$machine" -nographic -monitor none -serial none \
-  -semihosting-config "$config" -kernel "$program"
+# shellcheck disable=SC2086 # ${icount:+...} is two words or none
+exec qemu-system-arm -M "$machine" ${icount:+-icount "$icount"} -nographic -monitor none \
+  -serial none -semihosting-config "$config" -kernel "$program"
