@@ -44,16 +44,21 @@ def _build(model_path, tmp, tag, optimize, cc, options, opt_flags=DEFAULT_OPT_FL
     result = subprocess.run(cmd, capture_output=True, text=True, cwd=directory)
     if result.returncode != 0:
         raise SNNCError(f"the benchmark did not compile:\n{result.stderr}")
-    # The step's stack: model_step plus the computation it calls (when the
-    # compiler did not inline it), from gcc's -fstack-usage.
+    return exe, step_stack_bytes(directory, "model"), generated
+
+
+def step_stack_bytes(directory, name) -> Optional[int]:
+    """The stack of NAME_step plus the computation it calls (when the
+    compiler did not inline it), from the files gcc's -fstack-usage wrote
+    in `directory`; None if they do not name the step."""
     stack = None
-    for name in os.listdir(directory):
-        if name.endswith(".su"):
-            for line in open(os.path.join(directory, name)):
+    for file_name in os.listdir(directory):
+        if file_name.endswith(".su"):
+            for line in open(os.path.join(directory, file_name)):
                 function = line.split("\t")[0].rsplit(":", 1)[-1]
-                if function in ("model_step", "model_step_compute"):
+                if function in (f"{name}_step", f"{name}_step_compute"):
                     stack = (stack or 0) + int(line.split("\t")[1])
-    return exe, stack, generated
+    return stack
 
 
 def _run(exe, steps, rate, runs, seed):

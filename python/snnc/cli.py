@@ -14,6 +14,7 @@ from . import options as option_table
 from .errors import SNNCError, printable
 from .frontend.nirfile import read_timeout
 from .semantics import PRESETS
+from .toolchains import CORTEX_M_TARGETS
 
 EXIT_INPUT_ERROR = 1
 
@@ -133,8 +134,20 @@ def _cmd_quantize_report(args):
 def _cmd_bench(args):
     import json
     from . import bench
+    if args.target != "host":
+        from . import mcu_bench
+        report = mcu_bench.bench_target(args.model, args.target, steps=args.steps,
+                                        rate=args.rate, seed=args.seed, cflags=args.cflags,
+                                        build_dir=args.build_dir, **_semantics(args))
+        print(json.dumps(report, indent=1) if args.json
+              else mcu_bench.format_target_report(report))
+        return 0
+    if args.build_dir is not None:
+        raise SNNCError("--build-dir keeps the firmware of a --target build; the host bench "
+                        "builds none")
     report = bench.bench(args.model, steps=args.steps, rate=args.rate, runs=args.runs,
-                         rounds=args.rounds, cflags=args.cflags, **_semantics(args))
+                         rounds=args.rounds, seed=args.seed, cflags=args.cflags,
+                         **_semantics(args))
     print(json.dumps(report, indent=1) if args.json else bench.format_report(report))
     return 0
 
@@ -176,18 +189,32 @@ def build_parser():
     p.set_defaults(func=_cmd_run)
 
     p = sub.add_parser("bench", help="time the generated C against the reference lowering "
-                                      "and a dense numpy step, side by side")
+                                      "and a dense numpy step, side by side; or count its "
+                                      "instructions on a Cortex-M board (--target)")
     p.add_argument("model", help="the .nir file")
+    p.add_argument("--target", choices=("host",) + CORTEX_M_TARGETS, default="host",
+                   help="host: time the C on this machine; cortex-m4f, cortex-m3: build it "
+                        "bare-metal (arm-none-eabi-gcc, picolibc) and count the "
+                        "instructions of each step on qemu's MPS2 board, with flash, RAM "
+                        "and stack (default: host)")
     p.add_argument("--steps", type=int, default=1000,
-                   help="time steps per timed run (default: 1000)")
+                   help="time steps per timed run, or measured on the board (default: 1000)")
     p.add_argument("--rate", type=float, default=0.2,
                    help="input spike probability per step (default: 0.2)")
-    p.add_argument("--runs", type=int, default=5, help="timed runs per round (default: 5)")
+    p.add_argument("--seed", type=int, default=1,
+                   help="of the input spikes, the same stream on the host and the board "
+                        "(default: 1)")
+    p.add_argument("--runs", type=int, default=5,
+                   help="host: timed runs per round (default: 5)")
     p.add_argument("--rounds", type=int, default=3,
-                   help="interleaved rounds; medians are over all runs (default: 3)")
+                   help="host: interleaved rounds; medians are over all runs (default: 3)")
     p.add_argument("--cflags", default="-O2",
                    help="optimization flags of the C builds, e.g. '-O2 -march=native' "
                         "(default: -O2)")
+    p.add_argument("--build-dir", metavar="DIR",
+                   help="with --target: keep each precision's firmware (firmware.elf, "
+                        "model.o, model.su) in DIR/PRECISION (default: a temporary "
+                        "directory)")
     p.add_argument("--json", action="store_true",
                    help="print the figures as JSON instead of a table (default: table)")
     _add_semantics(p)
