@@ -112,14 +112,16 @@ def _build(model_path, board, precision, directory, cflags, calibrate, options):
     if linked.returncode != 0:
         overflow = re.search(r"region `(\w+)' overflowed by (\d+) bytes", linked.stderr)
         if overflow:
-            raise SNNCError(
-                f"{board.target} {precision}: the firmware does not fit the board's "
-                f"{overflow.group(1)} (overflowed by {overflow.group(2)} bytes): the step needs "
-                f"{stack} bytes of stack (-fstack-usage) and the state {generated.state.size} "
-                f"bytes, besides the weights and code")
+            region, excess = overflow.groups()
+            needs = (f"the model's constants are {generated.constant_bytes} bytes, besides "
+                     f"its code" if region == "flash" else
+                     f"the step needs {stack} bytes of stack (-fstack-usage) and the state "
+                     f"{generated.state.size} bytes, besides the harness's")
+            raise SNNCError(f"{board.target} {precision}: the firmware does not fit the "
+                            f"board's {region} (overflowed by {excess} bytes): {needs}")
         raise SNNCError(f"{board.target} {precision}: the firmware did not link: "
                         f"{_first_error(linked.stderr)}")
-    return generated, elf, obj, stack, painted
+    return generated, elf, obj, stack
 
 
 def _parse_run(text: str, board, precision) -> Dict:
@@ -150,7 +152,7 @@ def _parse_run(text: str, board, precision) -> Dict:
 
 def _measure_precision(model_path, board, precision, directory, *, steps, rate, seed, cflags,
                        calibrate, options, inputs_cache) -> Dict:
-    generated, elf, obj, stack, painted = _build(model_path, board, precision, directory,
+    generated, elf, obj, stack = _build(model_path, board, precision, directory,
                                                  cflags, calibrate, options)
     try:
         ran = board.run(elf, [str(steps), str(spike_threshold(rate)), str(seed)],
