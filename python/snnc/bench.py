@@ -242,7 +242,7 @@ def bench(model_path, *, steps=1000, rate=0.2, runs=5, rounds=3, seed=1, cc=None
         "memory_bandwidth_gbs": memory,
         "cache_bandwidth_gbs": cache,
         "bytes": {"constants": generated.constant_bytes, "state": state_bytes,
-                  "stack_of_step": stack},
+                  "scratch": generated.state.scratch_bytes, "stack_of_step": stack},
     }
     if int8_arithmetic is not None:
         chosen = list(int8_arithmetic.neurons.values()) + list(int8_arithmetic.rescales.values())
@@ -281,5 +281,6 @@ def format_report(report: Dict) -> str:
                      f"multiply before AVX-512)")
     b = report["bytes"]
     lines.append(f"  bytes: constants (weights, biases, parameters) {b['constants']}, "
-                 f"state {b['state']}, stack of NAME_step {b['stack_of_step']}")
+                 f"state {b['state']}, scratch {b['scratch']} (in NAME_state), "
+                 f"stack of NAME_step {b['stack_of_step']}")
     return "\n".join(lines)

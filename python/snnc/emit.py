@@ -47,6 +47,8 @@ ELEMENT_TYPES = {element.name: element for element in (
     ElementType("i8", "int8_t", np.int8),
     ElementType("i16", "int16_t", np.int16),
     ElementType("i32", "int32_t", np.int32),
+    ElementType("i64", "int64_t", np.int64),
+    ElementType("i1", "bool", np.bool_),
 )}
 
 
@@ -80,34 +82,68 @@ class StateFieldLayout:
 
 
 @dataclasses.dataclass(frozen=True)
+class ScratchArena:
+    """One arena of the step's temporaries (snn-scratch-arena): an array of
+    one element type shared by buffers whose lifetimes do not overlap, a
+    field of NAME_state after the states."""
+
+    ident: str
+    element: ElementType
+    count: int
+
+
+@dataclasses.dataclass(frozen=True)
 class StateLayout:
     fields: Tuple[StateFieldLayout, ...]
     size: int                  # sizeof(NAME_state), padding included
+    scratch: Tuple[StateFieldLayout, ...] = ()
 
     @property
     def field_bytes(self) -> int:
-        """The bytes of the fields themselves, padding excluded."""
+        """The bytes of the state fields themselves, padding and scratch
+        excluded."""
         return sum(field.size for field in self.fields)
 
+    @property
+    def scratch_bytes(self) -> int:
+        return sum(field.size for field in self.scratch)
 
-def lay_out_state(states: Sequence[StateField]) -> StateLayout:
+
+def lay_out_state(states: Sequence[StateField],
+                  scratch: Sequence[ScratchArena] = ()) -> StateLayout:
     """The state struct as the C ABI lays it out: each array aligned to its
-    element size, the struct's size a multiple of the largest. (The ABIs of
-    the portability matrix align each of these types to its size, but for
-    double on i686, which it aligns to 4 in a struct; there the fields of a
-    float model, all of one type, land at the same offsets all the same.)
-    A model without state has one char (C forbids empty structs)."""
+    element size, the struct's size a multiple of the largest; the scratch
+    arenas follow the states. (The ABIs of the portability matrix align each
+    of these types to its size, but for double on i686, which it aligns to 4
+    in a struct; there the fields of a float model, all of one type, land at
+    the same offsets all the same, and every arena is a whole number of
+    8-byte units.) A model without state or scratch has one char (C forbids
+    empty structs)."""
     fields, offset, largest = [], 0, 1
-    for state in states:
-        element = ELEMENT_TYPES[state.element]
+    entries = [(state.ident, state.layer, state.role, tuple(state.shape),
+                ELEMENT_TYPES[state.element]) for state in states]
+    entries += [(arena.ident, "", "scratch", (arena.count,), arena.element)
+                for arena in scratch]
+    for ident, layer, role, shape, element in entries:
         offset = -(-offset // element.size) * element.size
-        field = StateFieldLayout(state.ident, state.layer, state.role, tuple(state.shape),
-                                 element, offset)
-        fields.append(field)
-        offset += field.size
+        fields.append(StateFieldLayout(ident, layer, role, shape, element, offset))
+        offset += fields[-1].size
         largest = max(largest, element.size)
     size = -(-offset // largest) * largest if fields else 1
-    return StateLayout(tuple(fields), size)
+    return StateLayout(tuple(fields[:len(states)]), size, tuple(fields[len(states):]))
+
+
+def scratch_arenas(module: ir.Module) -> Tuple[ScratchArena, ...]:
+    """The arenas snn-scratch-arena added to the step computation, in
+    argument order (its `snn.scratch_arenas` module attribute)."""
+    if "snn.scratch_arenas" not in module.operation.attributes:
+        return ()
+    arenas = []
+    for index, attr in enumerate(ir.ArrayAttr(module.operation.attributes["snn.scratch_arenas"])):
+        memref = ir.MemRefType(ir.TypeAttr(attr).value)
+        element = ELEMENT_TYPES[str(memref.element_type)]
+        arenas.append(ScratchArena(f"scratch{index}", element, memref.shape[0]))
+    return tuple(arenas)
 
 
 @dataclasses.dataclass
@@ -127,7 +163,8 @@ class GeneratedC:
     # Real value of one output unit of an integer model (NAME_OUTPUT_SCALE),
     # None when the outputs are the values themselves.
     output_scale: Optional[float]
-    # Bytes of the static const arrays: weights, biases, per-neuron parameters.
+    # Bytes of the static const arrays: weights, biases, per-neuron parameters
+    # (an index table counted at 8 bytes per entry, as on a 64-bit host).
     constant_bytes: int
 
     def files(self) -> Dict[str, str]:
@@ -181,31 +218,33 @@ def _qualify_parameters(source: str, function: str, input_index: int) -> str:
     return source[:start] + ", ".join(parameters) + source[end:]
 
 
-def _constant_bytes(module: ir.Module) -> int:
+def _constant_bytes(module: ir.Module) -> Tuple[int, int]:
     """Bytes of the constant arrays of the EmitC module: emitc.global ops,
     which EmitC prints as `static const` arrays, and the large ones printed
-    as bytes (snn-large-constants-as-bytes records their size)."""
-    total = 0
+    as bytes (snn-large-constants-as-bytes records their size). Returned as
+    (bytes of fixed-size elements, number of index elements): an index is a
+    size_t in C, whose size depends on the target."""
+    total, indices = 0, 0
     for op in module.body.operations:
         if "snn.constant_bytes" in op.attributes:
             total += ir.IntegerAttr(op.attributes["snn.constant_bytes"]).value
         elif op.operation.name == "emitc.global" and "const_specifier" in op.attributes:
             array = ir.ShapedType(op.attributes["type"].value)
-            total += _count(array.shape) * _element_bytes(array.element_type)
-    return total
+            if str(array.element_type) == "index":
+                indices += _count(array.shape)
+            else:
+                total += _count(array.shape) * _element_bytes(array.element_type)
+    return total, indices
 
 
 def _element_bytes(element: ir.Type) -> int:
     """Bytes of one element of a constant array: besides the model's value
     types (ELEMENT_TYPES) the lowering keeps tables of other widths, e.g. a
-    delay's steps as i64. An index (size_t in C) counts as 8 bytes: the
-    figures are reported on a 64-bit host."""
+    delay's steps as i64."""
     if isinstance(element, ir.IntegerType):
         return max(element.width // 8, 1)
     if isinstance(element, ir.FloatType):
         return element.width // 8
-    if str(element) == "index":
-        return 8
     raise ValueError(f"no byte size for a constant array of {element}")
 
 
@@ -221,7 +260,11 @@ def generate_c(model: ModelIR, options: Options, name: str, model_path,
 
     input_type = ELEMENT_TYPES[model.input_element]
     output_type = ELEMENT_TYPES[model.output_element]
-    state = lay_out_state(model.states)
+    scratch = scratch_arenas(model.module)
+    state = lay_out_state(model.states, scratch)
+    fixed_constant_bytes, index_constants = _constant_bytes(model.module)
+    constant_bytes_c = (f"({fixed_constant_bytes} + {index_constants} * sizeof(size_t))"
+                        if index_constants else str(fixed_constant_bytes))
     upper = name.upper()
     model_file = _comment_text(os.path.basename(os.fspath(model_path)))
     described = options.describe() + ("" if optimize else " no-opt") + calibration_note
@@ -232,8 +275,14 @@ def generate_c(model: ModelIR, options: Options, name: str, model_path,
     for field in state.fields:
         fields.append(f"  {field.element.c_type} {field.ident}{_dims(field.shape)}; "
                       f"/* of node '{_comment_text(field.layer)}' */")
-    uses_integers = any(element.is_integer for element in
-                        [input_type, output_type] + [field.element for field in state.fields])
+    if state.scratch:
+        fields.append("  /* Scratch: the step's temporaries, no value of which outlives a step;")
+        fields.append("     buffers whose lifetimes do not overlap share an array. */")
+    for field in state.scratch:
+        fields.append(f"  {field.element.c_type} {field.ident}{_dims(field.shape)};")
+    uses_integers = any(element.is_integer and element.name != "i1" for element in
+                        [input_type, output_type] +
+                        [field.element for field in state.fields + state.scratch])
     if not fields:  # C forbids empty structs
         fields.append("  char unused; /* the model has no state */")
 
@@ -248,7 +297,16 @@ def generate_c(model: ModelIR, options: Options, name: str, model_path,
         *([f"/* An output of n stands for n * {upper}_OUTPUT_SCALE. */",
            f"#define {upper}_OUTPUT_SCALE {model.output_scale!r}"]
           if model.output_scale is not None else []),
+        "/* Bytes of memory the model uses: the state struct (scratch included),",
+        "   the scratch within it, and the constant arrays (weights, biases,",
+        "   parameters) in read-only memory. The stack of a step is small and",
+        "   holds no array. */",
+        f"#define {upper}_STATE_BYTES {state.size}",
+        f"#define {upper}_SCRATCH_BYTES {state.scratch_bytes}",
+        f"#define {upper}_CONSTANT_BYTES {constant_bytes_c}",
         "",
+        *(["#include <stdbool.h>", ""] if any(f.element.name == "i1" for f in state.scratch)
+          else []),
         *(["#include <stdint.h>", ""] if uses_integers else []),
         "#ifdef __cplusplus",
         'extern "C" {',
@@ -285,6 +343,7 @@ def generate_c(model: ModelIR, options: Options, name: str, model_path,
     args = [f"s->{s.ident}" for s in model.states] + ["in"]
     if model.output_state is None:
         args.append("out")
+    args += [f"s->{field.ident}" for field in state.scratch]
     step_body = [f"  {model.compute_name}({', '.join(args)});"]
     if not model.states:
         step_body.insert(0, "  (void)s;")
@@ -304,6 +363,9 @@ def generate_c(model: ModelIR, options: Options, name: str, model_path,
         "#include <stdint.h>",
         "#include <string.h>",
         "",
+        f'_Static_assert(sizeof({name}_state) == {upper}_STATE_BYTES, '
+        f'"{name}_state has the size {name}.h states");',
+        "",
         "/* The step computation, printed by MLIR's EmitC from the lowered snn IR. */",
         compute_c.rstrip(),
         "",
@@ -319,4 +381,4 @@ def generate_c(model: ModelIR, options: Options, name: str, model_path,
     return GeneratedC(f"{name}.h", header, f"{name}.c", source, state,
                       input_type, tuple(model.input_shape), output_type,
                       tuple(model.output_shape), model.output_scale,
-                      _constant_bytes(model.module))
+                      fixed_constant_bytes + 8 * index_constants)

@@ -26,9 +26,11 @@ def test_bench_json_has_the_side_by_side_figures():
         expected.add("snntorch")  # timed only where the user has it
     assert set(report["us_per_step"]) == expected
     assert all(v > 0 for v in report["us_per_step"].values())
-    # The step's stack includes the computation it calls: the layer outputs
-    # (128 + 10 floats) and the active-position lists (64 + 128 int16).
-    assert report["bytes"]["stack_of_step"] >= 4 * (128 + 10) + 2 * (64 + 128)
+    # The step's temporaries are in the scratch arrays of the state, not on
+    # the stack: the largest, fc1's sums (128 floats) and the active-position
+    # list of fc2 (128 int16), are live together.
+    assert report["bytes"]["scratch"] >= 4 * 128 + 2 * 128
+    assert 0 < report["bytes"]["stack_of_step"] <= 256
     assert report["memory_bandwidth_gbs"] > 0 and report["cache_bandwidth_gbs"] > 0
     # The first synapse's active rows (rate 0.2 of 64 inputs), all of the second.
     assert report["weight_bytes_read_per_step_upper_bound"] == \

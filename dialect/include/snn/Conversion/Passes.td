@@ -152,6 +152,32 @@ def SNNPrefixPrivateSymbols : Pass<"snn-prefix-private-symbols", "ModuleOp"> {
   ];
 }
 
+def SNNScratchArena : Pass<"snn-scratch-arena", "ModuleOp"> {
+  let summary = "Move the step's temporaries into caller-owned arenas, planned by liveness";
+  let description = [{
+    Runs on bufferized, loop-level IR. Every `memref.alloc` of static shape
+    and identity layout at the top level of a function, used only by
+    `memref.load` and `memref.store`, moves into an arena: a new trailing
+    argument `memref<N x T>`. A buffer lives from the first top-level op that
+    uses it to the last; buffers of one element type whose lifetimes
+    are pairwise disjoint share an arena, as large as the largest of them
+    (rounded up to whole 8-byte units). The plan takes the largest buffer
+    first and puts it in the arena of its type that admits it and wastes
+    least, else a new one. Loads and stores address the arena with the
+    buffer's row-major index. Other allocations are left alone.
+
+    Buffers that are live together are never in one arena: as separate
+    (restrict) arrays the C compiler knows they do not overlap and
+    vectorizes the loops between them, which it often cannot prove for two
+    ranges of one array. Nor do buffers of different element types share:
+    the C compiler may assume that an int16_t store does not change a float
+    (strict aliasing). The arena types, in argument order, are recorded on
+    the module as `snn.scratch_arenas` (an array of types) for the code that
+    declares the arenas in C; the pass expects one function with a body.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect", "::mlir::memref::MemRefDialect"];
+}
+
 def SNNUseEveryArgument : Pass<"snn-use-every-argument", "ModuleOp"> {
   let summary = "Cast to void the arguments an emitc.func never reads";
   let description = [{

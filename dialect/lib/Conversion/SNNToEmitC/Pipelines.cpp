@@ -66,14 +66,18 @@ void snn::buildSNNToEmitCPipeline(OpPassManager &pm,
   bufferization::BufferResultsToOutParamsPassOptions outParams;
   outParams.hoistStaticAllocs = true;
   pm.addPass(bufferization::createBufferResultsToOutParamsPass(outParams));
-  // ... and the remaining temporaries go to the stack (no malloc in C).
+  pm.addPass(createConvertLinalgToLoopsPass());
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createCanonicalizerPass());
+  // ... the temporaries go to arenas the caller owns (the step's stack stays
+  // small), sharing memory where their lifetimes allow ...
+  pm.addPass(createSNNScratchArena());
+  pm.addPass(createCanonicalizerPass());
+  // ... and any other to the stack (no malloc in C).
   bufferization::PromoteBuffersToStackPassOptions toStack;
   toStack.maxAllocSizeInBytes = UINT32_MAX;
   pm.addNestedPass<func::FuncOp>(
       bufferization::createPromoteBuffersToStackPass(toStack));
-  pm.addPass(createConvertLinalgToLoopsPass());
-  pm.addPass(createLowerAffinePass());
-  pm.addPass(createCanonicalizerPass());
   // Float compares become C's own operators, which compute the ordered
   // predicates (and une) exactly; convert-to-emitc adds NaN tests to others.
   pm.addPass(createConvertFloatComparesToEmitC());

@@ -11,19 +11,24 @@
 
 // CHECK-NOT:   __constant
 // CHECK:       emitc.global static const @m_constant_6xf32 : !emitc.array<6xf32>
-// CHECK:       emitc.func private @m_step_compute(%[[V:.+]]: !emitc.array<2xf32>, %[[X:.+]]: !emitc.array<3xf32>, %[[OUT:.+]]: !emitc.array<2xf32>) attributes {specifiers = ["static"]} {
+// After the model's arguments, the scratch arenas (snn-scratch-arena): the
+// synapse's sums, and (event-driven) the active inputs' positions.
+// CHECK:       emitc.func private @m_step_compute(%[[V:[^:]+]]: !emitc.array<2xf32>, %[[X:[^:]+]]: !emitc.array<3xf32>, %[[OUT:[^:]+]]: !emitc.array<2xf32>,
+// DENSE-SAME:    %{{[^:]+}}: !emitc.array<2xf32>) attributes {specifiers = ["static"]} {
+// EVENT-SAME:    %[[POS:[^:]+]]: !emitc.array<4xi16>, %{{[^:]+}}: !emitc.array<2xf32>) attributes {specifiers = ["static"]} {
 // CHECK-NOT:     memref
 // CHECK-NOT:     linalg
+// CHECK-NOT:     -> !emitc.array
 // DENSE:         for
 // DENSE:           for
 // DENSE:             subscript %[[X]]
 // DENSE:             mul
 // DENSE:             add
 // The gather: positions of the nonzero inputs, then one row per position.
-// EVENT:         "emitc.variable"() <{value = #emitc.opaque<"">}> : () -> !emitc.array<3xi16>
 // EVENT:         for
 // EVENT:           subscript %[[X]]
 // EVENT:           cmp ne
+// EVENT:           subscript %[[POS]]
 // EVENT:         for
 // EVENT:           subscript %[[X]]
 // EVENT:           for

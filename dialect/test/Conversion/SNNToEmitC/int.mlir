@@ -9,19 +9,19 @@
 // RUN: snn-opt %s --pass-pipeline='builtin.module(snn-to-emitc{symbol-prefix=q})' | FileCheck %s
 // RUN: snn-opt %s --pass-pipeline='builtin.module(snn-to-emitc{symbol-prefix=q})' | FileCheck %s --check-prefix=FUSED
 
-// One int16 array besides the arguments (the accumulator): the rescaled
-// values never reach memory.
-// FUSED:       "emitc.variable"() <{value = #emitc.opaque<"">}> : () -> !emitc.array<2xi16>
-// FUSED-NOT:   -> !emitc.array<2xi16>
+// Two int16 arrays besides the model's arguments, both scratch arenas
+// (snn-scratch-arena): the active inputs' positions and the accumulator; the
+// rescaled values never reach memory. No array is left on the stack.
+// FUSED:       module attributes {snn.scratch_arenas = [memref<4xi16>, memref<4xi16>]}
+// FUSED-NOT:   "emitc.variable"() <{value = #emitc.opaque<"">}> : () -> !emitc.array
 // FUSED:       return
 
 // CHECK-NOT:   quant
 // CHECK-NOT:   unrealized_conversion_cast
 // CHECK:       emitc.global static const @q_constant_6xi8 : !emitc.array<6xi8>
-// CHECK:       emitc.func private @q_step_compute(%[[V:.+]]: !emitc.array<2xi16>, %[[X:.+]]: !emitc.array<3xi8>, %[[OUT:.+]]: !emitc.array<2xi8>)
+// CHECK:       emitc.func private @q_step_compute(%[[V:[^:]+]]: !emitc.array<2xi16>, %[[X:[^:]+]]: !emitc.array<3xi8>, %[[OUT:[^:]+]]: !emitc.array<2xi8>, %[[POS:[^:]+]]: !emitc.array<4xi16>, %[[ACC:[^:]+]]: !emitc.array<4xi16>)
 // CHECK-DAG:     "emitc.constant"() <{value = 409600 : i32}> : () -> i32
 // The accumulator is kept in i16 here (|sum| <= 3 * 127 * 8 fits).
-// CHECK:         %[[ACC:.+]] = "emitc.variable"() <{value = #emitc.opaque<"">}> : () -> !emitc.array<2xi16>
 // The rescale by 0.25 / 0.01 = 25 = 409600 / 2^14, in the neuron's loop.
 // CHECK:         for
 // CHECK:           subscript %[[ACC]]
