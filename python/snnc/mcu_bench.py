@@ -223,6 +223,8 @@ def _measure_precision(model_path, board, precision, directory, *, steps, rate, 
                       "firmware": sum(firmware_sections.get(s, 0) for s in RAM_SECTIONS)},
         "firmware_stack_reserved": firmware_sections.get(".stack", 0),
         "state_bytes": run["state_size"],
+        # The step's temporaries, kept in NAME_state after the states.
+        "scratch_bytes": generated.state.scratch_bytes,
         "stack_of_step": {"fstack_usage": stack, "measured": run["stack_bytes"],
                           "measured_is_lower_bound": run["stack_exhausted"]},
         "calibration": {"window_ticks": run["window_ticks"],
@@ -298,10 +300,10 @@ def format_target_report(report: Dict) -> str:
              f"  instructions per step = SysTick ticks x {per_tick} (the board's 25 MHz "
              f"clock, one instruction per virtual ns); identical on every run"]
     header = (f"  {'precision':9s} {'instructions/step':>29s}  {'flash B':>17s}  "
-              f"{'RAM B':>24s}  {'stack of step B':>18s}")
+              f"{'RAM B':>33s}  {'stack of step B':>18s}")
     columns = (f"  {'':9s} {'median':>9s} {'min':>9s} {'max':>9s}  {'model':>8s} "
-               f"{'firmware':>8s}  {'model':>6s} {'state':>8s} {'firmware':>8s}  "
-               f"{'-fstack':>8s} {'measured':>9s}")
+               f"{'firmware':>8s}  {'model':>6s} {'state':>8s} {'scratch':>8s} "
+               f"{'firmware':>8s}  {'-fstack':>8s} {'measured':>9s}")
     lines += [header, columns]
     verified, skipped = [], []
     for precision, r in report["precisions"].items():
@@ -313,7 +315,7 @@ def format_target_report(report: Dict) -> str:
         measured = ("> " if stack["measured_is_lower_bound"] else "") + str(stack["measured"])
         lines.append(f"  {precision:9s} {i['median']:9.0f} {i['min']:9d} {i['max']:9d}  "
                      f"{flash['model']:8d} {flash['firmware']:8d}  {ram['model']:6d} "
-                     f"{r['state_bytes']:8d} {ram['firmware']:8d}  "
+                     f"{r['state_bytes']:8d} {r['scratch_bytes']:8d} {ram['firmware']:8d}  "
                      f"{stack['fstack_usage']:8d} {measured:>9s}")
         verified.append(precision)
     lines += skipped
@@ -321,9 +323,10 @@ def format_target_report(report: Dict) -> str:
         first = report["precisions"][verified[0]]
         c = first["calibration"]
         lines.append(f"  flash: .text+.rodata+.data (+ the start-up's .init in the firmware); "
-                     f"RAM: .data+.bss (the firmware's holds the state; its stack reservation, "
-                     f"{first['firmware_stack_reserved']} B, is apart); firmware = model + "
-                     f"harness + picolibc")
+                     f"RAM: .data+.bss; state: sizeof(NAME_state), the step's scratch "
+                     f"included; the firmware (model + harness + picolibc) holds the state in "
+                     f"its .bss, its stack reservation ({first['firmware_stack_reserved']} B) "
+                     f"apart")
         lines.append(f"  checked: a loop of {c['loop_instructions']} instructions read "
                      f"{c['loop_ticks']} ticks (an empty window {c['window_ticks']}); the "
                      f"outputs of all {report['steps']} steps and the final state equal the "
