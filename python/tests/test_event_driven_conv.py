@@ -137,3 +137,34 @@ def test_scattered_convolution_is_clean_under_sanitizers(tmp_path, rng, cc):
     expected = reference.simulate(load_graph(str(path)), resolve_options(**opts), x,
                                   dtype=np.float32)
     assert np.array_equal(out, expected)
+
+
+@pytest.mark.parametrize("pooling", [nir.SumPool2d, nir.AvgPool2d], ids=["sum", "avg"])
+@pytest.mark.parametrize("spikes", ["single", "multiple"])
+def test_synapse_after_pooled_spikes_is_event_driven_and_exact(tmp_path, rng, pooling, spikes):
+    """A fully connected synapse fed by a flattened pooling of spikes (counts:
+    sparse, but not 0/1) gathers the non-zero counts and multiplies: the same
+    results as the dense form and the reference."""
+    nodes, _ = convolution_network(3, pooling)
+    nodes = {name: nodes[name] for name in ("input", "c1", "i1")}
+    nodes["p1"] = pooling(kernel_size=np.array([2, 2]), stride=np.array([2, 2]),
+                          padding=np.array([0, 0]))
+    nodes["flat"] = nir.Flatten(input_type={"input": np.array([4, 2, 2])}, start_dim=0)
+    # Its own seeded weights: the IF layer neither silent nor saturated.
+    fc_weight = np.random.default_rng(11).normal(0.05, 0.3, (5, 16))
+    nodes["fc"] = nir.Affine(weight=fc_weight, bias=np.zeros(5))
+    nodes["i2"] = if_layer((5,), 1.0)
+    nodes["output"] = nir.Output(output_type={"output": np.array([5])})
+    edges = [("input", "c1"), ("c1", "i1"), ("i1", "p1"), ("p1", "flat"), ("flat", "fc"),
+             ("fc", "i2"), ("i2", "output")]
+    _, _, (out, states), (dense_out, dense_states), (expected, traces) = run_three_ways(
+        tmp_path, rng, nodes, edges, "f32",
+        dict(input_kind="spikes", spikes=spikes, reset="subtract"))
+    assert_layers_spike(traces, context="pooled")
+    assert np.array_equal(out, expected)
+    assert np.array_equal(out, dense_out)
+    assert np.array_equal(states["i2_v"], traces["i2.v"])
+    linalg = api.generate(str(tmp_path / "conv.nir"), name="m", emit="linalg", dt=1.0,
+                          input_kind="spikes")["m.linalg.mlir"]
+    # fc's weight, transposed for the gather: [16 inputs x 5 outputs] flat
+    assert "tensor<80xf32>" in linalg

@@ -64,8 +64,9 @@ def SNNEventDriven : Pass<"snn-event-driven", "ModuleOp"> {
     Spiking networks are sparse in time: most inputs of a synapse are zero at
     most steps. This pass lowers every `snn.linear` with constant weights
     whose input is spikes (the spike result of an op with
-    SpikingOpInterface, or a conversion of booleans) or an argument of the
-    step function (a network's input, spikes in the usual case) to a gather
+    SpikingOpInterface, or a conversion of booleans), a sum or average
+    pooling of spikes (possibly flattened), or an argument of the step
+    function (a network's input, spikes in the usual case) to a gather
     of the active inputs' positions (branch-free) and a loop that adds
     contiguous rows of the transposed weight, four active inputs per pass
     over the accumulator (inputs known to be single spikes without reading

@@ -47,6 +47,15 @@ bool carriesSpikes(Value value) {
   return isSpikeResult(value);
 }
 
+/// A sum or average pooling of spikes (counts, zero wherever no window
+/// holds a spike), possibly flattened: as sparse as the spikes.
+bool isPooledSpikes(Value value) {
+  if (auto collapse = value.getDefiningOp<tensor::CollapseShapeOp>())
+    value = collapse.getSrc();
+  auto pool = value.getDefiningOp<Pool2DOp>();
+  return pool && carriesSpikes(pool.getInput()) && !isa<BlockArgument>(pool.getInput());
+}
+
 /// The input of a convolution, when it is sparse enough to scatter: spikes
 /// (the input as spikes, or a spiking op's result, possibly a flat one
 /// expanded to [C, H, W]) or a sum or average pooling of spikes (counts,
@@ -69,9 +78,8 @@ std::optional<ScatteredInput> scatteredInputOf(Value input) {
     return ScatteredInput{peeled, flat, false, /*unitValues=*/true};
   if (isSpikeResult(peeled))
     return ScatteredInput{peeled, flat, false, isSingleSpikeResult(peeled)};
-  if (auto pool = dyn_cast_or_null<Pool2DOp>(producer))
-    if (carriesSpikes(pool.getInput()) && !isa<BlockArgument>(pool.getInput()))
-      return ScatteredInput{peeled, flat, false, false};
+  if (!flat && isPooledSpikes(peeled))
+    return ScatteredInput{peeled, flat, false, false};
   return std::nullopt;
 }
 
@@ -81,7 +89,7 @@ struct SNNEventDrivenPass
     SmallVector<LinearOp> synapses;
     getOperation().walk([&](LinearOp linear) {
       DenseElementsAttr weights;
-      if (carriesSpikes(linear.getInput()) &&
+      if ((carriesSpikes(linear.getInput()) || isPooledSpikes(linear.getInput())) &&
           matchConstantWeights(linear.getWeight(), weights))
         synapses.push_back(linear);
     });
