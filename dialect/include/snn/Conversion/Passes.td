@@ -76,7 +76,7 @@ def SNNEventDriven : Pass<"snn-event-driven", "ModuleOp"> {
     every output the same products are added in the same order, and the
     skipped products are exact zeros.
 
-    A float `snn.conv2d` with constant weights whose input is spikes (or a
+    An `snn.conv2d` (float or quantized) with constant weights whose input is spikes (or a
     flat tensor of spikes expanded to [C, H, W]) or a sum or average pooling
     of spikes is lowered to a scatter: each non-zero input adds, for every
     kernel tap that maps it onto an output, a contiguous run of the weight

@@ -1,13 +1,15 @@
 //===- ConvolutionAndPooling.cpp - snn.conv2d, snn.pool2d -----------------===//
 //
-// Convolution and pooling on float tensors (they have no integer lowering
-// yet): the convolution as a linalg.generic over a flat weight, pooling as
-// linalg.pooling_nchw_sum (divided for average pooling). Inputs of spikes are
-// converted and zero-padded by one copy.
+// Convolution and pooling: the convolution as a linalg.generic over a flat
+// weight, pooling as linalg.pooling_nchw_sum (divided for average pooling).
+// Float models convert inputs of spikes and zero-pad them by one copy;
+// integer models pad the storage integers and accumulate in the result's
+// storage type (i32), as snn.linear does.
 //
 //===----------------------------------------------------------------------===//
 #include "Elementwise.h"
 #include "OpLowerings.h"
+#include "Synapses.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -22,15 +24,16 @@ DenseIntElementsAttr namedOpAttr(OpBuilder &b, ArrayRef<int64_t> values) {
       values);
 }
 
-/// The input as floats of `elem`, zero-padded by `padding` on both sides of
-/// the two spatial dimensions: [C, H + 2 ph, W + 2 pw]. A copy that reads the
-/// input where the position falls inside it (unsigned index compares, so no
-/// negative index is ever formed) and zero elsewhere.
-Value padAndConvert(OpBuilder &b, Location loc, Value input, FloatType elem,
+/// The input as elements of `elem` (floats, or the input's own storage
+/// integers), zero-padded by `padding` on both sides of the two spatial
+/// dimensions: [C, H + 2 ph, W + 2 pw]. A copy that reads the input where the
+/// position falls inside it (unsigned index compares, so no negative index is
+/// ever formed) and zero elsewhere.
+Value padAndConvert(OpBuilder &b, Location loc, Value input, Type elem,
                     ArrayRef<int64_t> padding) {
   auto type = cast<RankedTensorType>(input.getType());
-  bool isFloat = type.getElementType() == elem;
-  if (isFloat && padding[0] == 0 && padding[1] == 0)
+  bool converted = type.getElementType() != elem;
+  if (!converted && padding[0] == 0 && padding[1] == 0)
     return input;
   SmallVector<int64_t> shape = {type.getDimSize(0),
                                 type.getDimSize(1) + 2 * padding[0],
@@ -62,9 +65,9 @@ Value padAndConvert(OpBuilder &b, Location loc, Value input, FloatType elem,
           source.push_back(arith::SelectOp::create(nb, nloc, beforeHigh, shifted, index(0)));
         }
         Value element = tensor::ExtractOp::create(nb, nloc, input, source);
-        if (!isFloat)
+        if (converted)
           element = arith::UIToFPOp::create(nb, nloc, elem, element);
-        Value zero = arith::ConstantOp::create(nb, nloc, nb.getFloatAttr(elem, 0.0));
+        Value zero = SynapseMath{nb, nloc, elem}.zero();
         linalg::YieldOp::create(nb, nloc,
                                 ValueRange{arith::SelectOp::create(nb, nloc, inside,
                                                                    element, zero)});
@@ -83,15 +86,20 @@ Value padAndConvert(OpBuilder &b, Location loc, Value input, FloatType elem,
 SmallVector<Value> lower(OpBuilder &b, Conv2DOp op) {
   Location loc = op.getLoc();
   MLIRContext *ctx = b.getContext();
-  auto wType = op.getWeight().getType();
-  auto outType = op.getOutput().getType();
-  auto elem = cast<FloatType>(outType.getElementType());
+  auto wType = cast<RankedTensorType>(storageOf(op.getWeight().getType()));
+  auto outType = cast<RankedTensorType>(storageOf(op.getOutput().getType()));
+  // The accumulator's type: the float type, or the result's storage (i32).
+  Type elem = outType.getElementType(), wElem = wType.getElementType();
   int64_t filters = wType.getDimSize(0), channels = wType.getDimSize(1);
   int64_t kh = wType.getDimSize(2), kw = wType.getDimSize(3);
-  Value padded = padAndConvert(b, loc, op.getInput(), elem, op.getPadding());
+  Value input = toStorage(b, loc, op.getInput());
+  // Integer models pad their storage integers (spikes, counts, int8 input).
+  Type paddedElem = isa<FloatType>(elem) ? elem
+                                         : cast<RankedTensorType>(input.getType()).getElementType();
+  Value padded = padAndConvert(b, loc, input, paddedElem, op.getPadding());
   Value flatWeight = tensor::CollapseShapeOp::create(
-      b, loc, RankedTensorType::get({filters * channels * kh * kw}, elem), op.getWeight(),
-      ArrayRef<ReassociationIndices>{{0, 1, 2, 3}});
+      b, loc, RankedTensorType::get({filters * channels * kh * kw}, wElem),
+      toStorage(b, loc, op.getWeight()), ArrayRef<ReassociationIndices>{{0, 1, 2, 3}});
   // Loops: (f, oh, ow, c, kh, kw).
   auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
   ArrayRef<int64_t> stride = op.getStride(), dilation = op.getDilation();
@@ -107,7 +115,8 @@ SmallVector<Value> lower(OpBuilder &b, Conv2DOp op) {
   if (Value bias = op.getBias()) {
     AffineMap biasMap = AffineMap::get(3, 0, {d(0)}, ctx);
     init = linalg::GenericOp::create(
-               b, loc, TypeRange{outType}, ValueRange{bias}, ValueRange{empty},
+               b, loc, TypeRange{outType}, ValueRange{toStorage(b, loc, bias)},
+               ValueRange{empty},
                SmallVector<AffineMap>{biasMap, b.getMultiDimIdentityMap(3)},
                SmallVector<utils::IteratorType>(3, utils::IteratorType::parallel),
                [](OpBuilder &nb, Location nloc, ValueRange args) {
@@ -115,8 +124,7 @@ SmallVector<Value> lower(OpBuilder &b, Conv2DOp op) {
                })
                .getResult(0);
   } else {
-    Value zero = arith::ConstantOp::create(b, loc, b.getFloatAttr(elem, 0.0));
-    init = linalg::FillOp::create(b, loc, zero, empty).getResult(0);
+    init = linalg::FillOp::create(b, loc, SynapseMath{b, loc, elem}.zero(), empty).getResult(0);
   }
   // The window's extent, as linalg.pooling ops take it: a tensor that is never
   // read (its loads vanish with the unused block argument) but gives the
@@ -155,19 +163,17 @@ SmallVector<Value> lower(OpBuilder &b, Conv2DOp op) {
           Value column = muladd(index(2), stride[1],
                                 arith::MulIOp::create(nb, nloc, index(5), constant(dilation[1])));
           Value x = tensor::ExtractOp::create(nb, nloc, padded, ValueRange{channel, row, column});
-          Value product = arith::MulFOp::create(nb, nloc, args[0], x);
-          linalg::YieldOp::create(nb, nloc,
-                                  ValueRange{arith::AddFOp::create(nb, nloc, args[2], product)});
+          SynapseMath math{nb, nloc, elem};
+          linalg::YieldOp::create(nb, nloc, math.multiplyAdd(args[2], args[0], x));
         });
     return {conv.getResult(0)};
   }
   auto conv = linalg::GenericOp::create(
       b, loc, TypeRange{outType}, ValueRange{padded, flatWeight, window}, ValueRange{init},
       SmallVector<AffineMap>{inputMap, weightMap, windowMap, outMap}, iterators,
-      [](OpBuilder &nb, Location nloc, ValueRange args) {
-        Value product = arith::MulFOp::create(nb, nloc, args[1], args[0]);
-        linalg::YieldOp::create(nb, nloc,
-                                ValueRange{arith::AddFOp::create(nb, nloc, args[3], product)});
+      [&](OpBuilder &nb, Location nloc, ValueRange args) {
+        SynapseMath math{nb, nloc, elem};
+        linalg::YieldOp::create(nb, nloc, math.multiplyAdd(args[3], args[1], args[0]));
       });
   return {conv.getResult(0)};
 }
@@ -176,7 +182,8 @@ SmallVector<Value> lower(OpBuilder &b, Pool2DOp op) {
   Location loc = op.getLoc();
   auto inType = op.getInput().getType();
   auto outType = op.getOutput().getType();
-  auto elem = cast<FloatType>(outType.getElementType());
+  // Floats, or (integer models) counts in the input's own integer type.
+  Type elem = outType.getElementType();
   SmallVector<int64_t, 2> padding = op.getPaddingOrZero();
   Value input = padAndConvert(b, loc, op.getInput(), elem, padding);
   int64_t c = inType.getDimSize(0);
@@ -189,8 +196,8 @@ SmallVector<Value> lower(OpBuilder &b, Pool2DOp op) {
   auto accType =
       RankedTensorType::get({1, c, outType.getDimSize(1), outType.getDimSize(2)}, elem);
   Value empty = tensor::EmptyOp::create(b, loc, accType.getShape(), elem);
-  Value zero = arith::ConstantOp::create(b, loc, b.getFloatAttr(elem, 0.0));
-  Value init = linalg::FillOp::create(b, loc, zero, empty).getResult(0);
+  Value init =
+      linalg::FillOp::create(b, loc, SynapseMath{b, loc, elem}.zero(), empty).getResult(0);
   // The named op takes the window's shape from a (never read) tensor.
   Value window = tensor::EmptyOp::create(b, loc, op.getKernel(), elem);
   auto pool = linalg::PoolingNchwSumOp::create(

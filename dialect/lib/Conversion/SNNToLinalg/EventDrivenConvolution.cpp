@@ -12,7 +12,7 @@
 // The results equal the dense form's exactly: for one output, the inputs
 // reach it in the order (c, y, x), which is the dense loop's (c, kh, kw)
 // order (y and x grow with kh and kw), and the skipped products are exact
-// zeros.
+// zeros. Integer models sum their storage integers in i32, exactly.
 //
 //===----------------------------------------------------------------------===//
 #include "OpLowerings.h"
@@ -64,8 +64,9 @@ Value lowerEventDriven(OpBuilder &b, Conv2DOp op, DenseElementsAttr weights,
                        const ScatteredInput &source) {
   Location loc = op.getLoc();
   auto inType = op.getInput().getType();
-  auto outType = op.getOutput().getType();
-  auto elem = cast<FloatType>(outType.getElementType());
+  // Floats, or the storage integers of a quantized convolution (i32 sums).
+  auto outType = cast<RankedTensorType>(storageOf(op.getOutput().getType()));
+  Type elem = outType.getElementType();
   int64_t channels = inType.getDimSize(0), height = inType.getDimSize(1),
           width = inType.getDimSize(2);
   int64_t filters = outType.getDimSize(0), outHeight = outType.getDimSize(1),
@@ -90,7 +91,8 @@ Value lowerEventDriven(OpBuilder &b, Conv2DOp op, DenseElementsAttr weights,
   Value acc;
   if (Value bias = op.getBias()) {
     acc = linalg::GenericOp::create(
-              b, loc, TypeRange{accType}, ValueRange{bias}, ValueRange{empty},
+              b, loc, TypeRange{accType}, ValueRange{toStorage(b, loc, bias)},
+              ValueRange{empty},
               SmallVector<AffineMap>{AffineMap::get(2, 0, {getAffineDimExpr(1, ctx)}, ctx),
                                      b.getMultiDimIdentityMap(2)},
               SmallVector<utils::IteratorType>(2, utils::IteratorType::parallel),
@@ -99,8 +101,7 @@ Value lowerEventDriven(OpBuilder &b, Conv2DOp op, DenseElementsAttr weights,
               })
               .getResult(0);
   } else {
-    Value zero = arith::ConstantOp::create(b, loc, b.getFloatAttr(elem, 0.0));
-    acc = linalg::FillOp::create(b, loc, zero, empty).getResult(0);
+    acc = linalg::FillOp::create(b, loc, SynapseMath{b, loc, elem}.zero(), empty).getResult(0);
   }
 
   // Element (c, y, x) of the scanned tensor: [C, H, W], or its flat source.

@@ -97,8 +97,7 @@ struct SNNEventDrivenPass
     getOperation().walk([&](Conv2DOp conv) {
       DenseElementsAttr weights;
       std::optional<ScatteredInput> input = scatteredInputOf(conv.getInput());
-      if (input && isa<FloatType>(conv.getOutput().getType().getElementType()) &&
-          matchConstantWeights(conv.getWeight(), weights))
+      if (input && matchConstantWeights(conv.getWeight(), weights))
         convolutions.push_back({conv, *input});
     });
     IRRewriter rewriter(&getContext());
@@ -107,7 +106,7 @@ struct SNNEventDrivenPass
       (void)matchConstantWeights(conv.getWeight(), weights);
       rewriter.setInsertionPoint(conv);
       Value result = lowerEventDriven(rewriter, conv, weights, input);
-      rewriter.replaceOp(conv, result);
+      replaceWithStorageValues(rewriter, conv, {result});
     }
     for (LinearOp linear : synapses) {
       uint64_t accumulatorLimit =

@@ -141,7 +141,7 @@ LogicalResult checkQuantized(Operation *op) {
     quantized |= isa<quant::QuantizedType>(cast<RankedTensorType>(t).getElementType());
   if (!quantized)
     return success();
-  if (isa<Conv2DOp, Pool2DOp, DelayOp>(op))
+  if (isa<Pool2DOp, DelayOp>(op))
     return op->emitOpError() << "on quantized types cannot be lowered to linalg yet";
   if (isa<NeuronOpInterface, RescaleOp>(op) && !chosenArithmetic(op))
     return op->emitOpError() << "on quantized types needs its integer arithmetic chosen "

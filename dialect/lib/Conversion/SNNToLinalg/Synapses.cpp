@@ -83,20 +83,29 @@ uint64_t magnitudeBound(Value v) {
   }
   if (isSingleSpikeResult(v))
     return 1;
+  // A sum pooling of integers: at most a window's worth of its input's bound.
+  if (auto pool = v.getDefiningOp<Pool2DOp>();
+      pool && isa<IntegerType>(pool.getType().getElementType()))
+    return static_cast<uint64_t>(pool.getKernel()[0] * pool.getKernel()[1]) *
+           magnitudeBound(pool.getInput());
   auto elem = cast<RankedTensorType>(storageOf(v.getType())).getElementType();
   unsigned width = cast<IntegerType>(elem).getWidth();
   return width == 1 ? 1 : uint64_t(1) << (width - 1);
 }
 
-std::optional<uint64_t> accumulatorBound(LinearOp op) {
+namespace {
+
+/// max over output channels (dimension 0 of the weight) of the sum of its
+/// |weights| times the input's bound, plus |bias|.
+std::optional<uint64_t> accumulatorBound(Value input, Value weight, Value biasValue) {
   DenseElementsAttr weights, bias;
-  if (!matchConstantWeights(op.getWeight(), weights))
+  if (!matchConstantWeights(weight, weights))
     return std::nullopt;
-  if (op.getBias() && !matchConstantWeights(op.getBias(), bias))
+  if (biasValue && !matchConstantWeights(biasValue, bias))
     return std::nullopt;
-  auto wType = op.getWeight().getType();
-  int64_t rows = wType.getDimSize(0), cols = wType.getDimSize(1);
-  uint64_t inputBound = magnitudeBound(op.getInput());
+  auto wType = cast<RankedTensorType>(weight.getType());
+  int64_t rows = wType.getDimSize(0), cols = wType.getNumElements() / rows;
+  uint64_t inputBound = magnitudeBound(input);
   SmallVector<uint64_t> sums(rows, 0);
   int64_t index = 0;
   for (APInt w : weights.getValues<APInt>())
@@ -112,10 +121,22 @@ std::optional<uint64_t> accumulatorBound(LinearOp op) {
   return largest;
 }
 
+} // namespace
+
+std::optional<uint64_t> accumulatorBound(LinearOp op) {
+  return accumulatorBound(op.getInput(), op.getWeight(), op.getBias());
+}
+
+std::optional<uint64_t> accumulatorBound(Conv2DOp op) {
+  return accumulatorBound(op.getInput(), op.getWeight(), op.getBias());
+}
+
 uint64_t rescaleInputBound(RescaleOp op) {
   std::optional<uint64_t> bound = op.getInputBound();
   if (auto linear = op.getInput().getDefiningOp<LinearOp>(); linear && !bound)
     bound = accumulatorBound(linear);
+  if (auto conv = op.getInput().getDefiningOp<Conv2DOp>(); conv && !bound)
+    bound = accumulatorBound(conv);
   return bound ? *bound : magnitudeBound(op.getInput());
 }
 

@@ -17,19 +17,21 @@
 
 namespace mlir::snn::linalg_lowering {
 
-/// The largest magnitude `v` can hold: 1 for single spikes (looking through
-/// reshapes and storage casts), 2^N - 1 for an unsigned extension of iN (the
-/// input as spikes is one of i1), else its storage type's.
 /// The constant behind a weight operand, looking through the storage cast a
 /// quantized constant is built with.
 bool matchConstantWeights(Value weight, DenseElementsAttr &values);
 
+/// The largest magnitude `v` can hold: 1 for single spikes (looking through
+/// reshapes and storage casts), 2^N - 1 for an unsigned extension of iN (the
+/// input as spikes is one of i1), a window's worth of the input's bound for
+/// an integer sum pooling, else its storage type's.
 uint64_t magnitudeBound(Value v);
 
 /// The largest |accumulator| of a synapse with constant integer weights (and
 /// bias): max over outputs of sum_j |w_ij| * bound(x) + |bias_i|; nullopt
 /// when the weights or the bias are not constants.
 std::optional<uint64_t> accumulatorBound(LinearOp op);
+std::optional<uint64_t> accumulatorBound(Conv2DOp op);
 
 /// A bound on |input| of a rescale: its input_bound when it has one, else
 /// the bound of the synapse that makes its input, else the input's storage
@@ -116,8 +118,9 @@ struct ScatteredInput {
   bool unitValues;  // every active input is 1: no multiply
 };
 
-/// snn.conv2d (float) by scattering each active input into the outputs it
-/// reaches (EventDrivenConvolution.cpp); the same results as the dense form.
+/// snn.conv2d by scattering each active input into the outputs it reaches
+/// (EventDrivenConvolution.cpp); the same results as the dense form. Returns
+/// the sums in the result's storage type.
 Value lowerEventDriven(OpBuilder &b, Conv2DOp op, DenseElementsAttr weights,
                        const ScatteredInput &source);
 

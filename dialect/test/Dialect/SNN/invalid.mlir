@@ -1094,6 +1094,22 @@ func.func @conv_zero_stride(%x: tensor<1x8x8xf32>, %w: tensor<2x1x3x3xf32>) {
 
 // -----
 
+func.func @pool_integer_average(%x: tensor<2x8x8xi8>) {
+  // expected-error @+1 {{'snn.pool2d' op average pooling needs a float result (an integer model folds the average's divisor into the next synapse's weights)}}
+  %y = snn.pool2d %x {kind = #snn.pool_kind<avg>, kernel = array<i64: 2, 2>, stride = array<i64: 2, 2>} : tensor<2x8x8xi8> -> tensor<2x4x4xi8>
+  return
+}
+
+// -----
+
+func.func @conv_quantized_result_scale(%x: tensor<1x4x4xi8>, %w: tensor<2x1x3x3x!quant.uniform<i8:f32:0, {0.5, 0.25}>>) {
+  // expected-error @+1 {{'snn.conv2d' op result scale 5.000000e-01 of output 1 differs from input scale x weight scale = 2.500000e-01; insert snn.rescale after the synapse}}
+  %y = snn.conv2d %x, %w {stride = array<i64: 1, 1>, padding = array<i64: 0, 0>, dilation = array<i64: 1, 1>, groups = 1 : i64} : tensor<1x4x4xi8>, tensor<2x1x3x3x!quant.uniform<i8:f32:0, {0.5, 0.25}>> -> tensor<2x2x2x!quant.uniform<i32:f32:0, {0.5, 0.5}>>
+  return
+}
+
+// -----
+
 func.func @pool_wrong_result_shape(%x: tensor<2x8x8xf32>) {
   // expected-error @+1 {{'snn.pool2d' op result shape must be [2, 4, 4], got 'tensor<2x3x3xf32>'}}
   %y = snn.pool2d %x {kind = #snn.pool_kind<sum>, kernel = array<i64: 2, 2>, stride = array<i64: 2, 2>} : tensor<2x8x8xf32> -> tensor<2x3x3xf32>

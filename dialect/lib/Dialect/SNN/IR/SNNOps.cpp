@@ -196,6 +196,61 @@ bool hasZeroPointsOfZero(Type t) {
 
 //===----------------------------------------------------------------------===//
 
+/// The element types of a synapse (snn.linear, snn.conv2d) with `outputs`
+/// output channels along dimension 0 of its weight and result.
+static LogicalResult verifySynapseElements(Operation *op, Type inElem, Type wElem,
+                                           Type outElem, int64_t outputs) {
+  if (!isQuantized(wElem)) {
+    if (isQuantized(inElem) || isQuantized(outElem))
+      return op->emitOpError() << "float weights need float input and result";
+    // Integer spikes may feed a float synapse; float values must agree.
+    if (isa<FloatType>(inElem) && inElem != wElem)
+      return op->emitOpError() << "input and weight must have the same element "
+                                  "type, got "
+                               << inElem << " and " << wElem;
+    if (outElem != wElem)
+      return op->emitOpError() << "result must have the weight's element type "
+                               << wElem << ", got " << outElem;
+    return success();
+  }
+  if (isa<FloatType>(inElem))
+    return op->emitOpError() << "a quantized synapse cannot take float input";
+  auto qIn = dyn_cast<quant::UniformQuantizedType>(inElem);
+  if (isQuantized(inElem) && !qIn)
+    return op->emitOpError() << "a quantized synapse's input needs a per-tensor "
+                                "!quant.uniform type, got "
+                             << inElem;
+  auto wScales = channelScales(wElem, outputs);
+  auto outScales = channelScales(outElem, outputs);
+  if (!wScales || !outScales)
+    return op->emitOpError() << "quantized synapses need !quant.uniform weight and result "
+                                "types, per tensor or per output channel (dimension 0)";
+  // Symmetric quantization only: with zero points the product of scales is
+  // not the accumulator's scale.
+  for (Type t : {inElem, wElem, outElem})
+    if (isQuantized(t) && !hasZeroPointsOfZero(t))
+      return op->emitOpError() << "quantized synapses need zero points of 0, got " << t;
+  auto expressed = [](Type t) { return cast<quant::QuantizedType>(t).getExpressedType(); };
+  if (expressed(outElem) != expressed(wElem) || (qIn && expressed(inElem) != expressed(wElem)))
+    return op->emitOpError() << "quantized input, weight and result must express the "
+                                "same float type";
+  // The accumulator's scale is the product of the scales that are multiplied
+  // (per output channel); spikes (0/1 integers) carry scale 1.
+  double inScale = qIn ? qIn.getScale() : 1.0;
+  for (int64_t i = 0; i < outputs; ++i) {
+    double expected = inScale * (*wScales)[i];
+    if (std::fabs((*outScales)[i] - expected) > 1e-9 * std::fabs(expected))
+      return op->emitOpError() << "result scale " << (*outScales)[i] << " of output " << i
+                               << " differs from input scale x weight scale = " << expected
+                               << "; insert snn.rescale after the synapse";
+  }
+  if (cast<quant::QuantizedType>(outElem).getStorageTypeIntegralWidth() < 32)
+    return op->emitOpError() << "a quantized accumulator needs at least 32 bits, "
+                                "got "
+                             << outElem;
+  return success();
+}
+
 LogicalResult LinearOp::verify() {
   if (failed(verifyStaticShape(*this)))
     return failure();
@@ -224,58 +279,8 @@ LogicalResult LinearOp::verify() {
                            << ", got " << bias.getType();
   }
 
-  Type inElem = inType.getElementType(), wElem = wType.getElementType(),
-       outElem = outType.getElementType();
-  if (!isQuantized(wElem)) {
-    if (isQuantized(inElem) || isQuantized(outElem))
-      return emitOpError() << "float weights need float input and result";
-    // Integer spikes may feed a float synapse; float values must agree.
-    if (isa<FloatType>(inElem) && inElem != wElem)
-      return emitOpError() << "input and weight must have the same element "
-                              "type, got "
-                           << inElem << " and " << wElem;
-    if (outElem != wElem)
-      return emitOpError() << "result must have the weight's element type "
-                           << wElem << ", got " << outElem;
-    return success();
-  }
-  if (isa<FloatType>(inElem))
-    return emitOpError() << "a quantized synapse cannot take float input";
-  auto qIn = dyn_cast<quant::UniformQuantizedType>(inElem);
-  if (isQuantized(inElem) && !qIn)
-    return emitOpError() << "a quantized synapse's input needs a per-tensor "
-                            "!quant.uniform type, got "
-                         << inElem;
-  int64_t outputs = outType.getDimSize(0);
-  auto wScales = channelScales(wElem, outputs);
-  auto outScales = channelScales(outElem, outputs);
-  if (!wScales || !outScales)
-    return emitOpError() << "quantized synapses need !quant.uniform weight and result "
-                            "types, per tensor or per output channel (dimension 0)";
-  // Symmetric quantization only: with zero points the product of scales is
-  // not the accumulator's scale.
-  for (Type t : {inElem, wElem, outElem})
-    if (isQuantized(t) && !hasZeroPointsOfZero(t))
-      return emitOpError() << "quantized synapses need zero points of 0, got " << t;
-  auto expressed = [](Type t) { return cast<quant::QuantizedType>(t).getExpressedType(); };
-  if (expressed(outElem) != expressed(wElem) || (qIn && expressed(inElem) != expressed(wElem)))
-    return emitOpError() << "quantized input, weight and result must express the "
-                            "same float type";
-  // The accumulator's scale is the product of the scales that are multiplied
-  // (per output channel); spikes (0/1 integers) carry scale 1.
-  double inScale = qIn ? qIn.getScale() : 1.0;
-  for (int64_t i = 0; i < outputs; ++i) {
-    double expected = inScale * (*wScales)[i];
-    if (std::fabs((*outScales)[i] - expected) > 1e-9 * std::fabs(expected))
-      return emitOpError() << "result scale " << (*outScales)[i] << " of output " << i
-                           << " differs from input scale x weight scale = " << expected
-                           << "; insert snn.rescale after the synapse";
-  }
-  if (cast<quant::QuantizedType>(outElem).getStorageTypeIntegralWidth() < 32)
-    return emitOpError() << "a quantized accumulator needs at least 32 bits, "
-                            "got "
-                         << outElem;
-  return success();
+  return verifySynapseElements(*this, inType.getElementType(), wType.getElementType(),
+                               outType.getElementType(), outType.getDimSize(0));
 }
 
 /// Output extent of a convolution or pooling window sweep, or -1 if the
@@ -315,13 +320,14 @@ LogicalResult Conv2DOp::verify() {
   if (w.getDimSize(1) * groups != in.getDimSize(0))
     return emitOpError() << "weight expects " << w.getDimSize(1) * groups
                          << " input channels, input has " << in.getDimSize(0);
-  if (isQuantized(w.getElementType()))
-    return emitOpError() << "on quantized types is not supported yet";
-  if (w.getElementType() != out.getElementType())
-    return emitOpError() << "result must have the weight's element type";
+  if (failed(verifyComputeElement(*this, getOutput(), "result")) ||
+      failed(verifySynapseElements(*this, in.getElementType(), w.getElementType(),
+                                   out.getElementType(), w.getDimSize(0))))
+    return failure();
+  // The bias is added to the accumulator: the result's element type.
   if (Value bias = getBias())
-    if (bias.getType() != RankedTensorType::get({w.getDimSize(0)}, w.getElementType()))
-      return emitOpError() << "bias must be [" << w.getDimSize(0) << "] of the weight's type";
+    if (bias.getType() != RankedTensorType::get({w.getDimSize(0)}, out.getElementType()))
+      return emitOpError() << "bias must be [" << w.getDimSize(0) << "] of the result's type";
   for (int d = 0; d < 2; ++d) {
     int64_t expected =
         windowExtent(in.getDimSize(d + 1), w.getDimSize(d + 2), getStride()[d],
@@ -342,6 +348,13 @@ LogicalResult Conv2DOp::verify() {
 
 LogicalResult Pool2DOp::verify() {
   if (failed(verifyStaticShape(*this)) ||
+      failed(verifySpikeElement(*this, getInput(), "input")))
+    return failure();
+  // Integer spikes pool to counts of the same integer type (integer models:
+  // snnc's quantizer bounds a window's count by the type), or to floats.
+  Type inElem = getInput().getType().getElementType();
+  Type outElem = getOutput().getType().getElementType();
+  if (!(inElem.isSignlessInteger() && outElem == inElem) &&
       failed(verifyComputeElement(*this, getOutput(), "result")))
     return failure();
   auto in = getInput().getType();
@@ -354,8 +367,12 @@ LogicalResult Pool2DOp::verify() {
   SmallVector<int64_t, 2> padding = getPaddingOrZero();
   if (padding[0] < 0 || padding[1] < 0)
     return emitOpError() << "padding must not be negative";
-  if (isQuantized(in.getElementType()) && getKind() == PoolKind::avg)
-    return emitOpError() << "average pooling on quantized types is not supported yet";
+  if ((isQuantized(in.getElementType()) || isa<IntegerType>(outElem)) &&
+      getKind() == PoolKind::avg)
+    return emitOpError() << "average pooling needs a float result (an integer model "
+                            "folds the average's divisor into the next synapse's weights)";
+  if (isQuantized(in.getElementType()))
+    return emitOpError() << "pooling on quantized types is not supported yet";
   for (int d = 0; d < 2; ++d) {
     if (getKernel()[d] < 1 || getStride()[d] < 1)
       return emitOpError() << "kernel and stride values must be positive";
