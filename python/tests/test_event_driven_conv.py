@@ -54,7 +54,7 @@ CASES = {
     "spike_input": dict(input_kind="spikes", spikes="single", reset="subtract"),
     # spike counts: every conv input is a value to multiply
     "counts": dict(input_kind="spikes", spikes="multiple", reset="subtract"),
-    # the input as values (its conv stays dense), spikes after
+    # the input as values (its conv scattered over every element), spikes after
     "value_input": dict(input_kind="values", spikes="single", reset="value"),
 }
 

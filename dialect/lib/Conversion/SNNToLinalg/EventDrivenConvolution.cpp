@@ -243,8 +243,33 @@ Value lowerEventDriven(OpBuilder &b, Conv2DOp op, DenseElementsAttr weights,
     return overRows.getResult(0);
   };
 
-  // Over the input's rows; a row is visited element by element only if an
-  // OR over its activity bits (a reduction compilers vectorize) finds one.
+  // The elements of row (c, y), each scattered if active (every one for a
+  // dense input, whose zeros are then added as the dense form adds them).
+  auto overColumns = [&](OpBuilder &tb, Location tl, ValueRange rowAcc, Value c,
+                         Value y) -> scf::ForOp {
+    return scf::ForOp::create(
+        tb, tl, zeroIndex, index(tb, tl, width), one, rowAcc,
+        [&](OpBuilder &xb, Location xl, Value x, ValueRange elemAcc) {
+          Value v = scannedAt(xb, xl, c, y, x);
+          Value value = source.unitValues ? Value() : v;
+          if (source.everyInput) {
+            scf::YieldOp::create(xb, xl,
+                                 ValueRange{scatter(xb, xl, elemAcc[0], c, y, x, value)});
+            return;
+          }
+          auto ifActive = scf::IfOp::create(
+              xb, xl, isActive(xb, xl, v),
+              [&](OpBuilder &ab, Location al) {
+                scf::YieldOp::create(ab, al,
+                                     ValueRange{scatter(ab, al, elemAcc[0], c, y, x, value)});
+              },
+              [&](OpBuilder &eb, Location el) { scf::YieldOp::create(eb, el, elemAcc); });
+          scf::YieldOp::create(xb, xl, ifActive.getResults());
+        });
+  };
+  // Over the input's rows; for a sparse input a row is visited element by
+  // element only if an OR over its activity bits (a reduction compilers
+  // vectorize) finds one.
   Type i32 = b.getI32Type();
   auto overChannels = scf::ForOp::create(
       b, loc, zeroIndex, index(b, loc, channels), one, ValueRange{acc},
@@ -252,6 +277,10 @@ Value lowerEventDriven(OpBuilder &b, Conv2DOp op, DenseElementsAttr weights,
         auto overRows = scf::ForOp::create(
             cb, cl, zeroIndex, index(cb, cl, height), one, channelAcc,
             [&](OpBuilder &rb, Location rl, Value y, ValueRange rowAcc) {
+              if (source.everyInput) {
+                scf::YieldOp::create(rb, rl, overColumns(rb, rl, rowAcc, c, y).getResults());
+                return;
+              }
               Value zeroBits = arith::ConstantIntOp::create(rb, rl, 0, 32);
               auto bits = scf::ForOp::create(
                   rb, rl, zeroIndex, index(rb, rl, width), one, ValueRange{zeroBits},
@@ -274,24 +303,7 @@ Value lowerEventDriven(OpBuilder &b, Conv2DOp op, DenseElementsAttr weights,
               auto ifAny = scf::IfOp::create(
                   rb, rl, any,
                   [&](OpBuilder &tb, Location tl) {
-                    auto overColumns = scf::ForOp::create(
-                        tb, tl, zeroIndex, index(tb, tl, width), one, rowAcc,
-                        [&](OpBuilder &xb, Location xl, Value x, ValueRange elemAcc) {
-                          Value v = scannedAt(xb, xl, c, y, x);
-                          auto ifActive = scf::IfOp::create(
-                              xb, xl, isActive(xb, xl, v),
-                              [&](OpBuilder &ab, Location al) {
-                                Value value = source.unitValues ? Value() : v;
-                                scf::YieldOp::create(
-                                    ab, al,
-                                    ValueRange{scatter(ab, al, elemAcc[0], c, y, x, value)});
-                              },
-                              [&](OpBuilder &eb, Location el) {
-                                scf::YieldOp::create(eb, el, elemAcc);
-                              });
-                          scf::YieldOp::create(xb, xl, ifActive.getResults());
-                        });
-                    scf::YieldOp::create(tb, tl, overColumns.getResults());
+                    scf::YieldOp::create(tb, tl, overColumns(tb, tl, rowAcc, c, y).getResults());
                   },
                   [&](OpBuilder &eb, Location el) { scf::YieldOp::create(eb, el, rowAcc); });
               scf::YieldOp::create(rb, rl, ifAny.getResults());

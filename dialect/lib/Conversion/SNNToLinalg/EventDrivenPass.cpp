@@ -83,6 +83,26 @@ std::optional<ScatteredInput> scatteredInputOf(Value input) {
   return std::nullopt;
 }
 
+/// The input of a float convolution that is not sparse: scattered all the
+/// same (every element, without tests), which puts the output channels
+/// innermost, where the loop over them vectorizes; the dense loop nest's
+/// innermost loop is a float sum, which compilers do not vectorize (it would
+/// reorder the additions).
+std::optional<ScatteredInput> denseInputOf(Conv2DOp conv) {
+  if (!isa<FloatType>(conv.getOutput().getType().getElementType()))
+    return std::nullopt;
+  Value input = conv.getInput();
+  if (auto expand = input.getDefiningOp<tensor::ExpandShapeOp>();
+      expand && cast<RankedTensorType>(expand.getSrc().getType()).getRank() == 1) {
+    ScatteredInput scattered{expand.getSrc(), true, false, false};
+    scattered.everyInput = true;
+    return scattered;
+  }
+  ScatteredInput scattered{input, false, false, false};
+  scattered.everyInput = true;
+  return scattered;
+}
+
 struct SNNEventDrivenPass
     : public snn::impl::SNNEventDrivenBase<SNNEventDrivenPass> {
   void runOnOperation() override {
@@ -97,6 +117,8 @@ struct SNNEventDrivenPass
     getOperation().walk([&](Conv2DOp conv) {
       DenseElementsAttr weights;
       std::optional<ScatteredInput> input = scatteredInputOf(conv.getInput());
+      if (!input)
+        input = denseInputOf(conv);
       if (input && matchConstantWeights(conv.getWeight(), weights))
         convolutions.push_back({conv, *input});
     });

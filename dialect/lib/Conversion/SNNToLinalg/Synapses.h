@@ -116,6 +116,7 @@ struct ScatteredInput {
   bool flat;
   bool spikeSource; // scanned is the value the input as spikes was made from (x > 0)
   bool unitValues;  // every active input is 1: no multiply
+  bool everyInput = false; // a dense input: every element scattered, no tests
 };
 
 /// snn.conv2d by scattering each active input into the outputs it reaches

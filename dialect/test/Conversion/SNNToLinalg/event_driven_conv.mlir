@@ -2,16 +2,15 @@
 // pooling of spikes): each active input adds, for every tap that maps it onto
 // an output, the filters' weights of its channel and tap (contiguous: the
 // weight rearranged [F, C, KH, KW] -> [C, KH, KW, F]) into accumulators laid
-// out [OH x OW, F], put back into [F, OH, OW] by one copy. A convolution fed
-// by a membrane is left to convert-snn-to-linalg.
+// out [OH x OW, F], put back into [F, OH, OW] by one copy. A float
+// convolution of dense values (here a membrane) is scattered too, but every
+// element, without tests: the loop over the filters is innermost, where it
+// vectorizes.
 // RUN: snn-opt %s --snn-event-driven | FileCheck %s --check-prefix=PASS
 // RUN: snn-opt %s --snn-event-driven --convert-snn-to-linalg --canonicalize | FileCheck %s --check-prefix=LOWER
 
 // PASS-LABEL: func.func @step(
-// PASS:         snn.if
 // PASS-NOT:     snn.conv2d
-// PASS:         snn.li
-// PASS:         snn.conv2d %{{.+}}, %{{.+}} {
 // PASS:         return
 
 // Weights w[f][0][0][k] = [[1, 2], [3, 4]] as [c][kh][kw][f]: [1, 3, 2, 4].
@@ -40,6 +39,14 @@
 // LOWER:                         tensor.insert
 // Back to [F, OH, OW].
 // LOWER:         linalg.generic {indexing_maps = [#{{.+}}, #{{.+}}], iterator_types = ["parallel", "parallel", "parallel"]} ins(%{{.+}} : tensor<6x2xf32>) outs(%{{.+}} : tensor<2x2x3xf32>)
+// The membrane's convolution: every element, no OR of a row, no activity
+// test; the values are multiplied.
+// LOWER:         scf.for %{{.+}} = %c0 to %c2 step %c1 iter_args(%{{.+}} = %{{.+}}) -> (tensor<6x2xf32>)
+// LOWER-NEXT:      scf.for %{{.+}} = %c0 to %c4 step %c1 iter_args(%{{.+}} = %{{.+}}) -> (tensor<6x2xf32>)
+// LOWER-NOT:         arith.cmpf
+// LOWER:             scf.for %{{.+}} = %c0 to %c2 step %c1
+// LOWER:                 arith.mulf
+// LOWER:                 arith.addf
 func.func @step(%x: tensor<1x2x4xf32>, %v: tensor<1x2x4xf32>, %v2: tensor<1x2x4xf32>) -> (tensor<1x2x4xf32>, tensor<2x2x3xf32>, tensor<1x2x4xf32>, tensor<2x2x3xf32>) {
   %w = arith.constant dense<[[[[1.0, 2.0]]], [[[3.0, 4.0]]]]> : tensor<2x1x1x2xf32>
   %v1, %s = snn.if %x, %v {gain = dense<1.0> : tensor<1xf64>, threshold = dense<1.0> : tensor<1xf64>, v_reset = dense<0.0> : tensor<1xf64>, reset = #snn.reset<value>, compare = #snn.compare<gt>} : tensor<1x2x4xf32>, tensor<1x2x4xf32> -> tensor<1x2x4xf32>
