@@ -138,7 +138,8 @@ def _cmd_bench(args):
         from . import mcu_bench
         report = mcu_bench.bench_target(args.model, args.target, steps=args.steps,
                                         rate=args.rate, seed=args.seed, cflags=args.cflags,
-                                        build_dir=args.build_dir, **_semantics(args))
+                                        build_dir=args.build_dir, optimize=not args.no_opt,
+                                        **_semantics(args))
         print(json.dumps(report, indent=1) if args.json
               else mcu_bench.format_target_report(report))
         return 0

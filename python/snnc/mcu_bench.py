@@ -243,13 +243,15 @@ def _compiler_version(board) -> str:
 
 def bench_target(model_path, target: str, *, steps: int = 1000, rate: float = 0.2,
                  seed: int = 1, cflags: str = DEFAULT_OPT_FLAGS, calibrate=None,
-                 build_dir: Optional[str] = None, **options) -> Dict:
+                 build_dir: Optional[str] = None, optimize: bool = True,
+                 **options) -> Dict:
     """Counts the instructions of each step on `target` (toolchains.CORTEX_M_TARGETS)
     at the precision asked and, for a float model, at int8 too (as the host
     bench does; a graph the quantizer does not support yet is reported as
     not built). Returns the figures (see format_target_report). With
     `build_dir`, each precision's firmware, object and .su files stay in
-    build_dir/PRECISION."""
+    build_dir/PRECISION. `optimize=False` measures the reference lowering
+    (--no-opt)."""
     board = toolchains.cortex_m_board(target)
     missing = board.missing_tools()
     if missing:
@@ -275,7 +277,7 @@ def bench_target(model_path, target: str, *, steps: int = 1000, rate: float = 0.
                 results[precision] = _measure_precision(
                     model_path, board, precision, os.path.join(root, precision), steps=steps,
                     rate=rate, seed=seed, cflags=cflags, calibrate=calibrate,
-                    options=options, inputs_cache=inputs_cache)
+                    options=dict(options, optimize=optimize), inputs_cache=inputs_cache)
             except SNNCError as exc:
                 if precision == opts.precision:
                     raise
@@ -285,7 +287,8 @@ def bench_target(model_path, target: str, *, steps: int = 1000, rate: float = 0.
     return {
         "model": os.path.basename(os.fspath(model_path)), "target": target,
         "board": f"{toolchains.QEMU} -M {board.machine} -icount shift=0",
-        "compiler": _compiler_version(board), "cflags": cflags, "options": opts.describe(),
+        "compiler": _compiler_version(board), "cflags": cflags,
+        "options": opts.describe() + ("" if optimize else " no-opt"),
         "steps": steps, "rate": rate, "seed": seed,
         "instructions_per_tick": board.instructions_per_tick,
         "precisions": results,
