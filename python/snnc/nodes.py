@@ -40,6 +40,9 @@ class Quantization(enum.Enum):
     STATE_SCALE = "state scale"
     # Passes integer values on unchanged: no scale of its own.
     PASSES_VALUES = "passes values"
+    # Sums the spikes of each window into whole counts (int8, scale 1); an
+    # average's 1 / (KH KW) is folded into the weights of the synapses it feeds.
+    COUNTS_SPIKES = "counts spikes"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -78,7 +81,6 @@ class NodeKind:
         return self.category == NEURON and self.spikes
 
 
-_NO_INTEGER_LOWERING = "convolutions and pooling have no integer lowering yet"
 _NO_INTEGER_ELEMENTWISE = "elementwise nodes have no integer lowering yet"
 
 _ENTRIES = (
@@ -86,14 +88,14 @@ _ENTRIES = (
     NodeKind("linear", "Linear", SYNAPSE, ("weight",), Quantization.WEIGHT_SCALES),
     NodeKind("conv1d", "Conv1d", CONVOLUTION,
              ("weight", "bias", "stride", "padding", "dilation", "groups"),
-             NotQuantizable(_NO_INTEGER_LOWERING)),
+             Quantization.WEIGHT_SCALES),
     NodeKind("conv2d", "Conv2d", CONVOLUTION,
              ("weight", "bias", "stride", "padding", "dilation", "groups"),
-             NotQuantizable(_NO_INTEGER_LOWERING)),
+             Quantization.WEIGHT_SCALES),
     NodeKind("sumpool2d", "SumPool2d", POOLING, ("kernel_size", "stride", "padding"),
-             NotQuantizable(_NO_INTEGER_LOWERING)),
+             Quantization.COUNTS_SPIKES),
     NodeKind("avgpool2d", "AvgPool2d", POOLING, ("kernel_size", "stride", "padding"),
-             NotQuantizable(_NO_INTEGER_LOWERING)),
+             Quantization.COUNTS_SPIKES),
     NodeKind("flatten", "Flatten", RESHAPE, ("start_dim", "end_dim"),
              Quantization.PASSES_VALUES),
     NodeKind("delay", "Delay", DELAY, ("delay",), Quantization.PASSES_VALUES,
@@ -129,6 +131,8 @@ def kinds_where(condition: Callable[[NodeKind], bool]) -> Tuple[str, ...]:
 SYNAPSES = kinds_where(lambda entry: entry.category == SYNAPSE)
 NEURONS = kinds_where(lambda entry: entry.category == NEURON)
 SPIKING_NEURONS = kinds_where(lambda entry: entry.fires)
+# Pools whose output is the window's mean rather than its sum.
+AVERAGING_POOLS = ("avgpool2d",)
 CURRENT_NEURONS = kinds_where(lambda entry: entry.has_current)
 
 

@@ -6,12 +6,15 @@ follows from them is the dialect's (convert-snn-to-linalg) and, independently,
 the numpy reference's (reference.simulate_quantized). docs/quantization.md
 describes the scheme.
 
-- Spikes and the network's input are integers at scale 1 (int8_t).
-- A synapse's weights get one symmetric scale per output channel (row),
-  max_j |W_ij| / (2^(b-1) - 1); its accumulator (int32) then has the weight
-  scales, and the bias is stored at them. (Per-channel scales keep 0.1 to 0.9
-  points more output spikes equal to the float64 reference's than one scale
-  per layer on the networks of docs/quantization.md.)
+- Spikes and the network's input are integers at scale 1 (int8_t); so are
+  the counts of a pooling of spikes (at most 127 per window).
+- A synapse's weights (dense or convolution) get one symmetric scale per
+  output channel (row, filter), max_j |W_ij| / (2^(b-1) - 1); its accumulator
+  (int32) then has the weight scales, and the bias is stored at them.
+  (Per-channel scales keep 0.1 to 0.9 points more output spikes equal to the
+  float64 reference's than one scale per layer on the networks of
+  docs/quantization.md.) A synapse fed by an average pool reads the pool's
+  sums, its weights divided by the window's size.
 - A neuron layer's state (membrane and synaptic current) gets one scale,
   range / (2^(s-1) - 1), with s = 16 for int8 models and 32 for int16 models.
   The range comes from the parameters and weights (default) or from the
@@ -23,6 +26,7 @@ import dataclasses
 from typing import Dict, Optional
 
 import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
 
 from . import nodes, semantics
 from .errors import SNNCError
@@ -39,8 +43,7 @@ def _kinds_quantized_by(rule: Quantization):
 SYNAPSES = _kinds_quantized_by(Quantization.WEIGHT_SCALES)
 NEURONS = _kinds_quantized_by(Quantization.STATE_SCALE)
 PASSING_VALUES = _kinds_quantized_by(Quantization.PASSES_VALUES)
-# What carries spikes (int8, 0 or 1) into the next node.
-SPIKE_CARRIERS = nodes.SPIKING_NEURONS + PASSING_VALUES
+POOLS = _kinds_quantized_by(Quantization.COUNTS_SPIKES)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -61,6 +64,10 @@ class QuantFormat:
 FORMATS = {"int8": QuantFormat("int8", 8, 16), "int16": QuantFormat("int16", 16, 32)}
 ACCUMULATOR_BITS = 32
 INPUT_BITS = 8
+# The largest magnitude of the network's input as int8 values.
+INPUT_MAGNITUDE = 128.0
+# A pool's counts are int8 at scale 1: a window holds at most this many spikes.
+MAX_POOL_WINDOW = 127
 # Default state range, in thresholds: a membrane rarely strays further, and
 # saturation (not wrap-around) handles the rest.
 THRESHOLDS_OF_RANGE = 8.0
@@ -89,12 +96,22 @@ class QuantPlan:
     # synapse layer -> bias to quantize instead of the file's (calibrated
     # models: the file's bias less the mean effect of rounding the weights)
     bias: Dict[str, np.ndarray] = dataclasses.field(default_factory=dict)
+    # synapse layer -> the window size KH*KW of the average pool whose sums
+    # it reads: its weights are divided by it (W / (KH KW) . sum = W . mean)
+    weight_divisor: Dict[str, int] = dataclasses.field(default_factory=dict)
 
     def bias_of(self, layer):
         """The bias a synapse layer is quantized with, or None."""
         if layer.name in self.bias:
             return self.bias[layer.name]
         return layer.params.get("bias")
+
+    def weight_of(self, layer) -> np.ndarray:
+        """The real weights a synapse layer is quantized from: the file's,
+        divided by the window of the average pool it reads (if any)."""
+        weight = np.asarray(layer.params["weight"], np.float64)
+        return weight / self.weight_divisor[layer.name] \
+            if layer.name in self.weight_divisor else weight
 
 
 def round_half_away(values) -> np.ndarray:
@@ -114,10 +131,103 @@ def quantize_weights(weight, scale, bits: int) -> np.ndarray:
     limit = 2 ** (bits - 1) - 1
     weight = np.asarray(weight, dtype=np.float64)
     scale = np.asarray(scale, dtype=np.float64)
-    if scale.ndim == 1 and weight.ndim == 2:
-        scale = scale[:, None]
+    if scale.ndim == 1 and weight.ndim >= 2:  # one scale per row (filter): dimension 0
+        scale = scale.reshape(scale.shape + (1,) * (weight.ndim - 1))
     q = round_half_away(weight / scale)
     return np.clip(q, -limit, limit).astype(np.int64)
+
+
+def origin_of(graph: Graph, name: str) -> str:
+    """The node whose values `name` passes on unchanged: the first node up
+    from `name` that is not a Flatten or a Delay (the network input's name
+    when the values are the input's)."""
+    by_name = {layer.name: layer for layer in graph.layers}
+    while name in by_name and by_name[name].kind in PASSING_VALUES \
+            and len(by_name[name].sources) == 1:
+        name = by_name[name].sources[0][0]
+    return name
+
+
+def window_size(layer) -> int:
+    """KH * KW of a pooling layer."""
+    return int(np.prod([int(k) for k in layer.params["kernel"]]))
+
+
+@dataclasses.dataclass(frozen=True)
+class SynapseInput:
+    """What a synapse (dense or convolution) reads in an integer model."""
+
+    origin: str          # the node whose values arrive (origin_of), or the network input
+    magnitude: float     # their largest magnitude: 128 (int8 input), 1 (spikes), KH*KW (counts)
+    pooled: bool = False  # counts of a pool (sum or average) of spikes
+    divisor: int = 1     # KH*KW when they are the sums of an average pool, else 1
+
+
+def synapse_input(graph: Graph, layer) -> SynapseInput:
+    """What `layer` (a synapse with one source, as check_quantizable requires) reads."""
+    by_name = {other.name: other for other in graph.layers}
+    origin = origin_of(graph, layer.sources[0][0])
+    if origin == graph.input_name:
+        return SynapseInput(origin, INPUT_MAGNITUDE)
+    producer = by_name[origin]
+    if producer.kind in POOLS:
+        window = window_size(producer)
+        return SynapseInput(origin, float(window), True,
+                            window if producer.kind in nodes.AVERAGING_POOLS else 1)
+    return SynapseInput(origin, 1.0)
+
+
+def _consumers(graph: Graph) -> Dict[str, list]:
+    """node -> the nodes that read it (the Output's name for the output)."""
+    readers: Dict[str, list] = {}
+    for layer in graph.layers:
+        for source, _ in layer.sources:
+            readers.setdefault(source, []).append(layer.name)
+    for source, _ in graph.output_sources:
+        readers.setdefault(source, []).append(graph.output_name)
+    return readers
+
+
+def _check_pool(graph: Graph, layer, options: Options, readers) -> None:
+    """A pool of spikes gives int8 counts that only synapses read."""
+    precision = options.precision
+    kernel = "x".join(str(int(k)) for k in layer.params["kernel"])
+    window = window_size(layer)
+    if window > MAX_POOL_WINDOW:
+        raise SNNCError(f"its {kernel} window counts up to {window} spikes; at --precision "
+                        f"{precision} counts are int8, so a window may hold at most "
+                        f"{MAX_POOL_WINDOW}", node=layer.name)
+    kinds = {other.name: other.kind for other in graph.layers}
+    sources = [name for name, _ in layer.sources]
+    origin = origin_of(graph, sources[0]) if len(sources) == 1 else None
+    pools_spikes = origin is not None and (
+        kinds.get(origin) in nodes.SPIKING_NEURONS or
+        (origin == graph.input_name and options.input_kind == "spikes"))
+    if not pools_spikes:
+        raise SNNCError(f"at --precision {precision} a {layer.kind} node must pool the spikes "
+                        "of one spiking neuron layer (directly or through Flatten or Delay; "
+                        "or the network input under --input-kind spikes)", node=layer.name)
+    # Follow the counts through Flatten and Delay to whatever reads them.
+    pending, readers_of_counts = [layer.name], []
+    while pending:
+        for reader in readers.get(pending.pop(), []):
+            if kinds.get(reader) in PASSING_VALUES:
+                pending.append(reader)
+            else:
+                readers_of_counts.append(reader)
+    for reader in readers_of_counts:
+        if kinds.get(reader) in SYNAPSES:
+            continue
+        where = "the network's output" if reader == graph.output_name else \
+            f"the {kinds[reader]} node '{reader}'"
+        if layer.kind in nodes.AVERAGING_POOLS:
+            raise SNNCError(f"at --precision {precision} an {layer.kind} node must feed only "
+                            "synapses (directly or through Flatten or Delay): its 1/"
+                            f"({kernel}) is folded into their weights; it reaches {where}",
+                            node=layer.name)
+        raise SNNCError(f"at --precision {precision} a {layer.kind} node must feed only "
+                        "synapses (directly or through Flatten or Delay): its spike counts "
+                        f"have no scale of their own; it reaches {where}", node=layer.name)
 
 
 def check_quantizable(graph: Graph, options: Options) -> None:
@@ -125,41 +235,64 @@ def check_quantizable(graph: Graph, options: Options) -> None:
     if options.spikes == "multiple":
         raise SNNCError(f"--precision {options.precision} needs --spikes single "
                         "(spike counts are float-only so far)")
+    precision = options.precision
+    by_name = {layer.name: layer for layer in graph.layers}
     kinds = {layer.name: layer.kind for layer in graph.layers}
     kinds[graph.input_name] = "input"
 
-    def is_spikes(name):
-        return kinds[name] in ("input",) + SPIKE_CARRIERS
+    def carries_integers(name):
+        """Spikes, the network input or a pool's counts (int8 at scale 1),
+        possibly through Flatten and Delay."""
+        return kinds[name] in ("input",) + nodes.SPIKING_NEURONS + PASSING_VALUES + POOLS
 
     for layer in graph.layers:
         if isinstance(nodes.KINDS[layer.kind].quantization, nodes.NotQuantizable):
             raise SNNCError(f"{layer.kind} nodes are not supported at --precision "
-                            f"{options.precision} yet", node=layer.name)
+                            f"{precision} yet", node=layer.name)
+    # Pools first: what they read and who reads their counts (their own
+    # message rather than that of the node they reach).
+    readers = _consumers(graph)
+    for layer in graph.layers:
+        if layer.kind in POOLS:
+            _check_pool(graph, layer, options, readers)
+    for layer in graph.layers:
         sources = [name for name, _ in layer.sources]
         if layer.kind in SYNAPSES + PASSING_VALUES:
-            if len(sources) != 1 or not is_spikes(sources[0]):
-                raise SNNCError(f"at --precision {options.precision} a {layer.kind} node must "
-                                "take spikes (or the network input) from exactly one node",
-                                node=layer.name)
-        else:
+            if len(sources) != 1 or not carries_integers(sources[0]):
+                raise SNNCError(f"at --precision {precision} a {layer.kind} node must take "
+                                "spikes, the network input or a pooling of spikes from "
+                                "exactly one node", node=layer.name)
+        elif layer.kind in NEURONS:
             for source in sources:
-                if is_spikes(source):
-                    raise SNNCError(f"at --precision {options.precision} spikes must reach a "
+                if carries_integers(source):
+                    raise SNNCError(f"at --precision {precision} spikes must reach a "
                                     f"neuron through a synapse (edge from '{source}')",
                                     node=layer.name)
+                producer = by_name.get(source)
+                # A convolution's scales run along its first dimension (the
+                # filters): the neuron must receive [F, OH, OW] as it is.
+                if producer is not None and producer.kind in SYNAPSES and \
+                        tuple(producer.out_shape) != tuple(layer.in_shape):
+                    raise SNNCError(f"at --precision {precision} the output of '{source}' "
+                                    f"({list(producer.out_shape)}) must arrive in its own "
+                                    f"shape, not as {list(layer.in_shape)}: its channels "
+                                    "have scales of their own", node=layer.name)
     output_sources = [name for name, _ in graph.output_sources]
     if len(output_sources) != 1 or kinds.get(output_sources[0]) not in NEURONS + PASSING_VALUES:
-        raise SNNCError(f"at --precision {options.precision} the output must come from one "
+        raise SNNCError(f"at --precision {precision} the output must come from one "
                         "neuron layer (spikes or a membrane readout)", node=graph.output_name)
 
 
-def _weight_scale(graph: Graph, layer, fmt: QuantFormat) -> np.ndarray:
-    """Per output channel: max_j |W_ij| / (2^(b-1) - 1), or coarser where that
-    much precision could overflow the int32 accumulator (inputs are spikes, 0
-    or 1, or the network's int8 input, |x| <= 128)."""
-    weight = np.abs(np.asarray(layer.params["weight"], np.float64))
+def _weight_scale(layer, weight, arriving: SynapseInput, fmt: QuantFormat) -> np.ndarray:
+    """Per output channel (row, filter): max_j |W_ij| / (2^(b-1) - 1), or
+    coarser where that much precision could overflow the int32 accumulator:
+    sum_j |W_ij| X + |b_i|, over the channel's whole kernel for a convolution,
+    with X the largest input (arriving.magnitude). `weight`: the real weights
+    quantized (QuantPlan.weight_of)."""
+    weight = np.abs(np.asarray(weight, np.float64))
+    weight = weight.reshape(weight.shape[0], -1)
     largest = weight.max(axis=1, initial=0.0)
-    x_max = 128.0 if layer.sources[0][0] == graph.input_name else 1.0
+    x_max = arriving.magnitude
     bias = np.abs(np.asarray(layer.params.get("bias", np.zeros(weight.shape[0])), np.float64))
     # The bound after rounding: half a step per weight and bias on top.
     worst = weight.sum(axis=1) * x_max + bias
@@ -169,15 +302,19 @@ def _weight_scale(graph: Graph, layer, fmt: QuantFormat) -> np.ndarray:
     return np.where(scale > 0, np.maximum(scale, MIN_SCALE), 1.0)
 
 
-def _incoming_bound(graph: Graph, layer) -> float:
+def _incoming_bound(graph: Graph, layer, plan: "QuantPlan") -> float:
     """The largest value one step of input can bring a neuron: max over neurons
-    of sum |W| + |b| over the synapses that feed it (inputs at most 1)."""
+    of sum |W| + |b| over the synapses that feed it (inputs at most 1; the
+    counts of a pool at most its window)."""
     by_name = {other.name: other for other in graph.layers}
     total = 0.0
     for source, _ in layer.sources:
         producer = by_name.get(source)
         if producer is not None and producer.kind in SYNAPSES:
-            w = np.abs(np.asarray(producer.params["weight"], dtype=np.float64)).sum(axis=1)
+            weight = np.abs(plan.weight_of(producer))
+            arriving = synapse_input(graph, producer)
+            w = weight.reshape(weight.shape[0], -1).sum(axis=1) * \
+                (arriving.magnitude if arriving.pooled else 1.0)
             if "bias" in producer.params:
                 w = w + np.abs(np.asarray(producer.params["bias"], dtype=np.float64))
             total += float(w.max(initial=0.0))
@@ -196,11 +333,20 @@ def plan(graph: Graph, options: Options, calibration: Optional[np.ndarray] = Non
     # First what the reference run checks first too (emitter.state_fields).
     semantics.check_constants(graph, options)
     check_quantizable(graph, options)
-    weight_scale, state_scale = {}, {}
+    weight_scale, state_scale, divisors = {}, {}, {}
     for layer in graph.layers:
         if layer.kind in SYNAPSES:
-            weight_scale[layer.name] = _weight_scale(graph, layer, fmt)
-            _check_weight_scale(layer, weight_scale[layer.name], options)
+            arriving = synapse_input(graph, layer)
+            if arriving.divisor != 1:
+                divisors[layer.name] = arriving.divisor
+    # Scales and weights of the plan so far (weight_of reads the divisors).
+    folding = QuantPlan(fmt, weight_scale, state_scale, weight_divisor=divisors)
+    for layer in graph.layers:
+        if layer.kind in SYNAPSES:
+            weight_scale[layer.name] = _weight_scale(layer, folding.weight_of(layer),
+                                                     synapse_input(graph, layer), fmt)
+            _check_weight_scale(layer, folding.weight_of(layer), weight_scale[layer.name],
+                                options)
 
     headroom = WIDE_STATE_HEADROOM if fmt.state_bits > 16 else 1.0
     observed, mean_inputs = ({}, {}) if calibration is None else \
@@ -215,22 +361,22 @@ def plan(graph: Graph, options: Options, calibration: Optional[np.ndarray] = Non
             bound = THRESHOLDS_OF_RANGE * levels * headroom
         else:
             # No threshold to go by: a few steps' worth of the largest input.
-            bound = 4.0 * max(_incoming_bound(graph, layer), levels) * headroom
+            bound = 4.0 * max(_incoming_bound(graph, layer, folding), levels) * headroom
         bound = bound if bound > 0 else 1.0
         state_scale[layer.name] = max(bound / fmt.state_max, MIN_SCALE)
     result = QuantPlan(fmt, weight_scale, state_scale,
-                       _corrected_biases(graph, weight_scale, fmt, mean_inputs))
+                       _corrected_biases(graph, folding, mean_inputs), divisors)
     check_plan(graph, options, result, calibrated=set(observed))
     return result
 
 
-def _check_weight_scale(layer, scale, options):
+def _check_weight_scale(layer, weight, scale, options):
     """A synapse's per-channel scales must be f32 scales (MAX_SCALE)."""
     bad = ~(scale <= MAX_SCALE)
     if not np.any(bad):
         return
     row = int(np.argmax(bad))
-    weight = np.abs(np.asarray(layer.params["weight"], np.float64))[row]
+    weight = np.abs(np.asarray(weight, np.float64))[row]
     bias = np.abs(np.asarray(layer.params.get("bias", np.zeros(len(scale))), np.float64))
     name, value = ("weight", weight.max()) if weight.max() >= bias[row] else ("bias", bias[row])
     raise SNNCError(f"parameter '{name}' has {_g(value)} (row {row}), which needs a "
@@ -305,18 +451,22 @@ def check_plan(graph: Graph, options: Options, plan: QuantPlan, calibrated=()) -
                                 node=layer.name)
 
 
-def _corrected_biases(graph: Graph, weight_scale, fmt: QuantFormat, mean_inputs):
+def _corrected_biases(graph: Graph, plan: QuantPlan, mean_inputs):
     """Bias correction: rounding W to W_q moves the mean input current of
     output i by sum_j (W_q - W)_ij E[x_j]; the bias takes it back. E[x] comes
     from the calibration run (Nagel et al., 2019, "Data-free quantization
-    through weight equalization and bias correction"; here with data)."""
+    through weight equalization and bias correction"; here with data). Only
+    dense synapses have a mean_input: a convolution's correction would differ
+    from output position to output position (docs/quantization.md). W is the
+    weight quantized (a pool's window divided out), x what the integer
+    synapse reads (a pool's counts)."""
     biases = {}
     for layer in graph.layers:
         if layer.name not in mean_inputs:
             continue
-        weight = np.asarray(layer.params["weight"], np.float64)
-        scale = weight_scale[layer.name]
-        rounded = quantize_weights(weight, scale, fmt.weight_bits) * scale[:, None]
+        weight = plan.weight_of(layer)
+        scale = plan.weight_scale[layer.name]
+        rounded = quantize_weights(weight, scale, plan.format.weight_bits) * scale[:, None]
         bias = np.asarray(layer.params.get("bias", np.zeros(weight.shape[0])), np.float64)
         biases[layer.name] = bias - (rounded - weight) @ mean_inputs[layer.name]
     return biases
@@ -347,35 +497,68 @@ def _calibrated_activity(graph: Graph, options: Options, inputs: np.ndarray):
 
 
 def _mean_inputs(graph: Graph, options: Options, inputs: np.ndarray, traces):
-    """E[x] of every synapse: the mean, over every sequence and step of the
-    calibration run, of what it reads: the network input (as spikes, 0 or 1,
-    under --input-kind spikes) or a spiking layer's spikes, through Flatten
+    """E[x] of every dense synapse (Affine, Linear): the mean, over every
+    sequence and step of the calibration run, of what it reads in the integer
+    model: the network input (as spikes, 0 or 1, under --input-kind spikes), a
+    spiking layer's spikes, or the counts of a pooling of them (sums, for an
+    average pool too: its divisor is in the folded weights), through Flatten
     (the same values), Delay (d steps later) and recurrent edges (one step
     later; zero before)."""
     by_name = {layer.name: layer for layer in graph.layers}
     n_seq, n_steps = inputs.shape[:2]
-    produced = {graph.input_name: (inputs > 0).astype(np.float64)
-                if options.input_kind == "spikes" else inputs}
-    for layer in graph.layers:
-        if layer.name + ".spike" in traces:
-            produced[layer.name] = traces[layer.name + ".spike"]
+    produced: Dict[str, np.ndarray] = {}
+
+    def late(values, lag):
+        """values [S, T, ...] as read `lag` steps later (per element of
+        values[0, 0]): step t reads step t - lag, zero before the first."""
+        flat = values.reshape(n_seq, n_steps, -1)
+        lag = np.broadcast_to(np.asarray(lag, np.int64), values.shape[2:]).reshape(-1)
+        step = np.arange(n_steps)[:, None] - lag[None, :]
+        read = flat[:, np.maximum(step, 0), np.arange(flat.shape[-1])[None, :]]
+        return np.where(step[None] >= 0, read, 0.0).reshape(values.shape)
+
+    def arriving(layer):
+        name, delayed = layer.sources[0]
+        values = late(output_of(name), int(delayed))
+        return values.reshape((n_seq, n_steps) + tuple(layer.in_shape))
+
+    def output_of(name):
+        """What node `name` hands on at every step: [S, T] + its shape."""
+        if name in produced:
+            return produced[name]
+        if name == graph.input_name:
+            values = (inputs > 0).astype(np.float64) if options.input_kind == "spikes" \
+                else inputs
+            values = values.reshape((n_seq, n_steps) + tuple(graph.input_shape))
+        else:
+            layer = by_name[name]
+            if name + ".spike" in traces:
+                values = traces[name + ".spike"]
+            elif layer.kind == "delay":
+                steps = np.rint(np.asarray(layer.params["delay"], np.float64) / options.dt)
+                values = late(arriving(layer), steps.astype(np.int64))
+            elif layer.kind in POOLS:
+                values = _window_sums(arriving(layer), layer.params["kernel"],
+                                      layer.params["stride"], layer.params["padding"])
+            else:  # Flatten
+                values = arriving(layer)
+            values = values.reshape((n_seq, n_steps) + tuple(layer.out_shape))
+        produced[name] = values
+        return values
+
     means = {}
     for layer in graph.layers:
-        if layer.kind not in SYNAPSES:
+        if nodes.KINDS[layer.kind].category != nodes.SYNAPSE:
             continue
-        name, delayed = layer.sources[0]
-        lag = np.asarray(int(delayed))  # steps late, per element of the flat input
-        while name in by_name and by_name[name].kind in PASSING_VALUES:
-            mover = by_name[name]
-            if mover.kind == "delay":
-                steps = np.rint(np.asarray(mover.params["delay"], np.float64) / options.dt)
-                lag = lag + np.broadcast_to(steps.astype(np.int64), mover.out_shape).reshape(-1)
-            name, delayed = mover.sources[0]
-            lag = lag + int(delayed)
-        values = produced[name].reshape(n_seq, n_steps, -1)
-        lag = np.broadcast_to(lag, values.shape[-1:])
-        # Step t reads the value of step t - lag: the last `lag` steps are never read.
-        read = np.arange(n_steps)[:, None] < n_steps - lag[None, :]
-        means[layer.name] = np.where(read[None], values, 0.0).reshape(
-            -1, values.shape[-1]).sum(axis=0) / (n_seq * n_steps)
+        read = arriving(layer).reshape(n_seq * n_steps, -1)
+        means[layer.name] = read.sum(axis=0) / (n_seq * n_steps)
     return means
+
+
+def _window_sums(values, kernel, stride, padding) -> np.ndarray:
+    """Sum pooling of values [..., C, H, W]: the sum of each KH x KW window of
+    the zero-padded image, windows `stride` apart."""
+    kernel, stride, padding = ([int(v) for v in pair] for pair in (kernel, stride, padding))
+    widths = [(0, 0)] * (values.ndim - 2) + [(padding[0], padding[0]), (padding[1], padding[1])]
+    windows = sliding_window_view(np.pad(values, widths), kernel, axis=(-2, -1))
+    return windows[..., ::stride[0], ::stride[1], :, :].sum(axis=(-2, -1))

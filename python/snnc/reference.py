@@ -394,10 +394,11 @@ def _run(graph: Graph, options: Options, inputs, dtype, consts, step, meet, reco
 # rescale from the compiler's choice (IntegerArithmetic, written into the IR
 # by snn-choose-integer-arithmetic): the reference implements the arithmetic,
 # not the policy that chooses it. Everything else comes from the NIR
-# parameters: the integer weights and biases too, rounded, clipped and (given
-# the calibration inputs) bias-corrected here by the rule of
-# docs/quantization.md, with no call into the quantizer's own functions, so
-# that a wrong quantization of the constants cannot move both sides at once.
+# parameters: the integer weights and biases too, divided by the window of an
+# average pool they read, rounded, clipped and (given the calibration inputs)
+# bias-corrected here by the rule of docs/quantization.md, with no call into
+# the quantizer's own functions, so that a wrong quantization of the
+# constants cannot move both sides at once.
 
 WIDE_MULTIPLIER_BITS = 30
 # A synapse's bias and accumulator (docs/quantization.md).
@@ -475,6 +476,38 @@ def _levels(values, scale):
     return round_half_away_from_zero(np.asarray(values, dtype=np.float64) / scale).astype(np.int64)
 
 
+def _has_weight_scales(layer) -> bool:
+    """Dense synapses and convolutions: integer weights at one scale per
+    output channel, an int32 accumulator at the same scales."""
+    return nodes.KINDS[layer.kind].quantization is nodes.Quantization.WEIGHT_SCALES
+
+
+def pooled_window(graph: Graph, layer) -> Tuple[int, bool]:
+    """docs/quantization.md, read from the graph: (KH*KW, is an average) of
+    the pool whose counts reach `layer` through Flatten and Delay nodes, or
+    (1, False) when no pool feeds it. The integer model reads the pool's sums;
+    an average's 1 / (KH KW) goes into the weights of `layer`."""
+    by_name = {other.name: other for other in graph.layers}
+    name = layer.sources[0][0]
+    while name in by_name and nodes.KINDS[by_name[name].kind].category in \
+            (nodes.RESHAPE, nodes.DELAY):
+        name = by_name[name].sources[0][0]
+    source = by_name.get(name)
+    if source is None or nodes.KINDS[source.kind].category != nodes.POOLING:
+        return 1, False
+    kernel_h, kernel_w = (int(k) for k in source.params["kernel"])
+    return kernel_h * kernel_w, source.kind in nodes.AVERAGING_POOLS
+
+
+def real_weight(graph: Graph, layer) -> np.ndarray:
+    """The real weights the integer weights of `layer` stand for: the NIR
+    weights, divided by the window of an average pool it reads (which the
+    integer model sums: W / (KH KW) . sum = W . mean)."""
+    weight = np.asarray(layer.params["weight"], dtype=np.float64)
+    window, averaged = pooled_window(graph, layer)
+    return weight / window if averaged else weight
+
+
 @INTEGER_STEPS.register("affine", "linear")
 def _step_synapse_int(layer, c, st, x, options, plan):
     # c["weight"] and c["bias"] hold the storage integers (simulate_quantized).
@@ -482,6 +515,22 @@ def _step_synapse_int(layer, c, st, x, options, plan):
     if c["bias"] is not None:
         acc = acc + c["bias"][None, :]
     return acc + x @ c["weight"].T
+
+
+@INTEGER_STEPS.register("conv1d", "conv2d")
+def _step_conv_int(layer, c, st, x, options, plan):
+    """The convolution of the float step on int64 arrays: the storage
+    integers of the weights and bias (simulate_quantized) and the input as it
+    arrives (spikes, int8 values or a pool's counts), exactly."""
+    return _step_conv(layer, c, st, np.asarray(x, np.int64), options, np.int64)
+
+
+@INTEGER_STEPS.register("sumpool2d", "avgpool2d")
+def _step_pool_int(layer, c, st, x, options, plan):
+    """The sum of each window of integer spikes (an average pool too: its
+    divisor is in the weights of the synapses it feeds)."""
+    return _pool(np.asarray(x, np.int64), list(layer.params["kernel"]),
+                 list(layer.params["stride"]), list(layer.params["padding"]), False)
 
 
 @INTEGER_STEPS.register("integrator", "if", "li", "lif", "cubali", "cubalif")
@@ -541,19 +590,25 @@ def _step_neuron_int(layer, c, st, x, options, plan):
 
 
 def _mean_synapse_inputs(graph: Graph, options: Options, inputs) -> Dict[str, np.ndarray]:
-    """E[x] of every synapse: the mean of the input it receives, over every
-    sequence and step, when the float64 reference runs on `inputs` (spikes
-    where the input is declared as spikes, a recurrent synapse's previous-step
-    spikes, what a Flatten or Delay passes on)."""
+    """E[x] of every dense synapse: the mean of the input it receives, over
+    every sequence and step, when the float64 reference runs on `inputs`
+    (spikes where the input is declared as spikes, a recurrent synapse's
+    previous-step spikes, what a Flatten or Delay passes on), as the integer
+    model has it: the sums of a pool, where the float run has averages."""
     semantics.check_constants(graph, options, precision="f64")
     cast = lambda a: np.asarray(a, dtype=np.float64)  # noqa: E731
     consts = [_constants(layer, options, cast) for layer in graph.layers]
     totals: Dict[str, np.ndarray] = {}
     counts: Dict[str, int] = {}
+    windows = {layer.name: pooled_window(graph, layer) for layer in graph.layers
+               if layer.kind in nodes.SYNAPSES}
 
     def step(layer, c, st, x):
         if layer.kind in nodes.SYNAPSES:
             flat = x.reshape(x.shape[0], -1)
+            window, averaged = windows[layer.name]
+            if averaged:  # an average of spikes is a whole count over the window
+                flat = np.rint(flat * window)
             totals[layer.name] = totals.get(layer.name, 0.0) + flat.sum(axis=0)
             counts[layer.name] = counts.get(layer.name, 0) + flat.shape[0]
         return FLOAT_STEPS[layer.kind](layer, c, st, x, options, np.float64)
@@ -568,15 +623,18 @@ def _mean_synapse_inputs(graph: Graph, options: Options, inputs) -> Dict[str, np
 
 def corrected_biases(graph: Graph, options: Options, plan, calibration) -> Dict[str, np.ndarray]:
     """The bias correction of docs/quantization.md, derived on its own:
-    b'_i = b_i - sum_j (Wq_ij s_i - W_ij) E[x_j] for every synapse (b = 0
+    b'_i = b_i - sum_j (Wq_ij s_i - W_ij) E[x_j] for every dense synapse (b = 0
     where the NIR node has none), with Wq the integer weights at the plan's
-    channel scales s_i and E[x] from the float64 reference on `calibration`."""
+    channel scales s_i and E[x] from the float64 reference on `calibration`
+    (W and x as the integer model has them: behind an average pool, the
+    weights divided by its window and its sums). Convolutions keep their
+    bias: docs/quantization.md says why."""
     means = _mean_synapse_inputs(graph, options, calibration)
     biases = {}
     for layer in graph.layers:
         if layer.kind not in nodes.SYNAPSES:
             continue
-        weight = np.asarray(layer.params["weight"], dtype=np.float64)
+        weight = real_weight(graph, layer)
         scales = np.asarray(plan.weight_scale[layer.name], dtype=np.float64)
         rounding_error = integer_weights(weight, scales, plan.format.weight_bits) \
             * scales[:, None] - weight
@@ -607,11 +665,11 @@ def simulate_quantized(graph: Graph, options: Options, plan, inputs: np.ndarray,
     biases = dict(plan.bias) if calibration is None else \
         corrected_biases(graph, options, plan, calibration)
     for layer, c in zip(graph.layers, consts):
-        if layer.kind in nodes.SYNAPSES:
+        if _has_weight_scales(layer):
             # From here on a synapse's constants are its storage integers.
             scales = plan.weight_scale[layer.name]
             bias = biases.get(layer.name, c["bias"])
-            c["weight"] = integer_weights(c["weight"], scales, fmt.weight_bits)
+            c["weight"] = integer_weights(real_weight(graph, layer), scales, fmt.weight_bits)
             c["bias"] = None if bias is None else integer_weights(bias, scales,
                                                                    ACCUMULATOR_BITS)
 
@@ -631,10 +689,13 @@ def simulate_quantized(graph: Graph, options: Options, plan, inputs: np.ndarray,
         if source is None:
             return value
         to_scale = plan.state_scale[layer.name]
-        if source.kind in nodes.SYNAPSES:
+        if _has_weight_scales(source):
             # Per-channel accumulator scales: one ratio per channel, always a
-            # rescale (a per-channel type never equals the state's type).
+            # rescale (a per-channel type never equals the state's type). The
+            # channel is the first dimension after the batch's (a convolution's
+            # filters): the ratio holds for all of the channel's positions.
             ratios = np.asarray(plan.weight_scale[producer], np.float64) / to_scale
+            ratios = ratios.reshape(ratios.shape + (1,) * (value.ndim - 2))
         elif plan.state_scale[producer] == to_scale:
             return value
         else:

@@ -111,7 +111,8 @@ def test_the_shipped_models_have_only_registered_kinds():
 # --------------------------------------------------------------------------
 # One small network per kind: the node under test is "x", placed where an
 # integer model accepts it when its kind is quantizable (a synapse reads the
-# input and feeds a neuron; a neuron reads a synapse; a delay passes spikes).
+# input and feeds a neuron; a neuron reads a synapse; a delay passes spikes; a
+# pool sums spikes for a synapse).
 
 def _ones(n, value=1.0):
     return np.full(n, value)
@@ -170,17 +171,25 @@ def _example(kind):
     if kind == "conv1d":  # [2, 5] -> [3, 4]
         return _chain([2, 5], 12, ("x", nir.Conv1d(input_shape=5, weight=np.ones((3, 2, 2)),
                                                    stride=1, padding=0, dilation=1, groups=1,
-                                                   bias=np.zeros(3))))
+                                                   bias=np.zeros(3))),
+                      ("l", NEURON_EXAMPLES["if"]((3, 4))))
     if kind == "conv2d":  # [2, 4, 4] -> [3, 3, 3]
         return _chain([2, 4, 4], 27, ("x", nir.Conv2d(input_shape=(4, 4),
                                                       weight=np.ones((3, 2, 2, 2)), stride=1,
                                                       padding=0, dilation=1, groups=1,
-                                                      bias=np.zeros(3))))
-    if kind in ("sumpool2d", "avgpool2d"):  # [2, 4, 4] -> [2, 2, 2]
+                                                      bias=np.zeros(3))),
+                      ("l", NEURON_EXAMPLES["if"]((3, 3, 3))))
+    if kind in ("sumpool2d", "avgpool2d"):  # spikes [2, 4, 4] -> [2, 2, 2] -> a synapse
         pool = getattr(nir, nodes.KINDS[kind].nir_type)
-        return _chain([2, 4, 4], 8, ("x", pool(kernel_size=np.array([2, 2]),
-                                               stride=np.array([2, 2]),
-                                               padding=np.array([0, 0]))))
+        return _chain([2, 4, 4], 3,
+                      ("w", nir.Conv2d(input_shape=(4, 4), weight=np.ones((2, 2, 1, 1)),
+                                       stride=1, padding=0, dilation=1, groups=1,
+                                       bias=np.zeros(2))),
+                      ("l", NEURON_EXAMPLES["if"]((2, 4, 4))),
+                      ("x", pool(kernel_size=np.array([2, 2]), stride=np.array([2, 2]),
+                                 padding=np.array([0, 0]))),
+                      ("f", nir.Flatten(input_type={"input": np.array([2, 2, 2])}, start_dim=0)),
+                      ("a", _affine(3, 8)), ("n", _lif(3)))
     raise KeyError(kind)
 
 

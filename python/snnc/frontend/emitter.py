@@ -375,10 +375,14 @@ def _emit_synapse(layer, c, x, state_in, options, types):
 
 @EMITTERS.register("conv1d", "conv2d")
 def _emit_conv(layer, c, x, state_in, options, types):
-    """Conv2d directly; Conv1d as a Conv2d of height 1."""
+    """Conv2d directly; Conv1d as a Conv2d of height 1. Integer models: the
+    weights at one scale per filter, the bias and the int32 accumulator
+    [F, OH, OW] at the same scales (per-axis types along dimension 0), the
+    input (spikes, int8 values or a pool's counts) as it arrives."""
     p = layer.params
-    elem = types.float
     weight, in_shape, out_shape = c["weight"], layer.in_shape, layer.out_shape
+    if types.plan is not None:
+        weight, bias = _quantized_weight_and_bias(layer, types)
     stride, padding, dilation = (list(map(int, p[k])) for k in ("stride", "padding", "dilation"))
     if layer.kind == "conv1d":
         weight = weight[:, :, None, :]
@@ -387,21 +391,36 @@ def _emit_conv(layer, c, x, state_in, options, types):
         out_2d = [out_shape[0], 1, out_shape[1]]
     else:
         out_2d = list(out_shape)
-    w = _float_constant(weight, options, elem)
-    b = _float_constant(c["bias"], options, elem)
+    if types.plan is not None:
+        plan, elem = types.plan, types.accumulator(layer.name)
+        w = _storage_constant(weight, plan.format.weight_bits, types.weight(layer.name))
+        b = _storage_constant(bias, 32, elem)
+    else:
+        elem = types.float
+        w = _float_constant(weight, options, elem)
+        b = _float_constant(c["bias"], options, elem)
     y = snn.Conv2DOp(_tensor(out_2d, elem), x, w, ir.DenseI64ArrayAttr.get(stride),
                      ir.DenseI64ArrayAttr.get(padding), ir.DenseI64ArrayAttr.get(dilation),
                      ir.IntegerAttr.get(ir.IntegerType.get_signless(64), int(p["groups"])),
                      bias=b).result
+    if types.plan is not None and layer.kind == "conv1d":
+        # [F, 1, OW] -> [F, OW] keeping the filters in dimension 0, the axis
+        # of the per-channel scales (a detour through 1-D would lose it).
+        return tensor_dialect.collapse_shape(_tensor(list(out_shape), elem), y,
+                                             [[0, 1], [2]]), []
     return _reshaped(y, list(out_shape)), []
 
 
 @EMITTERS.register("sumpool2d", "avgpool2d")
 def _emit_pool(layer, c, x, state_in, options, types):
+    """Integer models pool spikes into int8 counts, and an average pool as a
+    sum: its 1 / (KH KW) is in the weights of the synapses it feeds
+    (quantize.QuantPlan.weight_of)."""
     p = layer.params
-    kind = ir.Attribute.parse(f"#snn.pool_kind<{layer.kind[:3]}>")
+    pool_kind = "sum" if types.plan is not None else layer.kind[:3]
+    kind = ir.Attribute.parse(f"#snn.pool_kind<{pool_kind}>")
     padding = [int(v) for v in p["padding"]]
-    return snn.Pool2DOp(_tensor(layer.out_shape, types.float), x, kind,
+    return snn.Pool2DOp(_tensor(layer.out_shape, types.spikes()), x, kind,
                         ir.DenseI64ArrayAttr.get([int(v) for v in p["kernel"]]),
                         ir.DenseI64ArrayAttr.get([int(v) for v in p["stride"]]),
                         padding=ir.DenseI64ArrayAttr.get(padding) if any(padding) else None
@@ -540,19 +559,26 @@ def _storage_constant(values, bits, quantized_type):
                                operands=[constant]).result
 
 
-def _emit_quantized_synapse(layer, x, types):
-    """Weights at the layer's weight scale; the bias and the int32 accumulator
-    at the same scale (the input is spikes or int8 at scale 1)."""
+def _quantized_weight_and_bias(layer, types):
+    """A synapse's storage integers: its weights (an average pool's window
+    divided out) at one scale per output channel, and its bias (None when it
+    has none) at the same scales in int32."""
     from ..quantize import quantize_weights
-    p = layer.params
     plan = types.plan
     scale = plan.weight_scale[layer.name]
-    weight = _storage_constant(quantize_weights(p["weight"], scale, plan.format.weight_bits),
-                               plan.format.weight_bits, types.weight(layer.name))
-    bias = None
-    if plan.bias_of(layer) is not None:
-        bias = _storage_constant(quantize_weights(plan.bias_of(layer), scale, 32), 32,
-                                 types.accumulator(layer.name))
+    weight = quantize_weights(plan.weight_of(layer), scale, plan.format.weight_bits)
+    bias = plan.bias_of(layer)
+    return weight, None if bias is None else quantize_weights(bias, scale, 32)
+
+
+def _emit_quantized_synapse(layer, x, types):
+    """Weights at the layer's weight scale; the bias and the int32 accumulator
+    at the same scale (the input is spikes, int8 or a pool's counts at scale 1)."""
+    plan = types.plan
+    weight, bias = _quantized_weight_and_bias(layer, types)
+    weight = _storage_constant(weight, plan.format.weight_bits, types.weight(layer.name))
+    if bias is not None:
+        bias = _storage_constant(bias, 32, types.accumulator(layer.name))
     return snn.linear(_tensor(layer.out_shape, types.accumulator(layer.name)), x, weight,
                       bias=bias)
 
