@@ -78,10 +78,10 @@ def check_stack(path, options, precision, tmp_path):
 
 def configurations():
     """(name, path, options, precision): every model at f32 and f64, and at
-    int8 and int16 where snnc quantizes it (not yet: convolutions, and the
-    multi-spike neurons of the Rockpool and Sinabs presets)."""
+    int8 and int16 where snnc quantizes it (not yet: the multi-spike neurons
+    of the Rockpool and Sinabs presets)."""
     for name, path, options in MODELS + list(framework_models()):
-        integer = "conv" not in name and options["preset"] not in ("rockpool", "sinabs")
+        integer = options["preset"] not in ("rockpool", "sinabs")
         for precision in ["f32", "f64"] + (["int8", "int16"] if integer else []):
             yield pytest.param(name, path, options, precision, id=f"{name}-{precision}")
 
