@@ -166,6 +166,9 @@ class GeneratedC:
     # Bytes of the static const arrays: weights, biases, per-neuron parameters
     # (an index table counted at 8 bytes per entry, as on a 64-bit host).
     constant_bytes: int
+    # Whether NAME.h declares NAME_step_events (an input of spikes every
+    # reader of which can take it as events).
+    step_events: bool = False
 
     def files(self) -> Dict[str, str]:
         return {self.header_name: self.header, self.source_name: self.source}
@@ -195,7 +198,19 @@ def _count(shape) -> int:
     return n
 
 
-def _qualify_parameters(source: str, function: str, input_index: int) -> str:
+def _input_events(module: ir.Module) -> Optional[bool]:
+    """Whether the step computation takes the input as events (snn-event-driven's
+    `snn.input_events`): None when it has no event arguments (not an input
+    of spikes, or --no-opt), False when it has them but ignores them (some
+    op reads the dense input), True when NAME_step_events can use them."""
+    attributes = module.operation.attributes
+    if "snn.input_events" not in attributes:
+        return None
+    return bool(ir.BoolAttr(attributes["snn.input_events"]).value)
+
+
+def _qualify_parameters(source: str, function: str, input_index: int,
+                        events_index: Optional[int] = None) -> str:
     """Qualifies the array parameters of `function` restrict (`T v[restrict N]`,
     C99): the step passes each one a different field of the state, the input
     or the output, so none overlaps another. Without it, a neuron loop that
@@ -215,6 +230,8 @@ def _qualify_parameters(source: str, function: str, input_index: int) -> str:
     parameters = [re.sub(r"^(\w+ v\d+)\[", r"\1[restrict ", p)
                   for p in source[start:end].split(", ")]
     parameters[input_index] = "const " + parameters[input_index]
+    if events_index is not None:  # the list of input events, also never written
+        parameters[events_index] = "const " + parameters[events_index]
     return source[:start] + ", ".join(parameters) + source[end:]
 
 
@@ -255,8 +272,11 @@ def generate_c(model: ModelIR, options: Options, name: str, model_path,
     # Every state the step returns (aliases are copies the wrapper makes) is
     # updated in its own argument (the front end's snn.aliasing_output).
     driver.lower_to_emitc(model.module, optimize, prefix=name)
-    compute_c = _qualify_parameters(_core.translate_to_c(model.module.operation),
-                                    model.compute_name, input_index=len(model.states))
+    events = _input_events(model.module)
+    compute_c = _qualify_parameters(
+        _core.translate_to_c(model.module.operation), model.compute_name,
+        input_index=len(model.states),
+        events_index=None if events is None else len(model.states) + 1)
 
     input_type = ELEMENT_TYPES[model.input_element]
     output_type = ELEMENT_TYPES[model.output_element]
@@ -307,7 +327,8 @@ def generate_c(model: ModelIR, options: Options, name: str, model_path,
         "",
         *(["#include <stdbool.h>", ""] if any(f.element.name == "i1" for f in state.scratch)
           else []),
-        *(["#include <stdint.h>", ""] if uses_integers else []),
+        *(["#include <stddef.h>"] if events else []),
+        *(["#include <stdint.h>", ""] if uses_integers or events else []),
         "#ifdef __cplusplus",
         'extern "C" {',
         "#endif",
@@ -328,6 +349,14 @@ def generate_c(model: ModelIR, options: Options, name: str, model_path,
         "   must not overlap *s. */",
         f"void {name}_step({name}_state *s, const {name}_input_t *in, {name}_output_t *out);",
         "",
+        *([f"/* The same step, for an input of spikes given as events: active[0 .. n_active)",
+           "   are the positions of this step's spiking inputs, in ascending order, each",
+           f"   below {upper}_NUM_INPUTS (the step then scans no dense input). The results",
+           f"   equal {name}_step's on the same spikes. Returns 0, or -1 (and leaves *s",
+           "   and out alone) if the positions are not ascending or out of range. */",
+           f"int {name}_step_events({name}_state *s, const uint32_t *active, size_t n_active,",
+           f"                 {' ' * len(name)}{name}_output_t *out);",
+           ""] if events else []),
         "#ifdef __cplusplus",
         "}",
         "#endif",
@@ -340,19 +369,37 @@ def generate_c(model: ModelIR, options: Options, name: str, model_path,
     # parameter) and updates the state in place
     # (snn-results-in-place); a state that is a copy of another
     # (an alias) is copied after it.
-    args = [f"s->{s.ident}" for s in model.states] + ["in"]
-    if model.output_state is None:
-        args.append("out")
-    args += [f"s->{field.ident}" for field in state.scratch]
-    step_body = [f"  {model.compute_name}({', '.join(args)});"]
-    if not model.states:
-        step_body.insert(0, "  (void)s;")
-    for index, source in sorted(model.state_aliases.items()):
-        target, origin_field = model.states[index].ident, model.states[source].ident
-        step_body.append(f"  memcpy(s->{target}, s->{origin_field}, sizeof s->{target});")
-    if model.output_state is not None:
-        field = model.states[model.output_state].ident
-        step_body.append(f"  memcpy(out, s->{field}, sizeof s->{field});")
+    def step_body(input_arguments):
+        args = [f"s->{s.ident}" for s in model.states] + input_arguments
+        if model.output_state is None:
+            args.append("out")
+        args += [f"s->{field.ident}" for field in state.scratch]
+        body = [f"  {model.compute_name}({', '.join(args)});"]
+        if not model.states:
+            body.insert(0, "  (void)s;")
+        for index, source in sorted(model.state_aliases.items()):
+            target, origin_field = model.states[index].ident, model.states[source].ident
+            body.append(f"  memcpy(s->{target}, s->{origin_field}, sizeof s->{target});")
+        if model.output_state is not None:
+            field = model.states[model.output_state].ident
+            body.append(f"  memcpy(out, s->{field}, sizeof s->{field});")
+        return body
+
+    # With event arguments, the dense step gives none (and the events step
+    # no dense input: nothing reads it when the events are given). Positions
+    # below NUM_INPUTS fit int32_t, the computation's type for them.
+    dense_step = step_body(["in"] + (["NULL", "0", "false"] if events is not None else []))
+    events_step = [
+        f"int {name}_step_events({name}_state *s, const uint32_t *active, size_t n_active,",
+        f"                 {' ' * len(name)}{name}_output_t *out) {{",
+        "  for (size_t k = 0; k < n_active; ++k)",
+        f"    if (active[k] >= {upper}_NUM_INPUTS || (k > 0 && active[k] <= active[k - 1]))",
+        "      return -1;",
+        *step_body(["NULL", "(const int32_t *)active", "n_active", "true"]),
+        "  return 0;",
+        "}",
+        "",
+    ] if events else []
 
     source = "\n".join([
         f"/* {name}.c: {origin} */",
@@ -374,11 +421,12 @@ def generate_c(model: ModelIR, options: Options, name: str, model_path,
         "}",
         "",
         f"void {name}_step({name}_state *s, const {name}_input_t *in, {name}_output_t *out) {{",
-        *step_body,
+        *dense_step,
         "}",
         "",
+        *events_step,
     ])
     return GeneratedC(f"{name}.h", header, f"{name}.c", source, state,
                       input_type, tuple(model.input_shape), output_type,
                       tuple(model.output_shape), model.output_scale,
-                      fixed_constant_bytes + 8 * index_constants)
+                      fixed_constant_bytes + 8 * index_constants, bool(events))

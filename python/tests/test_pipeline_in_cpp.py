@@ -95,9 +95,9 @@ def test_the_pipeline_names_its_options():
 # A quantized pooling has no integer lowering yet: convert-snn-to-linalg
 # fails on it (dialect/test/Conversion/SNNToLinalg/quantized_invalid.mlir).
 UNLOWERABLE = """
-func.func private @net_step_compute(%x: tensor<1x4x4x!quant.uniform<i16:f32, 0.01>>) -> tensor<1x2x2x!quant.uniform<i16:f32, 0.01>> {
-  %y = snn.pool2d %x {kind = #snn.pool_kind<sum>, kernel = array<i64: 2, 2>, stride = array<i64: 2, 2>} : tensor<1x4x4x!quant.uniform<i16:f32, 0.01>> -> tensor<1x2x2x!quant.uniform<i16:f32, 0.01>>
-  return %y : tensor<1x2x2x!quant.uniform<i16:f32, 0.01>>
+func.func private @net_step_compute(%x: tensor<3x!quant.uniform<i16:f32, 0.01>>, %b: tensor<2x3x!quant.uniform<i16:f32, 0.01>>) -> tensor<3x!quant.uniform<i16:f32, 0.01>> {
+  %y, %b1 = snn.delay %x, %b {steps = array<i64: 2>} : tensor<3x!quant.uniform<i16:f32, 0.01>>, tensor<2x3x!quant.uniform<i16:f32, 0.01>>
+  return %y : tensor<3x!quant.uniform<i16:f32, 0.01>>
 }
 """
 
@@ -109,13 +109,13 @@ def test_a_failed_pipeline_leaves_a_reproducer_that_snn_opt_repeats(tmp_path):
             driver.lower_to_emitc(module, optimize=True, prefix="net")
     message = str(raised.value)
     assert "snn-to-emitc{optimize=true symbol-prefix=net} failed" in message
-    assert "'snn.pool2d' op on quantized types cannot be lowered to linalg yet" in message
+    assert "'snn.delay' op on quantized types cannot be lowered to linalg yet" in message
     path = re.search(r"reproducer: (\S+) ", message).group(1)
     try:
         text = open(path).read()
         # The IR before the failing pass (the snn op is still there) and that
         # pass, as MLIR writes a local reproducer.
-        assert "snn.pool2d" in text
+        assert "snn.delay" in text
         assert "convert-snn-to-linalg" in re.search(r"pipeline: \"(.*)\"", text).group(1)
         repeated = subprocess.run([snnc.snn_opt_path(), "--run-reproducer", path],
                                   capture_output=True, text=True, check=False)

@@ -280,11 +280,16 @@ def emit_model(graph: Graph, options: semantics.Options, name: str,
             # C wrapper passes the caller's const array without a copy.
             i64 = ir.IntegerType.get_signless(64)
             updated = [index for index in range(len(states)) if index not in state_aliases]
+            # An input of spikes is marked for snn-event-driven, which lets
+            # the step take it as a list of events (NAME_step_events).
+            input_attrs = {"bufferization.writable": ir.BoolAttr.get(False)}
+            if options.input_kind == "spikes":
+                input_attrs["snn.network_input"] = ir.UnitAttr.get()
             function.attributes["arg_attrs"] = ir.ArrayAttr.get(
                 [ir.DictAttr.get({"snn.aliasing_output": ir.IntegerAttr.get(
                     i64, updated.index(index))} if index in updated else {})
                  for index in range(len(states))] +
-                [ir.DictAttr.get({"bufferization.writable": ir.BoolAttr.get(False)})])
+                [ir.DictAttr.get(input_attrs)])
         if not module.operation.verify():
             raise RuntimeError("internal error: the front end built invalid snn IR")
         output_elem = ir.RankedTensorType(value.type).element_type

@@ -87,6 +87,17 @@ def SNNEventDriven : Pass<"snn-event-driven", "ModuleOp"> {
     form's: each output receives its inputs in the dense loop's (c, kh, kw)
     order.
 
+    A step function argument marked `snn.network_input` (the front end's
+    input of spikes) gets three arguments after it: the positions of the
+    active inputs given as events (`tensor<N x i32>`, ascending), their
+    number (`index`) and whether they are given (`i1`). Each kernel whose
+    spikes come from that input is built twice, under an `scf.if` on the
+    flag: over the given positions, or over those it gathers or scans from
+    the dense input (the same order, so the same results). If, once the
+    kernels are built, some other op still reads the dense input, the flag
+    is replaced by `false`; the module records which as `snn.input_events`
+    (true or false), for the C API's NAME_step_events.
+
     A quantized synapse's result goes back to its quantized type through
     `quant.scast`. Run after snn-choose-integer-arithmetic, which reads the
     bound of a rescale's input from the synapse before this pass lowers it.

@@ -271,52 +271,93 @@ Value lowerEventDriven(OpBuilder &b, Conv2DOp op, DenseElementsAttr weights,
   // element only if an OR over its activity bits (a reduction compilers
   // vectorize) finds one.
   Type i32 = b.getI32Type();
-  auto overChannels = scf::ForOp::create(
-      b, loc, zeroIndex, index(b, loc, channels), one, ValueRange{acc},
-      [&](OpBuilder &cb, Location cl, Value c, ValueRange channelAcc) {
-        auto overRows = scf::ForOp::create(
-            cb, cl, zeroIndex, index(cb, cl, height), one, channelAcc,
-            [&](OpBuilder &rb, Location rl, Value y, ValueRange rowAcc) {
-              if (source.everyInput) {
-                scf::YieldOp::create(rb, rl, overColumns(rb, rl, rowAcc, c, y).getResults());
-                return;
-              }
-              Value zeroBits = arith::ConstantIntOp::create(rb, rl, 0, 32);
-              auto bits = scf::ForOp::create(
-                  rb, rl, zeroIndex, index(rb, rl, width), one, ValueRange{zeroBits},
-                  [&](OpBuilder &ib, Location il, Value x, ValueRange partial) {
-                    Value v = scannedAt(ib, il, c, y, x);
-                    Value nonZero =
-                        isa<FloatType>(scannedElem)
-                            ? arith::CmpFOp::create(ib, il, arith::CmpFPredicate::UNE, v,
-                                                    scannedZero(ib, il))
-                                  .getResult()
-                            : arith::CmpIOp::create(ib, il, arith::CmpIPredicate::ne, v,
-                                                    scannedZero(ib, il))
-                                  .getResult();
-                    Value bit = arith::ExtUIOp::create(ib, il, i32, nonZero);
-                    scf::YieldOp::create(
-                        ib, il, ValueRange{arith::OrIOp::create(ib, il, partial[0], bit)});
-                  });
-              Value any = arith::CmpIOp::create(rb, rl, arith::CmpIPredicate::ne,
-                                                bits.getResult(0), zeroBits);
-              auto ifAny = scf::IfOp::create(
-                  rb, rl, any,
-                  [&](OpBuilder &tb, Location tl) {
-                    scf::YieldOp::create(tb, tl, overColumns(tb, tl, rowAcc, c, y).getResults());
-                  },
-                  [&](OpBuilder &eb, Location el) { scf::YieldOp::create(eb, el, rowAcc); });
-              scf::YieldOp::create(rb, rl, ifAny.getResults());
-            });
-        scf::YieldOp::create(cb, cl, overRows.getResults());
-      });
+  auto scanAll = [&](OpBuilder &sb, Location sl) -> scf::ForOp {
+    return scf::ForOp::create(
+        sb, sl, zeroIndex, index(sb, sl, channels), one, ValueRange{acc},
+        [&](OpBuilder &cb, Location cl, Value c, ValueRange channelAcc) {
+          auto overRows = scf::ForOp::create(
+              cb, cl, zeroIndex, index(cb, cl, height), one, channelAcc,
+              [&](OpBuilder &rb, Location rl, Value y, ValueRange rowAcc) {
+                if (source.everyInput) {
+                  scf::YieldOp::create(rb, rl, overColumns(rb, rl, rowAcc, c, y).getResults());
+                  return;
+                }
+                Value zeroBits = arith::ConstantIntOp::create(rb, rl, 0, 32);
+                auto bits = scf::ForOp::create(
+                    rb, rl, zeroIndex, index(rb, rl, width), one, ValueRange{zeroBits},
+                    [&](OpBuilder &ib, Location il, Value x, ValueRange partial) {
+                      Value v = scannedAt(ib, il, c, y, x);
+                      Value nonZero =
+                          isa<FloatType>(scannedElem)
+                              ? arith::CmpFOp::create(ib, il, arith::CmpFPredicate::UNE, v,
+                                                      scannedZero(ib, il))
+                                    .getResult()
+                              : arith::CmpIOp::create(ib, il, arith::CmpIPredicate::ne, v,
+                                                      scannedZero(ib, il))
+                                    .getResult();
+                      Value bit = arith::ExtUIOp::create(ib, il, i32, nonZero);
+                      scf::YieldOp::create(
+                          ib, il, ValueRange{arith::OrIOp::create(ib, il, partial[0], bit)});
+                    });
+                Value any = arith::CmpIOp::create(rb, rl, arith::CmpIPredicate::ne,
+                                                  bits.getResult(0), zeroBits);
+                auto ifAny = scf::IfOp::create(
+                    rb, rl, any,
+                    [&](OpBuilder &tb, Location tl) {
+                      scf::YieldOp::create(tb, tl, overColumns(tb, tl, rowAcc, c, y).getResults());
+                    },
+                    [&](OpBuilder &eb, Location el) { scf::YieldOp::create(eb, el, rowAcc); });
+                scf::YieldOp::create(rb, rl, ifAny.getResults());
+              });
+          scf::YieldOp::create(cb, cl, overRows.getResults());
+        });
+  };
+  // The input given as events (NAME_step_events): the caller's ascending
+  // list of flat positions c H W + y W + x instead of the scan, in the same
+  // order.
+  auto overEvents = [&](OpBuilder &eb, Location el) -> scf::ForOp {
+    InputEvents &events = *source.events;
+    return scf::ForOp::create(
+        eb, el, zeroIndex, events.count, one, ValueRange{acc},
+        [&](OpBuilder &kb, Location kl, Value k, ValueRange eventAcc) {
+          Type i64 = kb.getI64Type();
+          Value position = arith::ExtUIOp::create(
+              kb, kl, i64, tensor::ExtractOp::create(kb, kl, events.positions, ValueRange{k}));
+          auto constant = [&](int64_t v) { return arith::ConstantIntOp::create(kb, kl, v, 64); };
+          auto asIndex = [&](Value v) {
+            return arith::IndexCastUIOp::create(kb, kl, kb.getIndexType(), v).getResult();
+          };
+          Value plane = constant(height * width), row = constant(width);
+          Value within = arith::RemUIOp::create(kb, kl, position, plane);
+          Value c = asIndex(arith::DivUIOp::create(kb, kl, position, plane));
+          Value y = asIndex(arith::DivUIOp::create(kb, kl, within, row));
+          Value x = asIndex(arith::RemUIOp::create(kb, kl, within, row));
+          scf::YieldOp::create(kb, kl,
+                               ValueRange{scatter(kb, kl, eventAcc[0], c, y, x, Value())});
+        });
+  };
+  Value scattered;
+  if (source.events) {
+    auto branch = scf::IfOp::create(
+        b, loc, source.events->given,
+        [&](OpBuilder &tb, Location tl) {
+          scf::YieldOp::create(tb, tl, overEvents(tb, tl).getResults());
+        },
+        [&](OpBuilder &eb, Location el) {
+          scf::YieldOp::create(eb, el, scanAll(eb, el).getResults());
+        });
+    source.events->branches.push_back(branch);
+    scattered = branch.getResult(0);
+  } else {
+    scattered = scanAll(b, loc).getResult(0);
+  }
 
   // Back to the output's layout [F, OH, OW].
   AffineExpr f = getAffineDimExpr(0, ctx), oy = getAffineDimExpr(1, ctx),
              ox = getAffineDimExpr(2, ctx);
   Value out = tensor::EmptyOp::create(b, loc, outType.getShape(), elem);
   return linalg::GenericOp::create(
-             b, loc, TypeRange{outType}, ValueRange{overChannels.getResult(0)},
+             b, loc, TypeRange{outType}, ValueRange{scattered},
              ValueRange{out},
              SmallVector<AffineMap>{AffineMap::get(3, 0, {oy * outWidth + ox, f}, ctx),
                                     b.getMultiDimIdentityMap(3)},

@@ -17,8 +17,12 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Quant/IR/Quant.h"
 #include "mlir/IR/Matchers.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Transforms/RegionUtils.h"
 #include "mlir/IR/TypeUtilities.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
 
 #include <optional>
 
@@ -103,9 +107,69 @@ std::optional<ScatteredInput> denseInputOf(Conv2DOp conv) {
   return scattered;
 }
 
+/// The function's network input when the front end marked it as spikes
+/// (`snn.network_input`): three arguments follow it for the input given as
+/// events (NAME_step_events), the positions, their number and whether they
+/// are given. Null events for other functions.
+std::optional<InputEvents> addInputEventArguments(func::FuncOp function) {
+  if (function.isExternal())
+    return std::nullopt;
+  for (unsigned i = 0; i < function.getNumArguments(); ++i) {
+    if (!function.getArgAttr(i, "snn.network_input"))
+      continue;
+    auto inputType = cast<RankedTensorType>(function.getArgument(i).getType());
+    if (inputType.getRank() != 1)
+      return std::nullopt;
+    MLIRContext *ctx = function.getContext();
+    Builder b(ctx);
+    auto readOnly = b.getDictionaryAttr(
+        b.getNamedAttr("bufferization.writable", b.getBoolAttr(false)));
+    Location loc = function.getLoc();
+    if (failed(function.insertArguments(
+            {i + 1, i + 1, i + 1},
+            {RankedTensorType::get(inputType.getShape(), b.getI32Type()), b.getIndexType(),
+             b.getI1Type()},
+            {readOnly, b.getDictionaryAttr({}), b.getDictionaryAttr({})}, {loc, loc, loc})))
+      return std::nullopt;
+    return InputEvents{function.getArgument(i), function.getArgument(i + 1),
+                       function.getArgument(i + 2), function.getArgument(i + 3), {}};
+  }
+  return std::nullopt;
+}
+
+/// Whether, once the kernels are built, the dense input is read only where
+/// the events are not given (else regions of their branches); ops left dead
+/// by the rewrite (the input's conversion to spikes) are erased first.
+bool onlyScannedWithoutEvents(func::FuncOp function, const InputEvents &events) {
+  bool erased = true;
+  while (erased) {
+    erased = false;
+    SmallVector<Operation *> dead;
+    function.walk([&](Operation *op) {
+      if (op != function && isOpTriviallyDead(op))
+        dead.push_back(op);
+    });
+    for (Operation *op : dead) {
+      op->erase();
+      erased = true;
+    }
+  }
+  return llvm::all_of(events.input.getUsers(), [&](Operation *user) {
+    return llvm::any_of(events.branches, [&](Operation *branch) {
+      return cast<scf::IfOp>(branch).getElseRegion().isAncestor(user->getParentRegion());
+    });
+  });
+}
+
 struct SNNEventDrivenPass
     : public snn::impl::SNNEventDrivenBase<SNNEventDrivenPass> {
   void runOnOperation() override {
+    // At most one function takes the network input (the step computation).
+    std::optional<InputEvents> events;
+    func::FuncOp eventFunction;
+    for (auto function : getOperation().getOps<func::FuncOp>())
+      if (!events && (events = addInputEventArguments(function)))
+        eventFunction = function;
     SmallVector<LinearOp> synapses;
     getOperation().walk([&](LinearOp linear) {
       DenseElementsAttr weights;
@@ -127,6 +191,8 @@ struct SNNEventDrivenPass
       DenseElementsAttr weights;
       (void)matchConstantWeights(conv.getWeight(), weights);
       rewriter.setInsertionPoint(conv);
+      if (events && input.spikeSource && input.flat && input.scanned == events->input)
+        input.events = &*events;
       Value result = lowerEventDriven(rewriter, conv, weights, input);
       replaceWithStorageValues(rewriter, conv, {result});
     }
@@ -136,9 +202,22 @@ struct SNNEventDrivenPass
       rewriter.setInsertionPoint(linear);
       SmallVector<Value> replacements =
           lower(rewriter, linear, accumulatorLimit,
-                isSingleSpikeResult(linear.getInput()), /*eventDriven=*/true);
+                isSingleSpikeResult(linear.getInput()), /*eventDriven=*/true,
+                events ? &*events : nullptr);
       replaceWithStorageValues(rewriter, linear, std::move(replacements));
     }
+    if (!events)
+      return;
+    // Events can replace the dense input only if nothing else reads it; else
+    // the step ignores them (the branches fold away) and the C API offers
+    // no NAME_step_events.
+    bool supported = onlyScannedWithoutEvents(eventFunction, *events);
+    if (!supported) {
+      rewriter.setInsertionPointToStart(&eventFunction.getBody().front());
+      Value no = arith::ConstantIntOp::create(rewriter, eventFunction.getLoc(), 0, 1);
+      rewriter.replaceAllUsesWith(events->given, no);
+    }
+    getOperation()->setAttr("snn.input_events", rewriter.getBoolAttr(supported));
   }
 };
 

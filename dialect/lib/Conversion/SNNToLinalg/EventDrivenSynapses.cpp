@@ -193,7 +193,7 @@ Value spikeSourceOf(Value input) {
 }
 
 Value lowerEventDriven(OpBuilder &b, LinearOp op, DenseElementsAttr weights, Value input,
-                       Value init, Value spikeSource, bool binaryInput) {
+                       Value init, Value spikeSource, bool binaryInput, InputEvents *events) {
   Location loc = op.getLoc();
   auto wType = op.getWeight().getType();
   int64_t rows = wType.getDimSize(0), cols = wType.getDimSize(1);
@@ -220,10 +220,12 @@ Value lowerEventDriven(OpBuilder &b, LinearOp op, DenseElementsAttr weights, Val
   Value scanned = spikeSource ? spikeSource : input;
   Type inElem = cast<RankedTensorType>(scanned.getType()).getElementType();
   Type accElem = cast<RankedTensorType>(init.getType()).getElementType();
-  // Positions as the narrowest integer that holds them: this list lives on
-  // the stack of the step function.
-  Type positionType = b.getIntegerType(cols <= (1 << 15) ? 16 : 32);
-  Value positions = tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{cols}, positionType);
+  // The network input given as events (NAME_step_events) may replace the
+  // gather: then the list has the events' type.
+  bool fromEvents = events && spikeSource && spikeSource == events->input;
+  // Positions as the narrowest integer that holds them: this list is a
+  // scratch array of the step.
+  Type positionType = b.getIntegerType(!fromEvents && cols <= (1 << 15) ? 16 : 32);
   auto isActive = [&](OpBuilder &ob, Location ol, Value j) -> Value {
     Value x = tensor::ExtractOp::create(ob, ol, scanned, ValueRange{j});
     if (isa<FloatType>(inElem)) {
@@ -274,42 +276,45 @@ Value lowerEventDriven(OpBuilder &b, LinearOp op, DenseElementsAttr weights, Val
   constexpr int64_t kBlock = 16;
   int64_t blocks = cols / kBlock;
   Value blockSize = arith::ConstantIndexOp::create(b, loc, kBlock);
-  auto gatherBlocks = scf::ForOp::create(
-      b, loc, zeroIndex, arith::ConstantIndexOp::create(b, loc, blocks), one,
-      ValueRange{positions, zeroIndex},
-      [&](OpBuilder &ob, Location ol, Value block, ValueRange state) {
-        Value first = arith::MulIOp::create(ob, ol, block, blockSize);
-        auto bits = scf::ForOp::create(
-            ob, ol, zeroIndex, blockSize, one, ValueRange{bitsZero(ob, ol)},
-            [&](OpBuilder &ib, Location il, Value i, ValueRange partial) {
-              Value j = arith::AddIOp::create(ib, il, first, i);
-              Value merged = arith::OrIOp::create(ib, il, partial[0], activityBits(ib, il, j));
-              scf::YieldOp::create(ib, il, ValueRange{merged});
-            });
-        Value any = arith::CmpIOp::create(ob, ol, arith::CmpIPredicate::ne, bits.getResult(0),
-                                          bitsZero(ob, ol));
-        auto gathered = scf::IfOp::create(
-            ob, ol, any,
-            [&](OpBuilder &tb, Location tl) {
-              scf::ForOp steps = gatherRange(tb, tl, first, blockSize, state);
-              scf::YieldOp::create(tb, tl, steps.getResults());
-              // Sixteen straight-line steps: no counter, compare and branch
-              // per input (a third of a step's instructions).
-              (void)loopUnrollFull(steps);
-            },
-            [&](OpBuilder &eb, Location el) { scf::YieldOp::create(eb, el, state); });
-        scf::YieldOp::create(ob, ol, gathered.getResults());
-      });
-  // The inputs after the last whole block.
-  auto gather = gatherRange(b, loc, arith::ConstantIndexOp::create(b, loc, blocks * kBlock),
-                            arith::ConstantIndexOp::create(b, loc, cols - blocks * kBlock),
-                            gatherBlocks.getResults());
-  Value active = gather.getResult(0), numActive = gather.getResult(1);
+  auto gatherAll = [&](OpBuilder &gb, Location gl) -> scf::ForOp {
+    Value positions = tensor::EmptyOp::create(gb, gl, ArrayRef<int64_t>{cols}, positionType);
+    auto gatherBlocks = scf::ForOp::create(
+        gb, gl, zeroIndex, arith::ConstantIndexOp::create(gb, gl, blocks), one,
+        ValueRange{positions, zeroIndex},
+        [&](OpBuilder &ob, Location ol, Value block, ValueRange state) {
+          Value first = arith::MulIOp::create(ob, ol, block, blockSize);
+          auto bits = scf::ForOp::create(
+              ob, ol, zeroIndex, blockSize, one, ValueRange{bitsZero(ob, ol)},
+              [&](OpBuilder &ib, Location il, Value i, ValueRange partial) {
+                Value j = arith::AddIOp::create(ib, il, first, i);
+                Value merged = arith::OrIOp::create(ib, il, partial[0], activityBits(ib, il, j));
+                scf::YieldOp::create(ib, il, ValueRange{merged});
+              });
+          Value any = arith::CmpIOp::create(ob, ol, arith::CmpIPredicate::ne, bits.getResult(0),
+                                            bitsZero(ob, ol));
+          auto gathered = scf::IfOp::create(
+              ob, ol, any,
+              [&](OpBuilder &tb, Location tl) {
+                scf::ForOp steps = gatherRange(tb, tl, first, blockSize, state);
+                scf::YieldOp::create(tb, tl, steps.getResults());
+                // Sixteen straight-line steps: no counter, compare and branch
+                // per input (a third of a step's instructions).
+                (void)loopUnrollFull(steps);
+              },
+              [&](OpBuilder &eb, Location el) { scf::YieldOp::create(eb, el, state); });
+          scf::YieldOp::create(ob, ol, gathered.getResults());
+        });
+    // The inputs after the last whole block.
+    return gatherRange(gb, gl, arith::ConstantIndexOp::create(gb, gl, blocks * kBlock),
+                       arith::ConstantIndexOp::create(gb, gl, cols - blocks * kBlock),
+                       gatherBlocks.getResults());
+  };
+  // Set below, before the kernel is built (once per branch with events).
+  Value active, numActive;
   bool unitInputs = spikeSource || binaryInput;
   Type wElem = weights.getType().getElementType();
-  if (unitInputs && accElem.isInteger(16) && wElem.isInteger(8) && rows % 2 == 0 &&
-      !weights.isSplat())
-    return lowerPackedRows(b, loc, weights, active, numActive, init);
+  bool packed = unitInputs && accElem.isInteger(16) && wElem.isInteger(8) && rows % 2 == 0 &&
+                !weights.isSplat();
   // For every output i, adds row by row: acc[i] += w[base_r + i] * x_r, in
   // the order of the rows. Integer rows whose x are all 1 (`xs` empty) are
   // summed first in a narrow type (four int8 weights fit in int16: twice the
@@ -385,10 +390,37 @@ Value lowerEventDriven(OpBuilder &b, LinearOp op, DenseElementsAttr weights, Val
         });
     return branch.getResult(0);
   };
-  return forActiveRows(b, loc, numActive, cols, ValueRange{init},
-                       [&](OpBuilder &ob, Location ol, ValueRange acc, Value k, int count) {
-                         return SmallVector<Value>{addActive(ob, ol, acc[0], k, count)};
-                       })[0];
+  auto accumulate = [&](OpBuilder &ab, Location al) -> Value {
+    if (packed)
+      return lowerPackedRows(ab, al, weights, active, numActive, init);
+    return forActiveRows(ab, al, numActive, cols, ValueRange{init},
+                         [&](OpBuilder &ob, Location ol, ValueRange acc, Value k, int count) {
+                           return SmallVector<Value>{addActive(ob, ol, acc[0], k, count)};
+                         })[0];
+  };
+  if (!fromEvents) {
+    scf::ForOp gather = gatherAll(b, loc);
+    active = gather.getResult(0);
+    numActive = gather.getResult(1);
+    return accumulate(b, loc);
+  }
+  // The caller's list when it gives one (ascending, as the gather's); the
+  // kernel is built in both branches, which yield the sums (in place).
+  auto branch = scf::IfOp::create(
+      b, loc, events->given,
+      [&](OpBuilder &tb, Location tl) {
+        active = events->positions;
+        numActive = events->count;
+        scf::YieldOp::create(tb, tl, ValueRange{accumulate(tb, tl)});
+      },
+      [&](OpBuilder &eb, Location el) {
+        scf::ForOp gather = gatherAll(eb, el);
+        active = gather.getResult(0);
+        numActive = gather.getResult(1);
+        scf::YieldOp::create(eb, el, ValueRange{accumulate(eb, el)});
+      });
+  events->branches.push_back(branch);
+  return branch.getResult(0);
 }
 
 } // namespace mlir::snn::linalg_lowering

@@ -32,8 +32,10 @@ SmallVector<Value> lower(OpBuilder &b, RescaleOp op, IntegerArithmetic arithmeti
 
 // Synapses.cpp; `eventDriven` (snn-event-driven): the kernels of
 // EventDrivenSynapses.cpp where the weights are constant.
+struct InputEvents;
 SmallVector<Value> lower(OpBuilder &b, LinearOp op, uint64_t accumulatorLimit,
-                         bool binaryInput, bool eventDriven = false);
+                         bool binaryInput, bool eventDriven = false,
+                         InputEvents *events = nullptr);
 
 // ConvolutionAndPooling.cpp
 SmallVector<Value> lower(OpBuilder &b, Conv2DOp op);

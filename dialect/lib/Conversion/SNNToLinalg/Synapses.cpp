@@ -146,7 +146,7 @@ uint64_t rescaleInputBound(RescaleOp op) {
 /// sum, in any order, can leave the range) and the result is sign-extended
 /// to the declared i32 accumulator.
 SmallVector<Value> lower(OpBuilder &b, LinearOp op, uint64_t accumulatorLimit,
-                         bool binaryInput, bool eventDriven) {
+                         bool binaryInput, bool eventDriven, InputEvents *events) {
   Location loc = op.getLoc();
   auto wType = cast<RankedTensorType>(storageOf(op.getWeight().getType()));
   auto declaredType = cast<RankedTensorType>(storageOf(op.getOutput().getType()));
@@ -184,7 +184,7 @@ SmallVector<Value> lower(OpBuilder &b, LinearOp op, uint64_t accumulatorLimit,
   DenseElementsAttr constantWeights;
   if (eventDriven && matchConstantWeights(op.getWeight(), constantWeights))
     return {declared(lowerEventDriven(b, op, constantWeights, input, init,
-                                      spikeSourceOf(input), binaryInput))};
+                                      spikeSourceOf(input), binaryInput, events))};
   AffineExpr i = b.getAffineDimExpr(0), j = b.getAffineDimExpr(1);
   SmallVector<AffineMap> maps = {AffineMap::get(2, 0, {i * cols + j}),
                                  AffineMap::get(2, 0, {j}),

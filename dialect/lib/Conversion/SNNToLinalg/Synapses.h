@@ -90,6 +90,21 @@ struct SynapseMath {
 };
 
 
+/// The network input given as events: the step function's arguments that
+/// carry the positions of this step's active inputs (ascending, i32), their
+/// number, and whether they are given (else the dense input is scanned).
+/// Kernels whose spikes come from `input` build both ways under an scf.if on
+/// `given` (snn-event-driven; the C API's NAME_step_events).
+struct InputEvents {
+  Value input;     // the dense input argument
+  Value positions; // tensor<N x i32>
+  Value count;     // index
+  Value given;     // i1
+  /// The scf.if ops built on `given`: every use of `input` left after the
+  /// rewrite must be in one of their else regions.
+  SmallVector<Operation *> branches;
+};
+
 /// The event-driven synapse in two passes. First the positions of the
 /// non-zero inputs are gathered, in order, without a branch: every position
 /// is written at the current count, and the count advances only for an active
@@ -108,7 +123,8 @@ struct SynapseMath {
 /// int8 weights summed in int16 (`init` of i16) with an even number of
 /// outputs and inputs of 1 take the packed form (lowerPackedRows).
 Value lowerEventDriven(OpBuilder &b, LinearOp op, DenseElementsAttr weights, Value input,
-                       Value init, Value spikeSource, bool binaryInput);
+                       Value init, Value spikeSource, bool binaryInput,
+                       InputEvents *events = nullptr);
 
 /// What the event-driven convolution scans for active inputs.
 struct ScatteredInput {
@@ -117,6 +133,7 @@ struct ScatteredInput {
   bool spikeSource; // scanned is the value the input as spikes was made from (x > 0)
   bool unitValues;  // every active input is 1: no multiply
   bool everyInput = false; // a dense input: every element scattered, no tests
+  InputEvents *events = nullptr; // set when `scanned` is the input given as events
 };
 
 /// snn.conv2d by scattering each active input into the outputs it reaches
