@@ -7,7 +7,9 @@
  * "cache_bandwidth_gbs <GB/s>" for reads of one 16 KiB buffer (in L1 cache on
  * the CPUs we know), both measured in the same process: the yardsticks for
  * the rate at which a step reads its weights, from memory or from cache.
- * Inputs are Bernoulli(RATE) spikes drawn before timing starts. */
+ * Inputs are Bernoulli(RATE) spikes drawn before timing starts. With
+ * -DSNNC_STEP_EVENTS the steps are NAME_step_events on the same spikes, each
+ * step's list of active positions also made before timing starts. */
 #define _POSIX_C_SOURCE 199309L
 #include <stdint.h>
 #include <stdio.h>
@@ -23,6 +25,7 @@
 #define MODEL_OUTPUT SNNC_CAT(SNNC_MODEL, _output_t)
 #define MODEL_RESET SNNC_CAT(SNNC_MODEL, _reset)
 #define MODEL_STEP SNNC_CAT(SNNC_MODEL, _step)
+#define MODEL_STEP_EVENTS SNNC_CAT(SNNC_MODEL, _step_events)
 
 static double now_seconds(void) {
   struct timespec t;
@@ -81,6 +84,18 @@ int main(int argc, char **argv) {
     return 3;
   for (size_t i = 0; i < SNNC_NUM_INPUTS * (size_t)steps; ++i)
     inputs[i] = (MODEL_INPUT)((double)(next_random(&seed) >> 11) * 0x1.0p-53 < rate);
+#ifdef SNNC_STEP_EVENTS
+  uint32_t *active = malloc(sizeof(uint32_t) * SNNC_NUM_INPUTS * (size_t)steps);
+  size_t *counts = malloc(sizeof(size_t) * (size_t)steps);
+  if (!active || !counts)
+    return 3;
+  for (long t = 0; t < steps; ++t) {
+    counts[t] = 0;
+    for (uint32_t i = 0; i < SNNC_NUM_INPUTS; ++i)
+      if (inputs[(size_t)t * SNNC_NUM_INPUTS + i] > 0)
+        active[(size_t)t * SNNC_NUM_INPUTS + counts[t]++] = i;
+  }
+#endif
   static MODEL_STATE state;
   MODEL_OUTPUT out[SNNC_NUM_OUTPUTS];
   double checksum = 0;
@@ -88,7 +103,12 @@ int main(int argc, char **argv) {
     MODEL_RESET(&state);
     double start = now_seconds();
     for (long t = 0; t < steps; ++t) {
+#ifdef SNNC_STEP_EVENTS
+      if (MODEL_STEP_EVENTS(&state, active + (size_t)t * SNNC_NUM_INPUTS, counts[t], out) != 0)
+        return 4;
+#else
       MODEL_STEP(&state, inputs + (size_t)t * SNNC_NUM_INPUTS, out);
+#endif
       checksum += (double)out[0];
     }
     double elapsed = now_seconds() - start;
@@ -108,5 +128,9 @@ int main(int argc, char **argv) {
                                                       4096));
   free(buffer);
   free(inputs);
+#ifdef SNNC_STEP_EVENTS
+  free(active);
+  free(counts);
+#endif
   return 0;
 }

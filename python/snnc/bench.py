@@ -30,12 +30,13 @@ NUMPY_NEURONS = ("lif", "li", "if")
 SNNTORCH_NEURONS = ("lif",)
 
 
-def _build(model_path, tmp, tag, optimize, cc, options, opt_flags=DEFAULT_OPT_FLAGS):
+def _build(model_path, tmp, tag, optimize, cc, options, opt_flags=DEFAULT_OPT_FLAGS,
+           defines=()):
     generated = api.generate_c(model_path, name="model", optimize=optimize, **options)
     directory = os.path.join(tmp, tag)
     api.write_files(generated.files(), directory)
     exe = os.path.join(directory, "bench")
-    cmd = [cc, *BENCH_CFLAGS, *opt_flags.split(), f"-I{directory}",
+    cmd = [cc, *BENCH_CFLAGS, *opt_flags.split(), *defines, f"-I{directory}",
            '-DSNNC_MODEL_HEADER="model.h"',
            "-DSNNC_MODEL=model", "-DSNNC_NUM_INPUTS=MODEL_NUM_INPUTS",
            "-DSNNC_NUM_OUTPUTS=MODEL_NUM_OUTPUTS", "-fstack-usage",
@@ -189,6 +190,10 @@ def bench(model_path, *, steps=1000, rate=0.2, runs=5, rounds=3, seed=1, cc=None
         # of the precision (the type the C computes in).
         weight_element = c_emitter.weight_element_bytes(opts.precision)
         reference, _, _ = _build(model_path, tmp, "ref", False, cc, build_options, cflags)
+        events = None
+        if generated.step_events:
+            events, _, _ = _build(model_path, tmp, "events", True, cc, build_options, cflags,
+                                  defines=["-DSNNC_STEP_EVENTS"])
         int8 = int8_arithmetic = None
         if opts.precision in ("f32", "f64"):
             int8_options = dict(options, precision="int8")
@@ -201,7 +206,7 @@ def bench(model_path, *, steps=1000, rate=0.2, runs=5, rounds=3, seed=1, cc=None
                 int8_arithmetic = api.integer_arithmetic(
                     graph, int8_opts, api.quantization_plan(graph, int8_opts, model_path))
         samples: Dict[str, List[float]] = {"optimized": [], "reference": [], "numpy": [],
-                                           "int8": [], "snntorch": []}
+                                           "int8": [], "snntorch": [], "events": []}
         bandwidths: Dict[str, List[float]] = {}
         for _ in range(rounds):  # interleaved, so drift affects all alike
             times, measured = _run(optimized, steps, rate, runs, seed)
@@ -210,6 +215,8 @@ def bench(model_path, *, steps=1000, rate=0.2, runs=5, rounds=3, seed=1, cc=None
                 bandwidths.setdefault(key, []).append(value)
             times, _ = _run(reference, steps, rate, runs, seed)
             samples["reference"] += times
+            if events is not None:
+                samples["events"] += _run(events, steps, rate, runs, seed)[0]
             if int8 is not None:
                 samples["int8"] += _run(int8, steps, rate, runs, seed)[0]
             dense = _numpy_dense_step(graph, opts, min(steps, 300), rate, seed)
@@ -255,7 +262,8 @@ def format_report(report: Dict) -> str:
     lines = [f"{report['model']}: {report['steps']} steps, input rate {report['rate']:g}, "
              f"{report['options']}, C built with {report['cflags']}",
              "                     us/step (median)   x optimized"]
-    for key, label in (("optimized", "optimized C"), ("reference", "reference-lowering C"),
+    for key, label in (("optimized", "optimized C"), ("events", "NAME_step_events"),
+                       ("reference", "reference-lowering C"),
                        ("numpy", "dense numpy step"), ("int8", "optimized C, int8"),
                        ("snntorch", "snnTorch, 1 thread")):
         if key in m:
