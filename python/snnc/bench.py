@@ -6,6 +6,7 @@ reported; ratios are taken within the run, never against stored numbers.
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import statistics
@@ -173,6 +174,116 @@ def _snntorch_step(graph, options, steps, rate, seed):
     return 1e6 * elapsed / steps
 
 
+# What the PyTorch step of a convolutional network implements.
+PYTORCH_KINDS = ("conv1d", "conv2d", "sumpool2d", "avgpool2d", "flatten", "affine", "linear",
+                 "if")
+
+
+def _pytorch_modules(graph, options, torch):
+    """The network as PyTorch calls (F.conv2d, avg_pool2d, linear, and IF
+    neurons with a subtracting reset, as Sinabs' IAF computes them), one
+    function per layer taking (x, state) -> (y, state); None if the graph is
+    not a chain of these or the options ask for other neurons."""
+    import torch.nn.functional as F
+    if options.reset != "subtract" or options.compare != "ge" or \
+            any(layer.kind not in PYTORCH_KINDS or len(layer.sources) != 1
+                for layer in graph.layers) or \
+            not any(layer.kind in ("conv1d", "conv2d") for layer in graph.layers):
+        return None
+    dtype = torch.float32 if options.precision == "f32" else torch.float64
+
+    def tensor(values):
+        return torch.as_tensor(np.asarray(values, np.float64), dtype=dtype)
+
+    layers = []
+    for layer in graph.layers:
+        p, kind = layer.params, layer.kind
+        if kind in ("conv1d", "conv2d"):
+            conv = F.conv2d if kind == "conv2d" else F.conv1d
+            weight, bias = tensor(p["weight"]), tensor(p["bias"])
+            args = dict(stride=tuple(map(int, p["stride"])), padding=tuple(map(int, p["padding"])),
+                        dilation=tuple(map(int, p["dilation"])), groups=int(p["groups"]))
+            layers.append(lambda x, s, conv=conv, w=weight, b=bias, a=args:
+                          (conv(x[None], w, b, **a)[0], s))
+        elif kind in ("sumpool2d", "avgpool2d"):
+            kernel = tuple(map(int, p["kernel"]))
+            scale = float(np.prod(kernel)) if kind == "sumpool2d" else 1.0
+            args = dict(kernel_size=kernel, stride=tuple(map(int, p["stride"])),
+                        padding=tuple(map(int, p["padding"])), count_include_pad=True)
+            layers.append(lambda x, s, a=args, k=scale: (F.avg_pool2d(x[None], **a)[0] * k, s))
+        elif kind == "flatten":
+            layers.append(lambda x, s, shape=tuple(layer.out_shape): (x.reshape(shape), s))
+        elif kind in ("affine", "linear"):
+            weight = tensor(p["weight"])
+            bias = tensor(p["bias"]) if "bias" in p else None
+            layers.append(lambda x, s, w=weight, b=bias: (F.linear(x, w, b), s))
+        else:  # if: v += r x; spikes where v >= threshold, subtracted
+            if not np.all(np.asarray(p["r"]) == 1):
+                return None
+            threshold = tensor(p["v_threshold"])
+            multiple = options.spikes == "multiple"
+
+            def fire(x, v, thr=threshold, multiple=multiple):
+                v = x if v is None else v + x
+                spikes = torch.clamp(torch.floor(v / thr), min=0) if multiple \
+                    else (v >= thr).to(v.dtype)
+                return spikes, v - spikes * thr
+            layers.append(fire)
+    return layers, dtype
+
+
+def _pytorch_step(graph, options, steps, rate, seed):
+    """Microseconds per step of the same convolutional network in PyTorch
+    (one thread, no autograd, batch 1) - what a user of Sinabs or snnTorch
+    runs without a compiler - or None if torch is not installed or the
+    network is not a chain _pytorch_modules covers. Before timing, its
+    float64 outputs over 20 steps must equal snnc's reference simulator's,
+    or it is not reported (it would not be the same network)."""
+    try:
+        import torch
+    except ImportError:
+        return None
+    from . import reference
+    built = _pytorch_modules(graph, options, torch)
+    if built is None:
+        return None
+    layers, dtype = built
+    rng = np.random.default_rng(seed)
+    shape = tuple(int(d) for d in graph.input_shape)
+    spikes = (rng.random((steps,) + shape) < rate).astype(np.float64)
+
+    def run(inputs, count):
+        states = [None] * len(layers)
+        outputs = []
+        for t in range(count):
+            x = inputs[t]
+            for k, layer in enumerate(layers):
+                x, states[k] = layer(x, states[k])
+            outputs.append(x)
+        return outputs
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        with torch.no_grad():
+            check = min(steps, 20)
+            f64_options = dataclasses.replace(options, precision="f64")
+            f64_layers, _ = _pytorch_modules(graph, f64_options, torch)
+            saved, layers = layers, f64_layers
+            got = run(torch.as_tensor(spikes[:check]), check)
+            layers = saved
+            expected = reference.simulate(graph, f64_options, spikes[:check].reshape(check, -1))
+            if not np.array_equal(np.stack([g.reshape(-1).numpy() for g in got]), expected):
+                return None
+            inputs = torch.as_tensor(spikes, dtype=dtype)
+            start = time.perf_counter()
+            run(inputs, steps)
+            elapsed = time.perf_counter() - start
+    finally:
+        torch.set_num_threads(threads)
+    return 1e6 * elapsed / steps
+
+
 def bench(model_path, *, steps=1000, rate=0.2, runs=5, rounds=3, seed=1, cc=None,
           calibrate=None, cflags=DEFAULT_OPT_FLAGS, **options) -> Dict:
     """Measures and returns the figures (see `format_report`). A float model is
@@ -206,7 +317,8 @@ def bench(model_path, *, steps=1000, rate=0.2, runs=5, rounds=3, seed=1, cc=None
                 int8_arithmetic = api.integer_arithmetic(
                     graph, int8_opts, api.quantization_plan(graph, int8_opts, model_path))
         samples: Dict[str, List[float]] = {"optimized": [], "reference": [], "numpy": [],
-                                           "int8": [], "snntorch": [], "events": []}
+                                           "int8": [], "snntorch": [], "events": [],
+                                           "pytorch": []}
         bandwidths: Dict[str, List[float]] = {}
         for _ in range(rounds):  # interleaved, so drift affects all alike
             times, measured = _run(optimized, steps, rate, runs, seed)
@@ -225,6 +337,9 @@ def bench(model_path, *, steps=1000, rate=0.2, runs=5, rounds=3, seed=1, cc=None
             framework = _snntorch_step(graph, opts, min(steps, 300), rate, seed)
             if framework is not None:
                 samples["snntorch"].append(framework)
+            conv_framework = _pytorch_step(graph, opts, min(steps, 300), rate, seed)
+            if conv_framework is not None:
+                samples["pytorch"].append(conv_framework)
     medians = {k: statistics.median(v) for k, v in samples.items() if v}
     memory, cache = (statistics.median(bandwidths[k])
                      for k in ("bandwidth_gbs", "cache_bandwidth_gbs"))
@@ -265,7 +380,7 @@ def format_report(report: Dict) -> str:
     for key, label in (("optimized", "optimized C"), ("events", "NAME_step_events"),
                        ("reference", "reference-lowering C"),
                        ("numpy", "dense numpy step"), ("int8", "optimized C, int8"),
-                       ("snntorch", "snnTorch, 1 thread")):
+                       ("snntorch", "snnTorch, 1 thread"), ("pytorch", "PyTorch, 1 thread")):
         if key in m:
             ratio = m[key] / m["optimized"]
             lines.append(f"  {label:20s} {m[key]:14.3f}   {ratio:8.2f}")

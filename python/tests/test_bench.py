@@ -50,3 +50,33 @@ def test_optimized_and_reference_lowering_agree_on_the_example():
                                         optimize=False)
         assert np.array_equal(fast, plain)
         assert all(np.array_equal(fast_states[k], plain_states[k]) for k in fast_states)
+
+
+def test_pytorch_column_of_a_convolutional_network(tmp_path):
+    """With torch installed, the PyTorch step of a conv network (F.conv2d,
+    pooling, IF with a subtracting reset) is timed only after its float64
+    outputs equal the reference's; without torch there is no column."""
+    import nir
+    from snnc import bench as bench_module
+    from snnc.frontend.graph import load_graph
+    from test_event_driven_conv import convolution_network
+    nodes, edges = convolution_network(3)
+    path = tmp_path / "conv.nir"
+    nir.write(str(path), nir.NIRGraph(nodes=nodes, edges=edges, type_check=False))
+    options = api._options(path=str(path), preset="sinabs", input_kind="spikes")
+    graph = load_graph(str(path))
+    try:
+        import torch
+    except ImportError:
+        assert bench_module._pytorch_step(graph, options, 30, 0.3, 1) is None
+        return
+    us = bench_module._pytorch_step(graph, options, 30, 0.3, 1)
+    assert us is not None and us > 0  # it reproduced the reference first
+    layers, _ = bench_module._pytorch_modules(graph, options, torch)
+    # A wrong pooling scale makes the check fail, and the column disappears.
+    original = torch.nn.functional.avg_pool2d
+    try:
+        torch.nn.functional.avg_pool2d = lambda x, **a: original(x, **a) * 0.5
+        assert bench_module._pytorch_step(graph, options, 30, 0.3, 1) is None
+    finally:
+        torch.nn.functional.avg_pool2d = original
