@@ -343,9 +343,11 @@ def test_no_reserved_identifiers_in_the_generated_c(precision):
     files = api.generate(DIGITS, name="kws", preset="snntorch", precision=precision)
     # C11 7.1.3: identifiers that begin with two underscores, or with one and
     # an upper-case letter, are reserved (the header's __cplusplus test is
-    # the implementation's own macro, _Static_assert a C11 keyword).
+    # the implementation's own macro, as are __GNUC__ and __clang__ that
+    # guard a gcc pragma; _Static_assert is a C11 keyword).
     for name, text in files.items():
-        reserved = set(re.findall(r"\b_[_A-Z]\w*", text)) - {"__cplusplus", "_Static_assert"}
+        reserved = set(re.findall(r"\b_[_A-Z]\w*", text)) - {
+            "__cplusplus", "__GNUC__", "__clang__", "_Static_assert"}
         assert not reserved, (name, sorted(reserved))
     assert re.search(r"static const \w+ kws_constant_\w+\[", files["kws.c"])
 

@@ -79,9 +79,10 @@ def check_stack(path, options, precision, tmp_path):
 def configurations():
     """(name, path, options, precision): every model at f32 and f64, and at
     int8 and int16 where snnc quantizes it (not yet: the multi-spike neurons
-    of the Rockpool and Sinabs presets)."""
+    of the Rockpool and Sinabs presets, and snntorch_conv's pooling of a
+    convolution's sums: integer models pool spikes only)."""
     for name, path, options in MODELS + list(framework_models()):
-        integer = options["preset"] not in ("rockpool", "sinabs")
+        integer = options["preset"] not in ("rockpool", "sinabs") and name != "snntorch_conv"
         for precision in ["f32", "f64"] + (["int8", "int16"] if integer else []):
             yield pytest.param(name, path, options, precision, id=f"{name}-{precision}")
 

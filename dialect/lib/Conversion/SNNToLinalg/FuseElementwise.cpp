@@ -31,11 +31,59 @@ bool singleUseProducer(OpOperand *fused) {
   return producer && producer->hasOneUse();
 }
 
-/// ...and a consumer that computes each element once (no reduction loop).
+/// Whether `map` (operand indices in terms of the loops) reads the operand
+/// contiguously along the innermost loop `last`, or not at all: no result
+/// but the last uses the loop, and the last is the loop itself plus terms
+/// without it.
+bool contiguousAlong(AffineMap map, unsigned last) {
+  ArrayRef<AffineExpr> results = map.getResults();
+  for (AffineExpr result : results.drop_back())
+    if (result.isFunctionOfDim(last))
+      return false;
+  if (results.empty() || !results.back().isFunctionOfDim(last))
+    return true;
+  AffineExpr expr = results.back();
+  AffineExpr dim = getAffineDimExpr(last, map.getContext());
+  if (expr == dim)
+    return true;
+  auto sum = dyn_cast<AffineBinaryOpExpr>(expr);
+  if (!sum || sum.getKind() != AffineExprKind::Add)
+    return false;
+  return (sum.getRHS() == dim && !sum.getLHS().isFunctionOfDim(last)) ||
+         (sum.getLHS() == dim && !sum.getRHS().isFunctionOfDim(last));
+}
+
+/// Whether, fused into the consumer, the producer would still read each of
+/// its inputs contiguously along the consumer's innermost loop. A transpose
+/// (the event-driven convolution's copy from [OH x OW, F] accumulators to
+/// [F, OH, OW]) fused into a neuron update would read across the loop the
+/// update is vectorized along and keep it scalar; apart, the copy is one
+/// cheap loop and the update vectorizes (N-MNIST CNN: 53 -> 27 us/step with
+/// gcc -O2).
+bool readsStayContiguous(OpOperand *fused, linalg::LinalgOp consumer) {
+  auto producer = fused->get().getDefiningOp<linalg::GenericOp>();
+  if (!producer)
+    return true;
+  AffineMap producerResult =
+      producer.getIndexingMapMatchingResult(cast<OpResult>(fused->get()));
+  if (!producerResult.isPermutation())
+    return true; // not fusable anyway
+  AffineMap toConsumerLoops =
+      inversePermutation(producerResult).compose(consumer.getMatchingIndexingMap(fused));
+  unsigned last = consumer.getNumLoops() - 1;
+  for (OpOperand *input : producer.getDpsInputOperands())
+    if (!contiguousAlong(producer.getMatchingIndexingMap(input).compose(toConsumerLoops), last))
+      return false;
+  return true;
+}
+
+/// ...and a consumer that computes each element once (no reduction loop),
+/// where the producer's reads stay contiguous.
 bool intoElementwiseConsumer(OpOperand *fused) {
   auto consumer = dyn_cast<linalg::LinalgOp>(fused->getOwner());
   return singleUseProducer(fused) && consumer &&
-         consumer.getNumLoops() == consumer.getNumParallelLoops();
+         consumer.getNumLoops() == consumer.getNumParallelLoops() &&
+         readsStayContiguous(fused, consumer);
 }
 
 struct SNNFuseElementwisePass
