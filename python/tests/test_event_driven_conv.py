@@ -168,3 +168,29 @@ def test_synapse_after_pooled_spikes_is_event_driven_and_exact(tmp_path, rng, po
                           input_kind="spikes")["m.linalg.mlir"]
     # fc's weight, transposed for the gather: [16 inputs x 5 outputs] flat
     assert "tensor<80xf32>" in linalg
+
+
+@pytest.mark.parametrize("precision", ["f32", "f64"])
+def test_convolution_of_a_convolution(tmp_path, rng, precision):
+    """Regression (found by fuzzing): a convolution fed by another one (dense
+    values, scattered over every element) was classified before the first was
+    lowered, and read its replaced result."""
+    nodes = {"input": nir.Input(input_type={"input": np.array([1, 6, 6])}),
+             "c1": nir.Conv2d(input_shape=(6, 6), weight=rng.normal(0.5, 0.5, (2, 1, 2, 2)),
+                              stride=2, padding=0, dilation=1, groups=1, bias=np.zeros(2)),
+             "c2": nir.Conv2d(input_shape=(3, 3), weight=rng.normal(0.5, 0.5, (3, 2, 2, 2)),
+                              stride=1, padding=1, dilation=1, groups=1, bias=np.zeros(3)),
+             "i": if_layer((3, 4, 4), 1.0),
+             "flat": nir.Flatten(input_type={"input": np.array([3, 4, 4])}, start_dim=0),
+             "output": nir.Output(output_type={"output": np.array([48])})}
+    edges = [("input", "c1"), ("c1", "c2"), ("c2", "i"), ("i", "flat"), ("flat", "output")]
+    path = tmp_path / "twice.nir"
+    nir.write(str(path), nir.NIRGraph(nodes=nodes, edges=edges, type_check=False))
+    opts = dict(dt=1.0, precision=precision, input_kind="spikes")
+    x = (rng.random((2, 20, 36)) < 0.4).astype(float)
+    out = api.run_c(str(path), x, **opts)
+    dense = api.run_c(str(path), x, optimize=False, **opts)
+    dtype = np.float32 if precision == "f32" else np.float64
+    expected = reference.simulate(load_graph(str(path)), resolve_options(**opts), x, dtype=dtype)
+    assert np.array_equal(out, expected) and np.array_equal(out, dense)
+    assert out.any()

@@ -177,19 +177,19 @@ struct SNNEventDrivenPass
           matchConstantWeights(linear.getWeight(), weights))
         synapses.push_back(linear);
     });
-    SmallVector<std::pair<Conv2DOp, ScatteredInput>> convolutions;
-    getOperation().walk([&](Conv2DOp conv) {
-      DenseElementsAttr weights;
-      std::optional<ScatteredInput> input = scatteredInputOf(conv.getInput());
-      if (!input)
-        input = denseInputOf(conv);
-      if (input && matchConstantWeights(conv.getWeight(), weights))
-        convolutions.push_back({conv, *input});
-    });
+    SmallVector<Conv2DOp> convolutions;
+    getOperation().walk([&](Conv2DOp conv) { convolutions.push_back(conv); });
     IRRewriter rewriter(&getContext());
-    for (auto &[conv, input] : convolutions) {
+    for (Conv2DOp conv : convolutions) {
+      // Classified now, not when collected: the input may be the result of
+      // a convolution lowered just before.
       DenseElementsAttr weights;
-      (void)matchConstantWeights(conv.getWeight(), weights);
+      std::optional<ScatteredInput> scattered = scatteredInputOf(conv.getInput());
+      if (!scattered)
+        scattered = denseInputOf(conv);
+      if (!scattered || !matchConstantWeights(conv.getWeight(), weights))
+        continue;
+      ScatteredInput &input = *scattered;
       rewriter.setInsertionPoint(conv);
       if (events && input.spikeSource && input.flat && input.scanned == events->input)
         input.events = &*events;
