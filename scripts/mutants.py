@@ -169,6 +169,21 @@ MUTANTS = [
     ("emit-reset-partial", "emit.py",
      '"  memset(s, 0, sizeof *s);"', '"  memset(s, 0, 1);"',
      t("test_end_to_end.py", "test_generated_c.py")),
+    # NAME_step_events accepts a repeated position (a spike counted twice).
+    ("emit-events-repeats", "emit.py",
+     "(k > 0 && active[k] <= active[k - 1])", "(k > 0 && active[k] < active[k - 1])",
+     t("test_step_events.py")),
+    # The wrapper passes the scratch arrays in the wrong order.
+    ("emit-scratch-order", "emit.py",
+     'args += [f"s->{field.ident}" for field in state.scratch]',
+     'args += [f"s->{field.ident}" for field in reversed(state.scratch)]',
+     t("test_event_driven_conv.py", "test_step_events.py")),
+    # --- integer convolution and pooling ----------------------------------------
+    # The average pool's divisor is not folded into the next synapse.
+    ("q-avg-not-folded", "quantize.py",
+     "        return weight / self.weight_divisor[layer.name] \\\n",
+     "        return weight * 1.0 / 1 \\\n",
+     t("test_quantized_conv.py")),
 ]
 
 
