@@ -32,15 +32,15 @@ FUZZ_SETTINGS = settings(max_examples=EXAMPLES, deadline=None, derandomize=True,
 # (shrinking would build hundreds more; scripts/fuzz.py shrinks).
 DIFFERENTIAL_SETTINGS = settings(FUZZ_SETTINGS, phases=[Phase.explicit, Phase.generate])
 # Floors on the fraction of random graphs that compile, about two thirds of
-# what was measured (on these 60 derandomized graphs: 68% in some precision,
-# 68% at f64, 52% at int8 since integer models take convolutions and pooling,
-# 23% before; 30 graphs under five other seeds then gave 53-87% and 20-57%),
-# so that a compiler that refused everything, or every integer model, fails
-# here instead of passing every comparison. Integer models are refused more
-# often (Scale, Threshold, spike counts, pools of values, neurons fed spikes
-# without a synapse, outputs that are not a neuron layer's:
-# docs/quantization.md).
-MIN_COMPILED = {None: 0.4, "f64": 0.4, "int8": 0.3}
+# what was measured (on these 60 derandomized graphs: 62% in some precision,
+# 62% at f64, 23% at int8, the same with integer convolution and pooling, as
+# few of these graphs put a convolution between spikes and a neuron; 30 graphs
+# under five other seeds gave 53-87% and 20-57%), so that a compiler that
+# refused everything, or every integer model, fails here instead of passing
+# every comparison. Integer models are refused more often (Scale, Threshold,
+# spike counts, pools of values, neurons fed spikes without a synapse, outputs
+# that are not a neuron layer's: docs/quantization.md).
+MIN_COMPILED = {None: 0.4, "f64": 0.4, "int8": 0.15}
 # Of the runs compared, the fraction whose outputs vary (all-equal outputs,
 # silent networks, compare little).
 MIN_VARIED = 0.6
