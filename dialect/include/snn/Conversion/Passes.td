@@ -168,10 +168,10 @@ def SNNScratchArena : Pass<"snn-scratch-arena", "ModuleOp"> {
   let summary = "Move the step's temporaries into caller-owned arenas, planned by liveness";
   let description = [{
     Runs on bufferized, loop-level IR. Every `memref.alloc` of static shape
-    and identity layout at the top level of a function, used only by
-    `memref.load` and `memref.store`, moves into an arena: a new trailing
-    argument `memref<N x T>`. A buffer lives from the first top-level op that
-    uses it to the last; buffers of one element type whose lifetimes
+    and identity layout in a function, used only by `memref.load` and
+    `memref.store`, moves into an arena: a new trailing argument
+    `memref<N x T>`. A buffer lives from the first top-level op that uses it
+    (or holds its use) to the last; buffers of one element type whose lifetimes
     are pairwise disjoint share an arena, as large as the largest of them
     (rounded up to whole 8-byte units). The plan takes the largest buffer
     first and puts it in the arena of its type that admits it and wastes

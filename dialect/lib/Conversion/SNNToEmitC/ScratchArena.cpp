@@ -128,10 +128,14 @@ struct SNNScratchArenaPass : public snn::impl::SNNScratchArenaBase<SNNScratchAre
       DenseMap<Operation *, size_t> position;
       for (auto [i, op] : llvm::enumerate(body))
         position[&op] = i;
-      // Temporaries at the top level, of static shape, read and written
-      // element by element; others stay where they are.
+      // Temporaries of static shape, read and written element by element;
+      // others stay where they are. One allocated in a region (the gather
+      // of a kernel built in both branches of an scf.if) lives as long as
+      // the top-level op that holds it.
+      SmallVector<memref::AllocOp> allocs;
+      function.walk([&](memref::AllocOp alloc) { allocs.push_back(alloc); });
       SmallVector<Buffer> buffers;
-      for (auto alloc : body.getOps<memref::AllocOp>()) {
+      for (memref::AllocOp alloc : allocs) {
         MemRefType type = alloc.getType();
         if (!type.hasStaticShape() || !type.getLayout().isIdentity() ||
             !type.getElementType().isIntOrFloat() || !onlyLoadsAndStores(alloc))
@@ -145,7 +149,7 @@ struct SNNScratchArenaPass : public snn::impl::SNNScratchArenaBase<SNNScratchAre
           last = std::max(last, at);
         }
         if (alloc->use_empty())
-          first = last = position[alloc];
+          first = last = position[body.findAncestorOpInBlock(*alloc)];
         buffers.push_back(Buffer{alloc, type.getNumElements(), first, last});
       }
       for (Slot &slot : assignSlots(buffers)) {
