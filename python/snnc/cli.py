@@ -262,6 +262,12 @@ def main(argv=None):
         return EXIT_INPUT_ERROR
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # The reader went away (`snnc check ... | head`): stop quietly, as
+        # other command-line tools do, and keep Python from reporting the
+        # closed pipe again when it flushes stdout at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
 
 
 if __name__ == "__main__":

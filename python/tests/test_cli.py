@@ -444,3 +444,20 @@ def test_run_takes_inputs_in_the_input_nodes_shape(tmp_path):
     with pytest.raises(snnc.SNNCError) as raised:
         snnc.run(model, images[0, :, :, :4], preset="norse")
     assert "[T, 64] or [S, T, 64] (or [T, 1, 8, 8] or [S, T, 1, 8, 8]" in str(raised.value)
+
+
+def test_a_closed_pipe_ends_quietly(digits):
+    """`snnc check ... | head -1`: the reader may close the pipe before snnc
+    writes (here it is closed before snnc starts); one exit status, no
+    traceback."""
+    import subprocess
+    import sys
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        result = subprocess.run([sys.executable, "-m", "snnc", "check", str(digits.nir)],
+                                stdout=write_end, stderr=subprocess.PIPE, text=True)
+    finally:
+        os.close(write_end)
+    assert result.returncode == 141
+    assert result.stderr == ""
