@@ -125,11 +125,26 @@ Param ElementwiseBuilder::addIntegers(DenseElementsAttr attr, ArrayRef<int64_t> 
   for (int64_t v : values)
     while (width < 64 && !llvm::isIntN(width, v))
       width *= 2;
-  auto type = RankedTensorType::get({neuronType.getNumElements()}, b.getIntegerType(width));
+  // One value per index of the first dimension (a convolution's per-filter
+  // rescale over [F, OH, OW]): stored once per filter, read through d0,
+  // instead of once per element.
+  int64_t rank = neuronType.getRank(), rows = rank > 1 ? neuronType.getDimSize(0) : 0;
+  int64_t inner = rows > 0 ? neuronType.getNumElements() / rows : 0;
+  bool perRow = inner > 1;
+  for (int64_t i = 0; perRow && i < static_cast<int64_t>(values.size()); ++i)
+    perRow = values[i] == values[(i / inner) * inner];
   SmallVector<APInt> narrow;
-  for (int64_t v : values)
-    narrow.push_back(APInt(width, static_cast<uint64_t>(v), /*isSigned=*/true));
-  addFlatInput(p, DenseElementsAttr::get(type, narrow));
+  for (int64_t i = 0; i < static_cast<int64_t>(values.size()); i += perRow ? inner : 1)
+    narrow.push_back(APInt(width, static_cast<uint64_t>(values[i]), /*isSigned=*/true));
+  auto type = RankedTensorType::get({static_cast<int64_t>(narrow.size())},
+                                    b.getIntegerType(width));
+  if (!perRow) {
+    addFlatInput(p, DenseElementsAttr::get(type, narrow));
+    return p;
+  }
+  Value tensor = arith::ConstantOp::create(b, loc, DenseElementsAttr::get(type, narrow));
+  p.inputIndex = addInput(tensor, AffineMap::get(rank, 0, {b.getAffineDimExpr(0)},
+                                                 b.getContext()));
   return p;
 }
 
