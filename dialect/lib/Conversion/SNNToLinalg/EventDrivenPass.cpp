@@ -60,20 +60,22 @@ bool isPooledSpikes(Value value) {
   return pool && carriesSpikes(pool.getInput()) && !isa<BlockArgument>(pool.getInput());
 }
 
+/// What a convolution's input is read from: the rank-1 tensor it was
+/// expanded from to [C, H, W] (flat: read at c H W + y W + x), else itself.
+std::pair<Value, bool> scannedValueOf(Value input) {
+  if (auto expand = input.getDefiningOp<tensor::ExpandShapeOp>();
+      expand && cast<RankedTensorType>(expand.getSrc().getType()).getRank() == 1)
+    return {expand.getSrc(), true};
+  return {input, false};
+}
+
 /// The input of a convolution, when it is sparse enough to scatter: spikes
 /// (the input as spikes, or a spiking op's result, possibly a flat one
 /// expanded to [C, H, W]) or a sum or average pooling of spikes (counts,
 /// zero wherever no window holds a spike). Dense values are not: with most
 /// inputs active, scattering costs more than the dense loops.
 std::optional<ScatteredInput> scatteredInputOf(Value input) {
-  Value peeled = input;
-  bool flat = false;
-  if (auto expand = input.getDefiningOp<tensor::ExpandShapeOp>()) {
-    if (cast<RankedTensorType>(expand.getSrc().getType()).getRank() != 1)
-      return std::nullopt;
-    peeled = expand.getSrc();
-    flat = true;
-  }
+  auto [peeled, flat] = scannedValueOf(input);
   if (Value source = spikeSourceOf(peeled))
     return ScatteredInput{source, flat, /*spikeSource=*/true, /*unitValues=*/true};
   Operation *producer = peeled.getDefiningOp();
@@ -95,16 +97,10 @@ std::optional<ScatteredInput> scatteredInputOf(Value input) {
 std::optional<ScatteredInput> denseInputOf(Conv2DOp conv) {
   if (!isa<FloatType>(conv.getOutput().getType().getElementType()))
     return std::nullopt;
-  Value input = conv.getInput();
-  if (auto expand = input.getDefiningOp<tensor::ExpandShapeOp>();
-      expand && cast<RankedTensorType>(expand.getSrc().getType()).getRank() == 1) {
-    ScatteredInput scattered{expand.getSrc(), true, false, false};
-    scattered.everyInput = true;
-    return scattered;
-  }
-  ScatteredInput scattered{input, false, false, false};
-  scattered.everyInput = true;
-  return scattered;
+  auto [scanned, flat] = scannedValueOf(conv.getInput());
+  ScatteredInput input{scanned, flat, false, false};
+  input.everyInput = true;
+  return input;
 }
 
 /// The function's network input when the front end marked it as spikes
